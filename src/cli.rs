@@ -1,0 +1,142 @@
+//! The command line: flags as the user types them, turned into validated [`ScanOptions`] in one
+//! step. The doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::ReadinessError;
+use crate::scan::ScanOptions;
+use crate::source::{FormatChoice, Grouping};
+
+/// readiness: is this data ready for an AI project?
+///
+/// Profiles Parquet and CSV data for completeness, duplication, label coverage, freshness and
+/// lineage metadata. Exit status: 0 when at least one dataset was profiled, 1 is reserved for
+/// failing checks, 2 for a usage error or when nothing could be read.
+#[derive(Debug, Parser)]
+#[command(name = "readiness", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Profile files, folders or globs and write a JSON result (and a summary table).
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, folders or globs to profile (quote globs: 'data/*.parquet'). A folder is one
+    /// dataset when its files share one format and schema, otherwise each child is its own.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<String>,
+
+    /// Key column(s) that should identify a row; duplicate keys are counted.
+    /// Costs one grouping pass over the key columns.
+    #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
+    pub key: Vec<String>,
+
+    /// ML target column; coverage and class balance are measured. Repeatable.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub label: Vec<String>,
+
+    /// Event-time column for freshness. Without it, the only timestamp or date column is used
+    /// if there is exactly one; otherwise freshness comes from file modification times.
+    #[arg(long, value_name = "COL")]
+    pub time: Option<String>,
+
+    /// Token meaning "missing" (trimmed, case-insensitive). Repeatable; replaces the default
+    /// list (n/a, na, #n/a, null, none, nil, unknown, undefined, missing, -, --, ?, tbd).
+    #[arg(long = "placeholder", value_name = "TOKEN")]
+    pub placeholders: Vec<String>,
+
+    /// Read every data file as this format, whatever its extension.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatChoice>,
+
+    /// CSV field delimiter: `,` `;` `|` or `tab`. Default: sniffed from each file's header.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Treat each source as one dataset, whatever its files' schemas.
+    #[arg(long, conflicts_with = "each")]
+    pub one_dataset: bool,
+
+    /// Treat each immediate child of a folder as its own dataset.
+    #[arg(long)]
+    pub each: bool,
+
+    /// "Now" for freshness and `scanned_at`, as RFC 3339 (e.g. 2026-11-01T00:00:00Z), so runs
+    /// are reproducible.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+
+    /// Where to write the JSON result; `-` for stdout. Default: OUT/readiness.json.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Folder for reports written by default.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Print no summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ScanArgs {
+    /// Validates the flags into scan options (a usage error names the flag).
+    pub fn options(&self) -> Result<ScanOptions, ReadinessError> {
+        let now = self
+            .now
+            .as_deref()
+            .map(|text| {
+                DateTime::parse_from_rfc3339(text)
+                    .map(|time| time.with_timezone(&Utc))
+                    .map_err(|error| ReadinessError::InvalidArgument {
+                        flag: "--now",
+                        message: format!("`{text}` is not an RFC 3339 time ({error})"),
+                    })
+            })
+            .transpose()?;
+        let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let grouping = match (self.one_dataset, self.each) {
+            (true, _) => Grouping::OneDataset,
+            (_, true) => Grouping::Each,
+            _ => Grouping::Auto,
+        };
+        Ok(ScanOptions {
+            sources: self.sources.clone(),
+            format: self.format,
+            delimiter,
+            grouping,
+            key_columns: self.key.clone(),
+            label_columns: self.label.clone(),
+            time_column: self.time.clone(),
+            placeholders: (!self.placeholders.is_empty()).then(|| self.placeholders.clone()),
+            now,
+        })
+    }
+
+    /// Where the JSON goes.
+    pub fn json_path(&self) -> PathBuf {
+        self.json
+            .clone()
+            .unwrap_or_else(|| self.out.join("readiness.json"))
+    }
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, ReadinessError> {
+    match text {
+        "," | ";" | "|" => Ok(text.as_bytes()[0]),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        other => Err(ReadinessError::InvalidArgument {
+            flag: "--delimiter",
+            message: format!("`{other}` is not one of , ; | tab"),
+        }),
+    }
+}

@@ -1,0 +1,20 @@
+//! readiness: a data readiness profiler.
+//!
+//! Data flows one way through four layers:
+//! [`source`] (paths, object stores, listing, file metadata) ->
+//! [`profile`] (DataFusion passes producing typed [`metrics`]) ->
+//! `check` (thresholds turned into findings; a later layer) ->
+//! [`report`] (terminal, JSON, HTML).
+//! A layer reads only the typed output of the one before it: nothing in `report` runs a query,
+//! nothing in `profile` knows how its figures are displayed.
+
+pub mod cli;
+pub mod error;
+pub mod metrics;
+pub mod profile;
+pub mod report;
+pub mod scan;
+pub mod source;
+
+pub use error::ReadinessError;
+pub use scan::{ScanOptions, scan};

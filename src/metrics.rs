@@ -1,0 +1,237 @@
+//! The measured result of a scan: plain data, serialised as the public JSON contract.
+//!
+//! `schema_version` 1. The field names here are the glossary of `../shared/STYLE.md` and are a
+//! public API read by scheduled jobs: never rename or repurpose a field; add new ones instead, and
+//! bump [`SCHEMA_VERSION`] only for a change that breaks readers. Every list is in a
+//! deterministic order (datasets and files by path, columns in schema order, counts by count
+//! descending then value) so two scans of the same data give byte-identical JSON.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+/// Version of the JSON document's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanResult {
+    pub schema_version: u32,
+    pub tool: Tool,
+    #[serde(serialize_with = "rfc3339")]
+    pub scanned_at: DateTime<Utc>,
+    /// What was asked for, so a reader can reproduce the run.
+    pub parameters: ScanParameters,
+    pub datasets: Vec<DatasetMetrics>,
+    /// Sources that could not be read at all (the others were still profiled).
+    pub unreadable_sources: Vec<SourceFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanParameters {
+    pub sources: Vec<String>,
+    pub key_columns: Vec<String>,
+    pub label_columns: Vec<String>,
+    pub time_column: Option<String>,
+    pub placeholders: Vec<String>,
+    pub format: Option<String>,
+    /// `auto`, `one-dataset` or `each`.
+    pub grouping: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceFailure {
+    pub source: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetMetrics {
+    pub name: String,
+    pub source: String,
+    /// `parquet` or `csv`.
+    pub format: String,
+    /// Why the files were grouped this way (the rule that applied).
+    pub grouping: String,
+    /// Rows in the files that could be read.
+    pub row_count: u64,
+    /// Bytes of every data file, readable or not.
+    pub byte_count: u64,
+    /// True when every file's schema agrees with the dataset's.
+    pub schema_consistent: bool,
+    /// Hive-style `key=value` folder names turned into columns.
+    pub partition_columns: Vec<String>,
+    pub files: Vec<FileMetrics>,
+    pub columns: Vec<ColumnMetrics>,
+    /// Share of rows in which every column is present (`null` for an empty dataset).
+    pub complete_row_fraction: Option<f64>,
+    pub duplicates: DuplicateMetrics,
+    pub labels: Vec<LabelMetrics>,
+    pub freshness: FreshnessMetrics,
+    pub lineage: LineageMetrics,
+    /// Decisions the scan took about this dataset that a reader should know
+    /// (e.g. a CSV column read as text because of a late non-numeric value).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileMetrics {
+    pub path: String,
+    pub byte_count: u64,
+    pub row_count: Option<u64>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub last_modified: Option<DateTime<Utc>>,
+    /// The Parquet footer's `created_by` (the writer); `null` for CSV.
+    pub created_by: Option<String>,
+    /// False when this file's schema conflicts with the dataset's.
+    pub schema_matches: bool,
+    /// Why the file was left out of the figures, if it was.
+    pub error: Option<String>,
+    /// The line (CSV) where the error was found, where known.
+    pub error_line: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMetrics {
+    pub name: String,
+    pub data_type: String,
+    pub null_count: u64,
+    pub nan_count: u64,
+    pub empty_count: u64,
+    pub placeholder_count: u64,
+    /// Share of values that are none of null, NaN, empty, placeholder (`null` with no rows).
+    pub completeness: Option<f64>,
+    pub distinct_count: u64,
+    pub distinct_is_approximate: bool,
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+    /// Most frequent values, for low-cardinality columns only (empty otherwise).
+    pub top_values: Vec<ValueCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValueCount {
+    pub value: Value,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateMetrics {
+    /// Rows minus distinct rows, over all columns, NULLs equal. Exact.
+    pub duplicate_row_count: u64,
+    pub duplicate_row_fraction: Option<f64>,
+    pub key_columns: Vec<String>,
+    /// Rows minus distinct key tuples (`null` without `--key`).
+    pub duplicate_key_row_count: Option<u64>,
+    /// Key tuples that occur more than once (`null` without `--key`).
+    pub keys_with_duplicates: Option<u64>,
+    /// A few of the most repeated keys.
+    pub example_groups: Vec<DuplicateKeyGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateKeyGroup {
+    pub key: Vec<Value>,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelMetrics {
+    pub column: String,
+    pub labelled_count: u64,
+    pub coverage: Option<f64>,
+    /// Usable class values, most frequent first.
+    pub classes: Vec<ValueCount>,
+    /// Majority class count / minority class count (`null` with fewer than one class).
+    pub imbalance_ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FreshnessMetrics {
+    pub time_column: Option<String>,
+    /// How the time column was chosen: `given` (`--time`), `auto` (the only time column), or `null`.
+    pub time_column_basis: Option<String>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub min_time: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub max_time: Option<DateTime<Utc>>,
+    /// Scan time minus `max_time`, or minus `newest_file_modified` when there is no time column.
+    pub lag_seconds: Option<i64>,
+    /// `event_time` or `file_modified`: what `lag_seconds` is measured from.
+    pub lag_basis: Option<String>,
+    /// `day`, `week` or `month`, chosen from the span of the time column.
+    pub bucket_width: Option<String>,
+    pub buckets: Vec<TimeBucket>,
+    /// Runs of empty buckets between `min_time` and `max_time`.
+    pub gaps: Vec<TimeGap>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub newest_file_modified: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeBucket {
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Utc>,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeGap {
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    pub end: DateTime<Utc>,
+    pub empty_buckets: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LineageMetrics {
+    /// Distinct Parquet writers (`created_by`) across the files.
+    pub created_by: Vec<String>,
+    /// File key-value metadata: well-known blobs summarised, others verbatim.
+    pub key_value_metadata: Vec<KeyValue>,
+    /// Column descriptions found in the schema's field metadata.
+    pub column_descriptions: Vec<ColumnDescription>,
+    /// Documentation and table-format files found beside the data.
+    pub sidecar_files: Vec<SidecarFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+    /// True when `value` is a summary of a well-known blob rather than the blob itself.
+    pub summarised: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDescription {
+    pub column: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SidecarFile {
+    pub path: String,
+    /// `readme`, `success_marker`, `manifest`, `delta_log`, `iceberg_metadata`.
+    pub kind: String,
+}
+
+fn rfc3339<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+fn rfc3339_opt<S: Serializer>(
+    time: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => rfc3339(time, serializer),
+        None => serializer.serialize_none(),
+    }
+}

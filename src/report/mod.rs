@@ -1,0 +1,7 @@
+//! Reports: the measured result shown to people (terminal) and machines (JSON).
+//!
+//! Invariant: nothing here runs a query or reads the data; every figure comes from the typed
+//! [`crate::metrics::ScanResult`].
+
+pub mod json;
+pub mod terminal;

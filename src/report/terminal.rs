@@ -1,0 +1,162 @@
+//! The short summary a person sees at the terminal after a scan.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, Table};
+
+use crate::metrics::{DatasetMetrics, ScanResult};
+
+/// One row per dataset, then the files and sources that could not be read.
+pub fn summary(result: &ScanResult) -> String {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "dataset",
+        "format",
+        "files",
+        "rows",
+        "columns",
+        "complete rows",
+        "weakest column",
+        "duplicate rows",
+        "duplicate keys",
+        "labelled",
+        "freshness lag",
+    ]);
+    for dataset in &result.datasets {
+        let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+        table.add_row(vec![
+            Cell::new(&dataset.name),
+            Cell::new(&dataset.format),
+            right(files_cell(dataset)),
+            right(thousands(dataset.row_count)),
+            right(dataset.columns.len().to_string()),
+            right(percent(dataset.complete_row_fraction)),
+            Cell::new(weakest_column(dataset)),
+            right(thousands(dataset.duplicates.duplicate_row_count)),
+            right(
+                dataset
+                    .duplicates
+                    .duplicate_key_row_count
+                    .map_or("-".into(), thousands),
+            ),
+            right(labelled(dataset)),
+            right(lag(dataset)),
+        ]);
+    }
+    let mut out = table.to_string();
+    out.push('\n');
+    for dataset in &result.datasets {
+        out.push_str(&format!("{}: {}\n", dataset.name, dataset.grouping));
+        for file in dataset.files.iter().filter(|f| f.error.is_some()) {
+            let line = file
+                .error_line
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  left out: {}{line}: {}\n",
+                file.path,
+                file.error.as_deref().unwrap_or_default()
+            ));
+        }
+        for note in &dataset.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+    }
+    for failure in &result.unreadable_sources {
+        out.push_str(&format!(
+            "unreadable: {}: {}\n",
+            failure.source, failure.error
+        ));
+    }
+    out
+}
+
+fn files_cell(dataset: &DatasetMetrics) -> String {
+    let bad = dataset.files.iter().filter(|f| f.error.is_some()).count();
+    if bad == 0 {
+        dataset.files.len().to_string()
+    } else {
+        format!("{} ({bad} left out)", dataset.files.len())
+    }
+}
+
+fn weakest_column(dataset: &DatasetMetrics) -> String {
+    dataset
+        .columns
+        .iter()
+        .filter_map(|c| Some((c, c.completeness?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, completeness)| *completeness < 1.0)
+        .map_or("-".to_string(), |(column, completeness)| {
+            format!("{} {}", column.name, percent(Some(completeness)))
+        })
+}
+
+fn labelled(dataset: &DatasetMetrics) -> String {
+    if dataset.labels.is_empty() {
+        return "-".to_string();
+    }
+    dataset
+        .labels
+        .iter()
+        .map(|label| format!("{} {}", label.column, percent(label.coverage)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lag(dataset: &DatasetMetrics) -> String {
+    let Some(seconds) = dataset.freshness.lag_seconds else {
+        return "-".to_string();
+    };
+    let basis = match dataset.freshness.lag_basis.as_deref() {
+        Some("file_modified") => " (file)",
+        _ => "",
+    };
+    format!("{}{basis}", human_duration(seconds))
+}
+
+/// `41d 3h`, `5h 12m`, `40s`.
+pub fn human_duration(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.unsigned_abs();
+    let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    let text = if days > 0 {
+        format!("{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{hours}h {minutes}m")
+    } else if minutes > 0 {
+        format!("{minutes}m {}s", s % 60)
+    } else {
+        format!("{s}s")
+    };
+    format!("{sign}{text}")
+}
+
+pub fn percent(fraction: Option<f64>) -> String {
+    fraction.map_or("-".to_string(), |f| format!("{:.1}%", f * 100.0))
+}
+
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_a_person_wrote_them() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(human_duration(41 * 86_400 + 3 * 3_600), "41d 3h");
+        assert_eq!(human_duration(-90), "-1m 30s");
+        assert_eq!(percent(Some(0.3125)), "31.2%");
+    }
+}

@@ -1,0 +1,209 @@
+//! A whole scan: sources -> datasets -> profiles -> one [`ScanResult`].
+//!
+//! Invariant: one bad source or dataset never ends the scan. It is recorded in
+//! `unreadable_sources` and the others are still profiled; only when nothing at all could be
+//! read does the scan fail.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use object_store::path::Path;
+
+use crate::error::{ReadinessError, Result};
+use crate::metrics::{SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool};
+use crate::profile::{Engine, Placeholders, ProfileOptions, profile_dataset};
+use crate::source::{
+    DataFormat, DatasetPlan, FormatChoice, Grouping, Location, inspect_files, list_source,
+    plan_datasets,
+};
+
+/// Everything a scan needs to know, already validated.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub sources: Vec<String>,
+    pub format: Option<FormatChoice>,
+    pub delimiter: Option<u8>,
+    pub grouping: Grouping,
+    pub key_columns: Vec<String>,
+    pub label_columns: Vec<String>,
+    pub time_column: Option<String>,
+    /// Placeholder tokens; `None` means the documented defaults.
+    pub placeholders: Option<Vec<String>>,
+    /// "Now" for freshness and `scanned_at`; `None` means the clock.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl ScanOptions {
+    pub fn new(sources: Vec<String>) -> Self {
+        Self {
+            sources,
+            format: None,
+            delimiter: None,
+            grouping: Grouping::Auto,
+            key_columns: Vec::new(),
+            label_columns: Vec::new(),
+            time_column: None,
+            placeholders: None,
+            now: None,
+        }
+    }
+}
+
+/// Scans every source and profiles every dataset found in them.
+pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
+    let now = options.now.unwrap_or_else(Utc::now);
+    let placeholders = match &options.placeholders {
+        Some(tokens) => Placeholders::new(tokens),
+        None => Placeholders::default_tokens(),
+    };
+    let engine = Engine::new().map_err(|source| ReadinessError::Engine {
+        dataset: String::new(),
+        source,
+    })?;
+    let mut unreadable_sources = Vec::new();
+    let mut plans = Vec::new();
+    for source in &options.sources {
+        match plan_source(&engine, source, options).await {
+            Ok(mut found) => plans.append(&mut found),
+            Err(error) => unreadable_sources.push(SourceFailure {
+                source: source.clone(),
+                error: error.to_string(),
+            }),
+        }
+    }
+    plans.sort_by(|a, b| (&a.name, &a.root).cmp(&(&b.name, &b.root)));
+    check_columns_exist(&plans, options)?;
+    engine.store.show_only(
+        plans
+            .iter()
+            .flat_map(|plan| plan.readable_files().map(|file| file.meta.location.clone())),
+    );
+
+    let profile_options = ProfileOptions {
+        key_columns: options.key_columns.clone(),
+        label_columns: options.label_columns.clone(),
+        time_column: options.time_column.clone(),
+        placeholders: placeholders.clone(),
+        now,
+    };
+    let mut datasets = Vec::new();
+    for (index, plan) in plans.iter_mut().enumerate() {
+        let table = format!("dataset_{index}");
+        match profile_dataset(&engine, plan, &profile_options, &table).await {
+            Ok(metrics) => datasets.push(metrics),
+            Err(error) => unreadable_sources.push(SourceFailure {
+                source: format!("{} (dataset {})", plan.source, plan.name),
+                error: error.to_string(),
+            }),
+        }
+    }
+    let anything_read = datasets
+        .iter()
+        .any(|dataset| dataset.files.iter().any(|file| file.error.is_none()));
+    if !anything_read {
+        let mut details: Vec<String> = unreadable_sources
+            .iter()
+            .map(|failure| format!("{}: {}", failure.source, failure.error))
+            .collect();
+        details.extend(datasets.iter().flat_map(|dataset| {
+            dataset
+                .files
+                .iter()
+                .filter_map(|file| Some(format!("{}: {}", file.path, file.error.as_ref()?)))
+        }));
+        return Err(ReadinessError::NothingReadable {
+            details: details.join("; "),
+        });
+    }
+    Ok(ScanResult {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        scanned_at: now,
+        parameters: ScanParameters {
+            sources: options.sources.clone(),
+            key_columns: options.key_columns.clone(),
+            label_columns: options.label_columns.clone(),
+            time_column: options.time_column.clone(),
+            placeholders: placeholders.tokens().to_vec(),
+            format: options.format.map(|f| format!("{f:?}").to_lowercase()),
+            grouping: options.grouping.as_str().to_string(),
+        },
+        datasets,
+        unreadable_sources,
+    })
+}
+
+/// Lists, inspects and groups one source.
+async fn plan_source(
+    engine: &Engine,
+    source: &str,
+    options: &ScanOptions,
+) -> Result<Vec<DatasetPlan>> {
+    let location = Location::resolve(source)?;
+    let objects = list_source(engine.store.inner(), &location).await?;
+    let mut data_files = Vec::new();
+    let mut other_files: Vec<Path> = Vec::new();
+    for meta in objects {
+        let parts = location.relative_parts(&meta.location);
+        let hidden = parts
+            .iter()
+            .any(|part| part.starts_with('_') || part.starts_with('.'));
+        let name = meta.location.filename().unwrap_or_default().to_string();
+        match DataFormat::from_name(&name, options.format) {
+            Some(format) if !hidden => data_files.push((meta, format)),
+            _ => other_files.push(meta.location),
+        }
+    }
+    if data_files.is_empty() {
+        return Err(ReadinessError::NoDataFiles {
+            source_name: source.to_string(),
+        });
+    }
+    let store = engine.object_store();
+    let inspected = inspect_files(&engine.ctx, &store, data_files, options.delimiter).await;
+    Ok(plan_datasets(
+        &location,
+        inspected,
+        &other_files,
+        options.grouping,
+    ))
+}
+
+/// A `--key`, `--label` or `--time` column that no dataset has is a typo: say so up front.
+fn check_columns_exist(plans: &[DatasetPlan], options: &ScanOptions) -> Result<()> {
+    let known: BTreeSet<&str> = plans
+        .iter()
+        .flat_map(|plan| {
+            plan.readable_files()
+                .filter_map(|file| file.schema.as_ref())
+                .flat_map(|schema| schema.fields().iter().map(|field| field.name().as_str()))
+                .chain(plan.partition_columns.iter().map(String::as_str))
+        })
+        .collect();
+    if known.is_empty() {
+        return Ok(());
+    }
+    let wanted = options
+        .key_columns
+        .iter()
+        .map(|c| ("--key", c))
+        .chain(options.label_columns.iter().map(|c| ("--label", c)))
+        .chain(options.time_column.iter().map(|c| ("--time", c)));
+    for (flag, column) in wanted {
+        if !known.contains(column.as_str()) {
+            return Err(ReadinessError::UnknownColumn {
+                flag,
+                column: column.clone(),
+                dataset: plans
+                    .iter()
+                    .map(|plan| plan.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(())
+}

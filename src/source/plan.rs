@@ -1,0 +1,515 @@
+//! Grouping a source's files into datasets.
+//!
+//! The rule (`auto`): a folder is **one dataset** when its readable data files share one format
+//! and one schema, or when they sit directly in it (or in hive `key=value/` folders) and one
+//! format and schema holds a strict majority of them (part files with a few strays). Otherwise
+//! each immediate child file or folder is its own dataset, and child folders follow the same
+//! rule. `--one-dataset` and `--each` override it. Files that do not fit their dataset's format
+//! or schema stay listed in its inventory with the conflict, but out of its figures.
+
+use std::collections::BTreeMap;
+
+use datafusion::arrow::datatypes::{DataType, Schema};
+use object_store::path::Path;
+
+use super::{DataFormat, FileInspection, Location};
+use crate::metrics::SidecarFile;
+
+/// `--one-dataset` / `--each` / neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Auto,
+    OneDataset,
+    Each,
+}
+
+impl Grouping {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::OneDataset => "one-dataset",
+            Self::Each => "each",
+        }
+    }
+}
+
+/// One dataset to profile: which files, read how, listed under which root.
+#[derive(Debug, Clone)]
+pub struct DatasetPlan {
+    pub name: String,
+    pub source: String,
+    pub location: Location,
+    /// The folder (or single file) DataFusion lists for this dataset.
+    pub root: Path,
+    pub root_is_file: bool,
+    pub format: DataFormat,
+    pub csv_delimiter: u8,
+    /// The rule that formed this dataset, in words.
+    pub grouping: String,
+    pub files: Vec<PlannedFile>,
+    pub partition_columns: Vec<String>,
+    pub sidecars: Vec<SidecarFile>,
+}
+
+impl DatasetPlan {
+    /// Files that take part in the figures.
+    pub fn readable_files(&self) -> impl Iterator<Item = &FileInspection> {
+        self.files
+            .iter()
+            .filter(|file| file.usable())
+            .map(|file| &file.inspection)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    pub inspection: FileInspection,
+    /// Why this file's schema or format does not fit the dataset, if it does not.
+    pub conflict: Option<String>,
+}
+
+impl PlannedFile {
+    pub fn usable(&self) -> bool {
+        self.conflict.is_none() && self.inspection.error.is_none()
+    }
+}
+
+/// A file with its path components below the source root.
+struct Entry {
+    parts: Vec<String>,
+    inspection: FileInspection,
+}
+
+/// Groups one source's inspected data files (and its other files, for sidecars) into datasets.
+pub fn plan_datasets(
+    location: &Location,
+    files: Vec<FileInspection>,
+    other_files: &[Path],
+    grouping: Grouping,
+) -> Vec<DatasetPlan> {
+    let entries: Vec<Entry> = files
+        .into_iter()
+        .map(|inspection| Entry {
+            parts: location.relative_parts(&inspection.meta.location),
+            inspection,
+        })
+        .collect();
+    let mut groups = Vec::new();
+    match grouping {
+        Grouping::OneDataset => groups.push(Group::new(
+            Vec::new(),
+            entries,
+            "one dataset (--one-dataset)".to_string(),
+        )),
+        Grouping::Each if !location.is_file => {
+            for (child, members) in by_child(Vec::new(), entries) {
+                groups.push(Group::new(
+                    child,
+                    members,
+                    "each child its own dataset (--each)".to_string(),
+                ));
+            }
+        }
+        _ => split_auto(Vec::new(), entries, &mut groups),
+    }
+    groups
+        .into_iter()
+        .map(|group| group.into_plan(location, other_files))
+        .collect()
+}
+
+struct Group {
+    /// Components below the source root of this dataset's folder or file.
+    prefix: Vec<String>,
+    entries: Vec<Entry>,
+    reason: String,
+}
+
+impl Group {
+    fn new(prefix: Vec<String>, entries: Vec<Entry>, reason: String) -> Self {
+        Self {
+            prefix,
+            entries,
+            reason,
+        }
+    }
+
+    fn into_plan(self, location: &Location, other_files: &[Path]) -> DatasetPlan {
+        let root_is_file = location.is_file
+            || (self.entries.len() == 1
+                && self.entries[0].parts == self.prefix
+                && !self.prefix.is_empty());
+        let root = if location.is_file {
+            location.root.clone()
+        } else {
+            self.prefix
+                .iter()
+                .fold(location.root.clone(), |path, part| path.join(part.as_str()))
+        };
+        let name = dataset_name(location, &self.prefix, root_is_file);
+        let (format, signature) = majority(&self.entries);
+        let csv_delimiter = self
+            .entries
+            .iter()
+            .find(|entry| entry.inspection.format == format && entry.inspection.schema.is_some())
+            .map_or(b',', |entry| entry.inspection.csv_delimiter);
+        let partition_columns = if root_is_file {
+            Vec::new()
+        } else {
+            hive_columns(&self.prefix, &self.entries)
+        };
+        let files = self
+            .entries
+            .into_iter()
+            .map(|entry| {
+                let conflict = conflict_with(&entry.inspection, format, signature.as_ref());
+                PlannedFile {
+                    inspection: entry.inspection,
+                    conflict,
+                }
+            })
+            .collect();
+        let sidecars = sidecars(location, &root, root_is_file, other_files);
+        DatasetPlan {
+            name,
+            source: location.display.clone(),
+            location: location.clone(),
+            root,
+            root_is_file,
+            format,
+            csv_delimiter,
+            grouping: self.reason,
+            files,
+            partition_columns,
+            sidecars,
+        }
+    }
+}
+
+fn split_auto(prefix: Vec<String>, entries: Vec<Entry>, groups: &mut Vec<Group>) {
+    let depth = prefix.len();
+    let readable: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.inspection.schema.is_some())
+        .collect();
+    let signatures: BTreeMap<(DataFormat, Signature), usize> =
+        readable.iter().fold(BTreeMap::new(), |mut counts, entry| {
+            *counts.entry(file_signature(&entry.inspection)).or_default() += 1;
+            counts
+        });
+    let single_file = entries.len() == 1 && entries[0].parts.len() == depth;
+    if single_file || signatures.len() <= 1 {
+        let unreadable = entries.len() - readable.len();
+        let reason = match (entries.len(), unreadable) {
+            (1, _) => "one file".to_string(),
+            (n, 0) => format!("one dataset: all {n} data files share one format and schema"),
+            (n, bad) => format!(
+                "one dataset: the {} readable of {n} data files share one format and schema",
+                n - bad
+            ),
+        };
+        groups.push(Group::new(prefix, entries, reason));
+        return;
+    }
+    let flat_or_hive = entries.iter().all(|entry| {
+        entry.parts[depth..entry.parts.len() - 1]
+            .iter()
+            .all(|part| part.contains('='))
+    });
+    let largest = signatures.values().copied().max().unwrap_or(0);
+    if flat_or_hive && largest * 2 > readable.len() {
+        let strays = readable.len() - largest;
+        let reason = format!(
+            "one dataset: part files of one folder; {strays} of {} files do not match its format or schema",
+            entries.len()
+        );
+        groups.push(Group::new(prefix, entries, reason));
+        return;
+    }
+    for (child, members) in by_child(prefix, entries) {
+        let is_file = members.len() == 1 && members[0].parts.len() == child.len();
+        if is_file {
+            let reason =
+                "one file; its folder holds files of different formats or schemas".to_string();
+            groups.push(Group::new(child, members, reason));
+        } else {
+            split_auto(child, members, groups);
+        }
+    }
+}
+
+/// Groups entries by their first path component below `prefix`.
+fn by_child(prefix: Vec<String>, entries: Vec<Entry>) -> Vec<(Vec<String>, Vec<Entry>)> {
+    let depth = prefix.len();
+    let mut children: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for entry in entries {
+        let key = entry.parts.get(depth).cloned().unwrap_or_default();
+        children.entry(key).or_default().push(entry);
+    }
+    children
+        .into_iter()
+        .map(|(child, members)| {
+            let mut path = prefix.clone();
+            if !child.is_empty() {
+                path.push(child);
+            }
+            (path, members)
+        })
+        .collect()
+}
+
+/// Column names with normalised types: what must agree for files to form one dataset.
+/// CSV compares names in order only (types there are inferred from a sample and are widened
+/// across files); Parquet compares names and types, in any order.
+type Signature = Vec<(String, String)>;
+
+fn file_signature(inspection: &FileInspection) -> (DataFormat, Signature) {
+    let schema = inspection
+        .schema
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(Schema::empty);
+    (inspection.format, signature(inspection.format, &schema))
+}
+
+fn signature(format: DataFormat, schema: &Schema) -> Signature {
+    let mut fields: Signature = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let data_type = match format {
+                DataFormat::Csv(_) => String::new(),
+                DataFormat::Parquet => normalised_type(field.data_type()),
+            };
+            (field.name().clone(), data_type)
+        })
+        .collect();
+    if format == DataFormat::Parquet {
+        fields.sort();
+    }
+    fields
+}
+
+fn normalised_type(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Utf8View | DataType::LargeUtf8 => "Utf8".to_string(),
+        DataType::BinaryView | DataType::LargeBinary => "Binary".to_string(),
+        DataType::Dictionary(_, value) => normalised_type(value),
+        other => other.to_string(),
+    }
+}
+
+/// The format and schema most readable files share (ties: the first file's).
+fn majority(entries: &[Entry]) -> (DataFormat, Option<Signature>) {
+    let mut counts: Vec<((DataFormat, Signature), usize)> = Vec::new();
+    for entry in entries.iter().filter(|e| e.inspection.schema.is_some()) {
+        let key = file_signature(&entry.inspection);
+        match counts.iter_mut().find(|(seen, _)| *seen == key) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((key, 1)),
+        }
+    }
+    let best = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(index, (_, count))| (*count, std::cmp::Reverse(*index)))
+        .map(|(_, (key, _))| key.clone());
+    match best {
+        Some((format, signature)) => (format, Some(signature)),
+        None => (
+            entries
+                .first()
+                .map_or(DataFormat::Parquet, |e| e.inspection.format),
+            None,
+        ),
+    }
+}
+
+fn conflict_with(
+    inspection: &FileInspection,
+    format: DataFormat,
+    expected: Option<&Signature>,
+) -> Option<String> {
+    let expected = expected?;
+    inspection.schema.as_ref()?;
+    if inspection.format != format {
+        return Some(format!(
+            "format {} differs from the dataset's {format}",
+            inspection.format
+        ));
+    }
+    let (_, actual) = file_signature(inspection);
+    if &actual == expected {
+        return None;
+    }
+    let names = |sig: &Signature| sig.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
+    let (expected_names, actual_names) = (names(expected), names(&actual));
+    let missing: Vec<_> = expected_names
+        .iter()
+        .filter(|n| !actual_names.contains(n))
+        .cloned()
+        .collect();
+    let extra: Vec<_> = actual_names
+        .iter()
+        .filter(|n| !expected_names.contains(n))
+        .cloned()
+        .collect();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("missing columns {}", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        parts.push(format!("extra columns {}", extra.join(", ")));
+    }
+    if parts.is_empty() {
+        let changed: Vec<_> = actual
+            .iter()
+            .filter(|field| !expected.contains(field))
+            .map(|(name, data_type)| {
+                if data_type.is_empty() {
+                    format!("{name} (column order)")
+                } else {
+                    format!("{name} as {data_type}")
+                }
+            })
+            .collect();
+        parts.push(format!("different types or order: {}", changed.join(", ")));
+    }
+    Some(format!(
+        "schema differs from the dataset's: {}",
+        parts.join("; ")
+    ))
+}
+
+/// Hive partition keys, when every file sits below the same `key=value/` folder names.
+fn hive_columns(prefix: &[String], entries: &[Entry]) -> Vec<String> {
+    let depth = prefix.len();
+    let keys_of = |entry: &Entry| -> Option<Vec<String>> {
+        entry.parts[depth..entry.parts.len() - 1]
+            .iter()
+            .map(|part| part.split_once('=').map(|(key, _)| key.to_string()))
+            .collect()
+    };
+    let mut keys = None;
+    for entry in entries {
+        let Some(these) = keys_of(entry) else {
+            return Vec::new();
+        };
+        match &keys {
+            None => keys = Some(these),
+            Some(seen) if *seen != these => return Vec::new(),
+            Some(_) => {}
+        }
+    }
+    let keys = keys.unwrap_or_default();
+    let clashes_with_file_column = entries.iter().any(|entry| {
+        entry
+            .inspection
+            .schema
+            .as_ref()
+            .is_some_and(|schema| keys.iter().any(|key| schema.field_with_name(key).is_ok()))
+    });
+    if clashes_with_file_column {
+        Vec::new()
+    } else {
+        keys
+    }
+}
+
+fn dataset_name(location: &Location, prefix: &[String], root_is_file: bool) -> String {
+    let last = if prefix.is_empty() {
+        let trimmed = location.display.trim_end_matches('/');
+        let fixed: Vec<&str> = trimmed.split('/').collect();
+        if location.glob.is_some() {
+            return trimmed.to_string();
+        }
+        fixed.last().copied().unwrap_or(trimmed).to_string()
+    } else {
+        prefix.join("/")
+    };
+    if root_is_file || location.is_file {
+        strip_extensions(&last)
+    } else {
+        last
+    }
+}
+
+fn strip_extensions(name: &str) -> String {
+    let (dir, file) = name.rsplit_once('/').map_or(("", name), |(d, f)| (d, f));
+    let stem = file
+        .split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(file);
+    if dir.is_empty() {
+        stem.to_string()
+    } else {
+        format!("{dir}/{stem}")
+    }
+}
+
+/// Documentation and table-format files beside a dataset: in its folder (and below), or for a
+/// single-file dataset, files in the same folder whose names start with the file's stem.
+fn sidecars(
+    location: &Location,
+    root: &Path,
+    root_is_file: bool,
+    other_files: &[Path],
+) -> Vec<SidecarFile> {
+    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    let stem = root
+        .filename()
+        .map(|name| name.split('.').next().unwrap_or(name).to_string())
+        .unwrap_or_default();
+    let folder: Path = if root_is_file {
+        let mut parts: Vec<_> = root.parts().collect();
+        parts.pop();
+        Path::from_iter(parts)
+    } else {
+        root.clone()
+    };
+    for path in other_files {
+        let Some(below) = path.prefix_match(&folder) else {
+            continue;
+        };
+        let below: Vec<String> = below.map(|part| part.as_ref().to_string()).collect();
+        let Some(file_name) = below.last() else {
+            continue;
+        };
+        if root_is_file && (below.len() != 1 || !file_name.starts_with(&stem)) {
+            continue;
+        }
+        let lower = file_name.to_ascii_lowercase();
+        let in_dir = |name: &str| {
+            below[..below.len() - 1]
+                .iter()
+                .position(|part| part == name)
+        };
+        let (shown, kind) = if let Some(index) = in_dir("_delta_log") {
+            (folder_path(&folder, &below[..=index]), "delta_log")
+        } else if let Some(index) =
+            in_dir("metadata").filter(|_| lower.ends_with(".json") || lower.ends_with(".avro"))
+        {
+            (folder_path(&folder, &below[..=index]), "iceberg_metadata")
+        } else if lower == "_success" {
+            (path.clone(), "success_marker")
+        } else if lower.starts_with("readme") || lower.ends_with(".md") || lower.ends_with(".txt") {
+            (path.clone(), "readme")
+        } else if lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            (path.clone(), "manifest")
+        } else {
+            continue;
+        };
+        found.insert(location.display_path(&shown), kind.to_string());
+    }
+    found
+        .into_iter()
+        .map(|(path, kind)| SidecarFile { path, kind })
+        .collect()
+}
+
+fn folder_path(base: &Path, parts: &[String]) -> Path {
+    parts
+        .iter()
+        .fold(base.clone(), |path, part| path.join(part.as_str()))
+}

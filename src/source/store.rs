@@ -1,0 +1,193 @@
+//! The object store every scan reads through: read-only, and showing DataFusion only the files
+//! the scan chose.
+//!
+//! Invariant: readiness never writes to the sources it scans. Every write, copy, rename and
+//! delete on this store fails with `NotSupported`, whatever the store underneath would allow.
+//! Listing is filtered to the files planned into datasets (once [`ScanStore::show_only`] was
+//! called), so an unreadable or conflicting file can be left out of a dataset without copying
+//! anything, hive partitions included.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use futures::stream::{BoxStream, StreamExt};
+use object_store::path::Path;
+use object_store::{
+    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+    PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
+};
+
+/// Wraps a store: reads pass through, writes are refused, listings are filtered.
+#[derive(Debug)]
+pub struct ScanStore {
+    inner: Arc<dyn ObjectStore>,
+    visible: RwLock<Option<Arc<HashSet<Path>>>>,
+}
+
+impl ScanStore {
+    pub fn new(inner: Arc<dyn ObjectStore>) -> Self {
+        Self {
+            inner,
+            visible: RwLock::new(None),
+        }
+    }
+
+    /// The store underneath, for listing a source before any dataset is planned.
+    pub fn inner(&self) -> &Arc<dyn ObjectStore> {
+        &self.inner
+    }
+
+    /// From now on, listings show only these files.
+    pub fn show_only(&self, files: impl IntoIterator<Item = Path>) {
+        let files: HashSet<Path> = files.into_iter().collect();
+        *self.visible.write().expect("visible-file lock poisoned") = Some(Arc::new(files));
+    }
+
+    /// Hides one more file from listings (a file found unreadable while profiling).
+    pub fn hide(&self, file: &Path) {
+        let mut visible = self.visible.write().expect("visible-file lock poisoned");
+        if let Some(files) = visible.as_mut() {
+            Arc::make_mut(files).remove(file);
+        }
+    }
+
+    fn visible(&self) -> Option<Arc<HashSet<Path>>> {
+        self.visible
+            .read()
+            .expect("visible-file lock poisoned")
+            .clone()
+    }
+}
+
+fn read_only(operation: &str) -> object_store::Error {
+    object_store::Error::NotSupported {
+        source: format!("readiness opens sources read-only; refused to {operation}").into(),
+    }
+}
+
+impl fmt::Display for ScanStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ReadOnly({})", self.inner)
+    }
+}
+
+#[async_trait]
+impl ObjectStore for ScanStore {
+    async fn put_opts(
+        &self,
+        _location: &Path,
+        _payload: PutPayload,
+        _opts: PutOptions,
+    ) -> Result<PutResult> {
+        Err(read_only("write an object"))
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        _location: &Path,
+        _opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
+        Err(read_only("write an object"))
+    }
+
+    async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
+        self.inner.get_opts(location, options).await
+    }
+
+    async fn get_ranges(
+        &self,
+        location: &Path,
+        ranges: &[Range<u64>],
+    ) -> Result<Vec<bytes::Bytes>> {
+        self.inner.get_ranges(location, ranges).await
+    }
+
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
+        locations
+            .map(|_| Err(read_only("delete an object")))
+            .boxed()
+    }
+
+    fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+        let listing = self.inner.list(prefix);
+        match self.visible() {
+            None => listing,
+            Some(visible) => listing
+                .filter(move |entry| {
+                    let keep = match entry {
+                        Ok(meta) => visible.contains(&meta.location),
+                        Err(_) => true,
+                    };
+                    futures::future::ready(keep)
+                })
+                .boxed(),
+        }
+    }
+
+    async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
+        let mut result = self.inner.list_with_delimiter(prefix).await?;
+        if let Some(visible) = self.visible() {
+            result
+                .objects
+                .retain(|meta| visible.contains(&meta.location));
+        }
+        Ok(result)
+    }
+
+    async fn copy_opts(&self, _from: &Path, _to: &Path, _options: CopyOptions) -> Result<()> {
+        Err(read_only("copy an object"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+    use object_store::ObjectStoreExt;
+    use object_store::memory::InMemory;
+
+    #[tokio::test]
+    async fn writes_are_refused_and_listing_is_filtered() {
+        let memory = Arc::new(InMemory::new());
+        memory
+            .put(&Path::from("a/1.csv"), "x\n1\n".into())
+            .await
+            .unwrap();
+        memory
+            .put(&Path::from("a/2.csv"), "x\n2\n".into())
+            .await
+            .unwrap();
+        let store = ScanStore::new(memory.clone());
+
+        let error = store
+            .put(&Path::from("a/3.csv"), "x".into())
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("read-only"), "{error}");
+        assert!(store.delete(&Path::from("a/1.csv")).await.is_err());
+        assert_eq!(
+            memory
+                .list(None)
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        store.show_only([Path::from("a/2.csv")]);
+        let listed: Vec<_> = store
+            .list(Some(&Path::from("a")))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].location, Path::from("a/2.csv"));
+    }
+}

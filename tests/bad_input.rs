@@ -1,0 +1,218 @@
+//! Bad input gets a clear finding or error, and nothing is lost: each test plants one defect.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use common::{column, dataset, scan, scan_output};
+use tempfile::TempDir;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn path(dir: &TempDir) -> String {
+    dir.path().to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_late_placeholder_in_a_numeric_csv_column_reads_that_column_as_text() {
+    let dir = TempDir::new().unwrap();
+    let mut text = String::from("id,amount,city\n");
+    for row in 1..=60_000 {
+        let amount = if row == 50_000 {
+            "N/A".to_string()
+        } else {
+            (row % 1000).to_string()
+        };
+        text.push_str(&format!("{row},{amount},Berlin\n"));
+    }
+    let file = write(dir.path(), "late.csv", &text);
+    let result = scan(&[&file]);
+    let late = dataset(&result, "late");
+    assert_eq!(late.row_count, 60_000);
+    let amount = column(late, "amount");
+    assert_eq!(amount.data_type, "Utf8");
+    assert_eq!(amount.placeholder_count, 1);
+    assert_eq!(column(late, "id").data_type, "Int64");
+    assert_eq!(late.notes.len(), 1);
+    assert!(
+        late.notes[0].contains("`amount`") && late.notes[0].contains("N/A"),
+        "{}",
+        late.notes[0]
+    );
+}
+
+#[test]
+fn a_csv_file_with_a_malformed_row_is_listed_with_its_line_and_left_out() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "parts/a.csv", "id,name\n1,x\n2,y\n3,z\n");
+    write(dir.path(), "parts/b.csv", "id,name\n4,x\n5,y,extra\n6,z\n");
+    let result = scan(&[&format!("{}/parts", path(&dir))]);
+    let parts = dataset(&result, "parts");
+    assert_eq!(parts.files.len(), 2);
+    assert_eq!(parts.row_count, 3);
+    let bad = parts
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("b.csv"))
+        .unwrap();
+    let error = bad.error.as_deref().unwrap();
+    assert!(error.contains("Expected 2 records, found 3"), "{error}");
+    assert!(!error.contains('\n'), "{error}");
+    assert_eq!(bad.error_line, Some(3));
+    let good = parts
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("a.csv"))
+        .unwrap();
+    assert_eq!((good.row_count, good.error.as_deref()), (Some(3), None));
+}
+
+#[test]
+fn nothing_readable_exits_2_with_one_line_naming_the_file() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "broken.parquet", "PAR1 this is not parquet");
+    let output = scan_output(&[&path(&dir)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("broken.parquet"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_source_is_a_usage_error_unless_another_source_was_read() {
+    let output = scan_output(&["/no/such/place"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: nothing could be read from any source: /no/such/place: source not found: /no/such/place"
+    );
+
+    let dir = TempDir::new().unwrap();
+    let good = write(dir.path(), "good.csv", "a\n1\n");
+    let result = scan(&["/no/such/place", &good]);
+    assert_eq!(result.datasets.len(), 1);
+    assert_eq!(result.unreadable_sources.len(), 1);
+    assert_eq!(result.unreadable_sources[0].source, "/no/such/place");
+}
+
+#[test]
+fn an_unknown_key_column_is_a_usage_error_naming_it() {
+    let dir = TempDir::new().unwrap();
+    let file = write(dir.path(), "t.csv", "a,b\n1,2\n");
+    let output = scan_output(&[&file, "--key", "nosuch"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`nosuch` named by --key"));
+}
+
+#[test]
+fn delimiters_and_compression_are_handled() {
+    let dir = TempDir::new().unwrap();
+    let tab = write(dir.path(), "tab.tsv", "a\tb\tc\n1\t2\t3\n4\t5\t6\n");
+    let pipe = write(dir.path(), "pipe.csv", "a|b\n\"x|y\"|2\n");
+    let gz_path = dir.path().join("zipped.csv.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        fs::File::create(&gz_path).unwrap(),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(b"k;v\n1;a\n2;b\n2;b\n").unwrap();
+    encoder.finish().unwrap();
+    let result = scan(&[&tab, &pipe, &gz_path.to_string_lossy()]);
+    assert_eq!(dataset(&result, "tab").columns.len(), 3);
+    assert_eq!(dataset(&result, "tab").row_count, 2);
+    let pipe = dataset(&result, "pipe");
+    assert_eq!(pipe.columns.len(), 2);
+    assert_eq!(column(pipe, "a").max, Some(serde_json::json!("x|y")));
+    let zipped = dataset(&result, "zipped");
+    assert_eq!((zipped.row_count, zipped.columns.len()), (3, 2));
+    assert_eq!(zipped.duplicates.duplicate_row_count, 1);
+}
+
+#[test]
+fn a_folder_of_different_tables_is_split_and_the_overrides_apply() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "mixed/users.csv", "id,name\n1,a\n2,b\n");
+    write(
+        dir.path(),
+        "mixed/events.csv",
+        "event,at\nclick,2026-01-01\n",
+    );
+    let mixed = format!("{}/mixed", path(&dir));
+    let result = scan(&[&mixed]);
+    let names: Vec<_> = result.datasets.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, vec!["events", "users"]);
+
+    let result = scan(&[&mixed, "--one-dataset"]);
+    assert_eq!(result.datasets.len(), 1);
+    let one = &result.datasets[0];
+    assert!(!one.schema_consistent);
+    assert_eq!(one.files.iter().filter(|f| !f.schema_matches).count(), 1);
+    assert!(one.grouping.contains("--one-dataset"));
+}
+
+#[test]
+fn part_files_with_one_stray_schema_stay_one_dataset() {
+    let dir = TempDir::new().unwrap();
+    for part in 0..3 {
+        write(
+            dir.path(),
+            &format!("t/part-{part}.csv"),
+            &format!("id,v\n{part},x\n"),
+        );
+    }
+    write(dir.path(), "t/part-3.csv", "id,v,surprise\n9,x,y\n");
+    let result = scan(&[&format!("{}/t", path(&dir))]);
+    assert_eq!(result.datasets.len(), 1);
+    let t = &result.datasets[0];
+    assert_eq!(t.row_count, 3);
+    let stray = t.files.iter().find(|f| !f.schema_matches).unwrap();
+    assert!(stray.path.ends_with("part-3.csv"));
+    assert!(
+        stray
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("extra columns surprise"),
+        "{:?}",
+        stray.error
+    );
+    assert!(t.grouping.contains("1 of 4 files"), "{}", t.grouping);
+}
+
+#[test]
+fn odd_column_names_are_profiled_like_any_other() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        dir.path(),
+        "odd.csv",
+        "\"a b\",x.y,\"<script>alert(1)</script>\",Ünï,\"q\"\"uote\"\n1,2,3,4,5\n,2,,4,\n",
+    );
+    let result = scan(&[&file]);
+    let odd = dataset(&result, "odd");
+    let names: Vec<_> = odd.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["a b", "x.y", "<script>alert(1)</script>", "Ünï", "q\"uote"]
+    );
+    assert_eq!(column(odd, "a b").null_count, 1);
+    assert_eq!(column(odd, "<script>alert(1)</script>").null_count, 1);
+}
+
+#[test]
+fn two_runs_give_identical_json() {
+    let sample = common::repo_path("sample-data")
+        .to_string_lossy()
+        .into_owned();
+    let first = scan_output(&[&sample, "--key", "customer_id"]).stdout;
+    let second = scan_output(&[&sample, "--key", "customer_id"]).stdout;
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+}

@@ -1,0 +1,58 @@
+//! Helpers shared by the integration tests: run the real binary, read its JSON back into types.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use readiness::metrics::{ColumnMetrics, DatasetMetrics, ScanResult};
+
+/// A fixed "now" so freshness figures are reproducible.
+pub const NOW: &str = "2026-11-22T00:00:00Z";
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Runs `readiness scan ARGS --now NOW --json -` and returns the process output.
+pub fn scan_output(args: &[&str]) -> Output {
+    Command::cargo_bin("readiness")
+        .expect("binary built")
+        .arg("scan")
+        .args(args)
+        .args(["--now", NOW, "--json", "-", "--quiet"])
+        .output()
+        .expect("readiness runs")
+}
+
+/// Runs a scan that must succeed and returns its parsed result.
+pub fn scan(args: &[&str]) -> ScanResult {
+    let output = scan_output(args);
+    assert!(
+        output.status.success(),
+        "scan {args:?} failed with {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is the JSON contract")
+}
+
+pub fn dataset<'a>(result: &'a ScanResult, name: &str) -> &'a DatasetMetrics {
+    result
+        .datasets
+        .iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| {
+            let names: Vec<_> = result.datasets.iter().map(|d| &d.name).collect();
+            panic!("no dataset {name} in {names:?}")
+        })
+}
+
+pub fn column<'a>(dataset: &'a DatasetMetrics, name: &str) -> &'a ColumnMetrics {
+    dataset
+        .columns
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {name} in {}", dataset.name))
+}

@@ -1,0 +1,158 @@
+//! Parquet and CSV copies of the same data agree on the figures the JSON contract promises:
+//! `row_count`, per column `null_count + empty_count` and `nan_count`, the duplicate counts,
+//! label class counts and `max_time`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{dataset, repo_path, scan};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
+use readiness::metrics::DatasetMetrics;
+use tempfile::TempDir;
+
+async fn parquet_to_csv(ctx: &SessionContext, from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    let frame = ctx
+        .read_parquet(from.to_str().unwrap(), ParquetReadOptions::default())
+        .await
+        .unwrap();
+    let batches = frame.collect().await.unwrap();
+    let mut writer = datafusion::arrow::csv::Writer::new(std::fs::File::create(to).unwrap());
+    for batch in &batches {
+        writer.write(batch).unwrap();
+    }
+}
+
+async fn csv_to_parquet(ctx: &SessionContext, from: &Path, to: &Path) {
+    let options = CsvReadOptions::new()
+        .delimiter(b';')
+        .newlines_in_values(true);
+    let frame = ctx.read_csv(from.to_str().unwrap(), options).await.unwrap();
+    frame
+        .write_parquet(
+            to.to_str().unwrap(),
+            DataFrameWriteOptions::new().with_single_file_output(true),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
+fn assert_agree(parquet: &DatasetMetrics, csv: &DatasetMetrics) {
+    assert_eq!(
+        parquet.row_count, csv.row_count,
+        "{} row_count",
+        parquet.name
+    );
+    assert_eq!(parquet.columns.len(), csv.columns.len());
+    for (p, c) in parquet.columns.iter().zip(&csv.columns) {
+        assert_eq!(p.name, c.name);
+        assert_eq!(
+            p.null_count + p.empty_count,
+            c.null_count + c.empty_count,
+            "{}.{} null+empty",
+            parquet.name,
+            p.name
+        );
+        assert_eq!(
+            p.nan_count, c.nan_count,
+            "{}.{} nan_count",
+            parquet.name, p.name
+        );
+    }
+    assert_eq!(
+        parquet.duplicates.duplicate_row_count,
+        csv.duplicates.duplicate_row_count
+    );
+    assert_eq!(
+        parquet.duplicates.duplicate_key_row_count,
+        csv.duplicates.duplicate_key_row_count
+    );
+    assert_eq!(
+        parquet.duplicates.keys_with_duplicates,
+        csv.duplicates.keys_with_duplicates
+    );
+    assert_eq!(parquet.labels.len(), csv.labels.len());
+    for (p, c) in parquet.labels.iter().zip(&csv.labels) {
+        let counts = |l: &readiness::metrics::LabelMetrics| {
+            l.classes
+                .iter()
+                .map(|c| (c.value.to_string(), c.count))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(p), counts(c), "{} label classes", p.column);
+    }
+    assert_eq!(
+        parquet.freshness.max_time, csv.freshness.max_time,
+        "{} max_time",
+        parquet.name
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parquet_and_csv_copies_agree() {
+    let dir = TempDir::new().unwrap();
+    let ctx = SessionContext::new();
+    let sample = repo_path("sample-data");
+    csv_to_parquet(
+        &ctx,
+        &sample.join("customers.csv"),
+        &dir.path().join("customers.parquet"),
+    )
+    .await;
+    parquet_to_csv(
+        &ctx,
+        &sample.join("tickets.parquet"),
+        &dir.path().join("tickets.csv"),
+    )
+    .await;
+    for part in ["year=2025/part-0", "year=2026/part-0", "year=2026/part-1"] {
+        let from = sample.join(format!("orders/{part}.parquet"));
+        parquet_to_csv(&ctx, &from, &dir.path().join(format!("orders/{part}.csv"))).await;
+    }
+    let tmp = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let original = |name: &str| sample.join(name).to_string_lossy().into_owned();
+
+    let pairs = [
+        (
+            tmp("customers.parquet"),
+            original("customers.csv"),
+            "customers",
+            vec!["--key", "customer_id", "--label", "churned"],
+        ),
+        (
+            original("tickets.parquet"),
+            tmp("tickets.csv"),
+            "tickets",
+            vec!["--label", "priority"],
+        ),
+        (
+            original("orders"),
+            tmp("orders"),
+            "orders",
+            vec!["--key", "order_id", "--time", "ordered_at"],
+        ),
+    ];
+    for (parquet_path, csv_path, name, extra) in pairs {
+        let parquet = tokio::task::spawn_blocking({
+            let mut args = vec![parquet_path.clone()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            move || scan(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        });
+        let csv = tokio::task::spawn_blocking({
+            let mut args = vec![csv_path.clone()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            move || scan(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        });
+        let (parquet, csv) = (parquet.await.unwrap(), csv.await.unwrap());
+        let (parquet, csv) = (dataset(&parquet, name), dataset(&csv, name));
+        assert_eq!(
+            (parquet.format.as_str(), csv.format.as_str()),
+            ("parquet", "csv")
+        );
+        assert!(parquet.row_count > 0);
+        assert_agree(parquet, csv);
+    }
+}
