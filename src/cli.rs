@@ -24,7 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Profile files, folders or globs and write a JSON result (and a summary table).
+    /// Profile files, folders or globs; write an HTML report, a JSON result and a summary table.
     Scan(ScanArgs),
 }
 
@@ -79,6 +79,20 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
+    /// Where to write the HTML report; `-` for stdout. Default: OUT/readiness.html.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Folder with report templates overriding the built-in ones (same file names:
+    /// report.html, style.html, script.html).
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    /// Leave every value from the data (min, max, top values, example keys) out of the
+    /// JSON and the report. Values of personal-data columns are masked even without this.
+    #[arg(long)]
+    pub no_samples: bool,
+
     /// Folder for reports written by default.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
@@ -119,7 +133,15 @@ impl ScanArgs {
             time_column: self.time.clone(),
             placeholders: (!self.placeholders.is_empty()).then(|| self.placeholders.clone()),
             now,
+            samples: !self.no_samples,
         })
+    }
+
+    /// Where the HTML report goes.
+    pub fn html_path(&self) -> PathBuf {
+        self.html
+            .clone()
+            .unwrap_or_else(|| self.out.join("readiness.html"))
     }
 
     /// Where the JSON goes.

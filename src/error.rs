@@ -41,6 +41,9 @@ pub enum ReadinessError {
         source: std::io::Error,
     },
 
+    #[error("report template {path}: {message}")]
+    Template { path: PathBuf, message: String },
+
     #[error("query engine error while profiling `{dataset}`: {source}")]
     Engine {
         dataset: String,

@@ -3,13 +3,15 @@
 //! Data flows one way through four layers:
 //! [`source`] (paths, object stores, listing, file metadata) ->
 //! [`profile`] (DataFusion passes producing typed [`metrics`]) ->
-//! `check` (thresholds turned into findings; a later layer) ->
+//! [`check`] (thresholds turned into findings and verdicts) ->
 //! [`report`] (terminal, JSON, HTML).
 //! A layer reads only the typed output of the one before it: nothing in `report` runs a query,
 //! nothing in `profile` knows how its figures are displayed.
 
+pub mod check;
 pub mod cli;
 pub mod error;
+pub mod humanize;
 pub mod metrics;
 pub mod profile;
 pub mod report;

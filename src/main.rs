@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use readiness::cli::{Cli, Command, ScanArgs};
-use readiness::report;
+use readiness::{check, report};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,15 +33,23 @@ fn main() -> ExitCode {
 async fn run_scan(args: &ScanArgs) -> Result<(), readiness::ReadinessError> {
     let options = args.options()?;
     let result = readiness::scan(&options).await?;
-    let json_path = args.json_path();
-    report::json::write(&result, &json_path)?;
+    let assessment = check::evaluate(&result, &check::Thresholds::default());
+    let (json_path, html_path) = (args.json_path(), args.html_path());
+    let html = report::html::render(&result, &assessment, args.template.as_deref())?;
+    report::json::write_text(&report::json::to_string(&result, &assessment), &json_path)?;
+    report::json::write_text(&html, &html_path)?;
     if !args.quiet {
-        let summary = report::terminal::summary(&result);
-        if json_path.as_os_str() == "-" {
+        let to_stdout = json_path.as_os_str() == "-" || html_path.as_os_str() == "-";
+        let mut summary = report::terminal::summary(&result, &assessment);
+        for (what, path) in [("JSON", &json_path), ("HTML report", &html_path)] {
+            if path.as_os_str() != "-" {
+                summary.push_str(&format!("{what} written to {}\n", path.display()));
+            }
+        }
+        if to_stdout {
             eprint!("{summary}");
         } else {
             print!("{summary}");
-            println!("JSON written to {}", json_path.display());
         }
     }
     Ok(())

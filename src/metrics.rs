@@ -42,6 +42,8 @@ pub struct ScanParameters {
     pub format: Option<String>,
     /// `auto`, `one-dataset` or `each`.
     pub grouping: String,
+    /// False with `--no-samples`: no value from the data appears in the output.
+    pub samples: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +114,9 @@ pub struct ColumnMetrics {
     pub max: Option<Value>,
     /// Most frequent values, for low-cardinality columns only (empty otherwise).
     pub top_values: Vec<ValueCount>,
+    /// The kind of personal data the column looks like (`e-mail`, `phone`, ...), from its name
+    /// or its values. Sample values (`min`, `max`, `top_values`) of such columns are masked.
+    pub personal_data: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use object_store::path::Path;
 
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool};
-use crate::profile::{Engine, Placeholders, ProfileOptions, profile_dataset};
+use crate::profile::{Engine, Placeholders, ProfileOptions, privacy, profile_dataset};
 use crate::source::{
     DataFormat, DatasetPlan, FormatChoice, Grouping, Location, inspect_files, list_source,
     plan_datasets,
@@ -31,6 +31,8 @@ pub struct ScanOptions {
     pub placeholders: Option<Vec<String>>,
     /// "Now" for freshness and `scanned_at`; `None` means the clock.
     pub now: Option<DateTime<Utc>>,
+    /// False leaves every value from the data (min, max, top values, example keys) out.
+    pub samples: bool,
 }
 
 impl ScanOptions {
@@ -45,6 +47,7 @@ impl ScanOptions {
             time_column: None,
             placeholders: None,
             now: None,
+            samples: true,
         }
     }
 }
@@ -90,7 +93,10 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
     for (index, plan) in plans.iter_mut().enumerate() {
         let table = format!("dataset_{index}");
         match profile_dataset(&engine, plan, &profile_options, &table).await {
-            Ok(metrics) => datasets.push(metrics),
+            Ok(mut metrics) => {
+                privacy::protect(&mut metrics, options.samples);
+                datasets.push(metrics);
+            }
             Err(error) => unreadable_sources.push(SourceFailure {
                 source: format!("{} (dataset {})", plan.source, plan.name),
                 error: error.to_string(),
@@ -130,6 +136,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
             placeholders: placeholders.tokens().to_vec(),
             format: options.format.map(|f| format!("{f:?}").to_lowercase()),
             grouping: options.grouping.as_str().to_string(),
+            samples: options.samples,
         },
         datasets,
         unreadable_sources,

@@ -14,7 +14,7 @@ use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
 use datafusion::functions::expr_fn::{btrim, isnan, lower};
-use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, max, min, sum};
+use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping, max, min, sum};
 use datafusion::logical_expr::{Expr, cast, ident, lit, when};
 use datafusion::prelude::DataFrame;
 
@@ -206,9 +206,20 @@ pub async fn measure(frame: DataFrame, placeholders: &Placeholders) -> DfResult<
             push(&mut aggregates, count_if(placeholder.and(not_nan)))
         });
         let distinct = distinct_expr(name, data_type).map(|expr| push(&mut aggregates, expr));
+        // Min and max over present values only: a blank, a placeholder or NaN is no extreme.
+        let present = if is_text_type(data_type) || is_float_type(data_type) {
+            when(
+                missing(name, data_type, placeholders),
+                lit(ScalarValue::Null),
+            )
+            .otherwise(ident(name))
+            .expect("complete CASE")
+        } else {
+            ident(name)
+        };
         let min_max = orderable(data_type).then(|| {
-            let at = push(&mut aggregates, min(ident(name)));
-            push(&mut aggregates, max(ident(name)));
+            let at = push(&mut aggregates, min(present.clone()));
+            push(&mut aggregates, max(present));
             at
         });
         row_missing.push(missing(name, data_type, placeholders));
@@ -260,27 +271,60 @@ pub const TOP_VALUES_MAX_DISTINCT: u64 = 20;
 /// How many of them.
 pub const TOP_VALUES: usize = 10;
 
-/// The most frequent values of one column (NULL included, as `null`), most frequent first.
+/// Columns per grouping-sets query: DataFusion packs the grouping id into at most 64 bits.
+const TOP_VALUES_BATCH: usize = 60;
+
+/// The most frequent values (NULL included, as `null`) of each of `columns`, most frequent
+/// first. One `GROUPING SETS ((a), (b), ...)` scan per batch of columns rather than one query
+/// per column: planning over a wide schema is what costs, so this keeps wide data linear.
 pub async fn top_values(
-    frame: DataFrame,
-    column: &str,
-) -> DfResult<Vec<crate::metrics::ValueCount>> {
-    let batches = frame
-        .aggregate(vec![ident(column)], vec![count(lit(1i64))])?
-        .collect()
-        .await?;
-    let mut counts: Vec<crate::metrics::ValueCount> = batches
-        .iter()
-        .flat_map(|batch| {
-            (0..batch.num_rows()).map(move |row| crate::metrics::ValueCount {
-                value: super::value::to_json(&scalar_at(batch.column(0), row)),
-                count: count_at(batch.column(1), row),
-            })
-        })
-        .collect();
-    super::labels::sort_counts(&mut counts);
-    counts.truncate(TOP_VALUES);
-    Ok(counts)
+    frame: &DataFrame,
+    columns: &[String],
+) -> DfResult<Vec<Vec<crate::metrics::ValueCount>>> {
+    let mut all = Vec::with_capacity(columns.len());
+    for batch_columns in columns.chunks(TOP_VALUES_BATCH) {
+        let sets = batch_columns.iter().map(|c| vec![ident(c)]).collect();
+        let grouping_set =
+            Expr::GroupingSet(datafusion::logical_expr::GroupingSet::GroupingSets(sets));
+        let mut aggregates = vec![count(lit(1i64))];
+        aggregates.extend(batch_columns.iter().map(|c| grouping(ident(c))));
+        let batches = frame
+            .clone()
+            .select(batch_columns.iter().map(ident).collect::<Vec<Expr>>())?
+            .aggregate(vec![grouping_set], aggregates)?
+            .collect()
+            .await?;
+        let width = batch_columns.len();
+        let mut counts: Vec<Vec<crate::metrics::ValueCount>> = vec![Vec::new(); width];
+        for batch in &batches {
+            // Output: the grouped columns, the count, then GROUPING(c) per column, which is 0
+            // exactly for the column this row groups by.
+            let columns = batch.columns();
+            if columns.len() != 2 * width + 1 {
+                return Err(datafusion::error::DataFusionError::Internal(format!(
+                    "top values: expected {} output columns, got {}",
+                    2 * width + 1,
+                    columns.len()
+                )));
+            }
+            for row in 0..batch.num_rows() {
+                let Some(index) = (0..width).find(|&i| count_at(&columns[width + 1 + i], row) == 0)
+                else {
+                    continue;
+                };
+                counts[index].push(crate::metrics::ValueCount {
+                    value: super::value::to_json(&scalar_at(&columns[index], row)),
+                    count: count_at(&columns[width], row),
+                });
+            }
+        }
+        for mut column_counts in counts {
+            super::labels::sort_counts(&mut column_counts);
+            column_counts.truncate(TOP_VALUES);
+            all.push(column_counts);
+        }
+    }
+    Ok(all)
 }
 
 /// `approx_distinct` where DataFusion has it. Floats have no HLL accumulator there, so their

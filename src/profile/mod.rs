@@ -14,6 +14,7 @@ pub mod engine;
 pub mod freshness;
 pub mod labels;
 pub mod lineage;
+pub mod privacy;
 pub mod value;
 
 use std::collections::BTreeSet;
@@ -91,13 +92,22 @@ pub async fn profile_dataset(
         source,
     };
 
+    let started = std::time::Instant::now();
+    let trace = |what: &str| {
+        if std::env::var_os("READINESS_TRACE").is_some() {
+            eprintln!("[{}] {what} after {:?}", plan.name, started.elapsed());
+        }
+    };
+    trace("completeness");
     let csv_file_rows = csv_file_row_counts(engine, plan, &text_columns, table)
         .await
         .map_err(engine_error)?;
     let columns = column_metrics(&frame, &pass).await.map_err(engine_error)?;
+    trace("top values");
     let duplicates = duplicate_metrics(&frame, &pass, options, &mut notes)
         .await
         .map_err(engine_error)?;
+    trace("duplicates");
 
     let mut labels = Vec::new();
     for label in &options.label_columns {
@@ -155,13 +165,23 @@ async fn column_metrics(
     frame: &DataFrame,
     pass: &CompletenessPass,
 ) -> datafusion::error::Result<Vec<ColumnMetrics>> {
+    let low_cardinality: Vec<String> = pass
+        .columns
+        .iter()
+        .filter(|c| {
+            pass.row_count > 0
+                && c.distinct_count
+                    .is_some_and(|d| d <= TOP_VALUES_MAX_DISTINCT)
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    let mut top_values = completeness::top_values(frame, &low_cardinality)
+        .await?
+        .into_iter();
     let mut columns = Vec::with_capacity(pass.columns.len());
     for figures in &pass.columns {
-        let low_cardinality = figures
-            .distinct_count
-            .is_some_and(|distinct| distinct <= TOP_VALUES_MAX_DISTINCT);
-        let top_values = if low_cardinality && pass.row_count > 0 {
-            completeness::top_values(frame.clone(), &figures.name).await?
+        let top_values = if low_cardinality.contains(&figures.name) {
+            top_values.next().unwrap_or_default()
         } else {
             Vec::new()
         };
@@ -179,6 +199,7 @@ async fn column_metrics(
             min: Some(to_json(&figures.min)).filter(|v| !v.is_null()),
             max: Some(to_json(&figures.max)).filter(|v| !v.is_null()),
             top_values,
+            personal_data: None,
         });
     }
     Ok(columns)

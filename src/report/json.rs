@@ -1,18 +1,30 @@
-//! The JSON document: [`ScanResult`] serialised, pretty-printed, to a file or stdout.
+//! The JSON document: the [`ScanResult`] with its [`Assessment`] (findings and verdicts),
+//! pretty-printed, to a file or stdout.
 
 use std::io::Write;
 use std::path::Path;
 
+use serde::Serialize;
+
+use crate::check::Assessment;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::ScanResult;
 
-pub fn to_string(result: &ScanResult) -> String {
-    serde_json::to_string_pretty(result).expect("metrics always serialise") + "\n"
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(flatten)]
+    result: &'a ScanResult,
+    assessment: &'a Assessment,
 }
 
-/// Writes the JSON to `path`, or to stdout when `path` is `-`.
-pub fn write(result: &ScanResult, path: &Path) -> Result<()> {
-    let text = to_string(result);
+pub fn to_string(result: &ScanResult, assessment: &Assessment) -> String {
+    serde_json::to_string_pretty(&Document { result, assessment })
+        .expect("metrics always serialise")
+        + "\n"
+}
+
+/// Writes `text` to `path`, or to stdout when `path` is `-`, creating parent folders.
+pub fn write_text(text: &str, path: &Path) -> Result<()> {
     let failed = |source| ReadinessError::WriteOutput {
         path: path.to_path_buf(),
         source,

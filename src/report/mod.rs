@@ -3,5 +3,6 @@
 //! Invariant: nothing here runs a query or reads the data; every figure comes from the typed
 //! [`crate::metrics::ScanResult`].
 
+pub mod html;
 pub mod json;
 pub mod terminal;

@@ -3,10 +3,12 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Table};
 
+use crate::check::{Assessment, Severity};
+use crate::humanize::{human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
 
 /// One row per dataset, then the files and sources that could not be read.
-pub fn summary(result: &ScanResult) -> String {
+pub fn summary(result: &ScanResult, assessment: &Assessment) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
         "dataset",
@@ -20,6 +22,7 @@ pub fn summary(result: &ScanResult) -> String {
         "duplicate keys",
         "labelled",
         "freshness lag",
+        "verdict",
     ]);
     for dataset in &result.datasets {
         let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
@@ -40,6 +43,13 @@ pub fn summary(result: &ScanResult) -> String {
             ),
             right(labelled(dataset)),
             right(lag(dataset)),
+            Cell::new(
+                assessment
+                    .datasets
+                    .iter()
+                    .find(|v| v.dataset == dataset.name)
+                    .map_or("-", |v| v.verdict.label()),
+            ),
         ]);
     }
     let mut out = table.to_string();
@@ -67,6 +77,16 @@ pub fn summary(result: &ScanResult) -> String {
             failure.source, failure.error
         ));
     }
+    let fails = assessment
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fail)
+        .count();
+    out.push_str(&format!(
+        "overall verdict: {} ({fails} failing and {} warning findings)\n",
+        assessment.overall_verdict.label(),
+        assessment.findings.len() - fails
+    ));
     out
 }
 
@@ -112,51 +132,4 @@ fn lag(dataset: &DatasetMetrics) -> String {
         _ => "",
     };
     format!("{}{basis}", human_duration(seconds))
-}
-
-/// `41d 3h`, `5h 12m`, `40s`.
-pub fn human_duration(seconds: i64) -> String {
-    let sign = if seconds < 0 { "-" } else { "" };
-    let s = seconds.unsigned_abs();
-    let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
-    let text = if days > 0 {
-        format!("{days}d {hours}h")
-    } else if hours > 0 {
-        format!("{hours}h {minutes}m")
-    } else if minutes > 0 {
-        format!("{minutes}m {}s", s % 60)
-    } else {
-        format!("{s}s")
-    };
-    format!("{sign}{text}")
-}
-
-pub fn percent(fraction: Option<f64>) -> String {
-    fraction.map_or("-".to_string(), |f| format!("{:.1}%", f * 100.0))
-}
-
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_like_a_person_wrote_them() {
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(12), "12");
-        assert_eq!(human_duration(41 * 86_400 + 3 * 3_600), "41d 3h");
-        assert_eq!(human_duration(-90), "-1m 30s");
-        assert_eq!(percent(Some(0.3125)), "31.2%");
-    }
 }

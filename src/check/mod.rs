@@ -1,0 +1,667 @@
+//! Checks: thresholds turned into findings, and findings into verdicts.
+//!
+//! Reads only the typed [`ScanResult`]; runs no query. Each finding is written for a data
+//! owner: what, where, how much, why it matters for a model, and what to do. A dimension's
+//! verdict is the worst severity among its findings (`fail` -> not ready, `warn` -> needs work,
+//! none -> ready); a dataset's is the worst of its dimensions, the overall the worst of the
+//! datasets. These rules never change meaning; the thresholds are [`Thresholds::default`] until
+//! check suites in `checks/` override them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::humanize::{human_duration, percent, thousands};
+use crate::metrics::{DatasetMetrics, ScanResult};
+
+/// The readiness dimensions, in report order.
+pub const DIMENSIONS: &[Dimension] = &[
+    Dimension::Inventory,
+    Dimension::Completeness,
+    Dimension::Duplication,
+    Dimension::Labels,
+    Dimension::Freshness,
+    Dimension::Lineage,
+    Dimension::Privacy,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Inventory,
+    Completeness,
+    Duplication,
+    Labels,
+    Freshness,
+    Lineage,
+    Privacy,
+}
+
+impl Dimension {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Inventory => "Files and readability",
+            Self::Completeness => "Completeness",
+            Self::Duplication => "Duplication",
+            Self::Labels => "Label coverage",
+            Self::Freshness => "Freshness",
+            Self::Lineage => "Lineage metadata",
+            Self::Privacy => "Personal data",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ready,
+    NeedsWork,
+    NotReady,
+}
+
+impl Verdict {
+    fn from_worst(severity: Option<Severity>) -> Self {
+        match severity {
+            None => Self::Ready,
+            Some(Severity::Warn) => Self::NeedsWork,
+            Some(Severity::Fail) => Self::NotReady,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::NeedsWork => "needs work",
+            Self::NotReady => "not ready",
+        }
+    }
+}
+
+/// Default thresholds. Fractions are 0..1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Thresholds {
+    /// A column less complete than this is a warning.
+    pub column_completeness_warn: f64,
+    /// ... and less complete than this a failure.
+    pub column_completeness_fail: f64,
+    /// Fewer complete rows than this share is a warning.
+    pub complete_rows_warn: f64,
+    /// A duplicate-row share above this is a warning (0: any duplicate).
+    pub duplicate_rows_warn: f64,
+    pub duplicate_rows_fail: f64,
+    pub duplicate_keys_warn: f64,
+    pub duplicate_keys_fail: f64,
+    pub label_coverage_warn: f64,
+    pub label_coverage_fail: f64,
+    /// Fewer examples of the rarest class than this is a warning ...
+    pub minority_class_warn: u64,
+    /// ... and fewer than this a failure.
+    pub minority_class_fail: u64,
+    pub freshness_lag_warn_days: f64,
+    pub freshness_lag_fail_days: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            column_completeness_warn: 0.95,
+            column_completeness_fail: 0.70,
+            complete_rows_warn: 0.80,
+            duplicate_rows_warn: 0.0,
+            duplicate_rows_fail: 0.05,
+            duplicate_keys_warn: 0.0,
+            duplicate_keys_fail: 0.01,
+            label_coverage_warn: 0.90,
+            label_coverage_fail: 0.50,
+            minority_class_warn: 1_000,
+            minority_class_fail: 50,
+            freshness_lag_warn_days: 7.0,
+            freshness_lag_fail_days: 90.0,
+        }
+    }
+}
+
+/// One check's outcome on one dataset (or column).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: String,
+    pub dataset: String,
+    pub dimension: Dimension,
+    pub column: Option<String>,
+    pub severity: Severity,
+    /// The measured value the check compared.
+    pub observed: f64,
+    pub threshold: f64,
+    /// What, where and how much, in plain language.
+    pub message: String,
+    /// Why it matters for an AI project.
+    pub why: String,
+    /// What to do.
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DimensionVerdict {
+    pub dimension: Dimension,
+    pub verdict: Verdict,
+    pub findings: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetVerdict {
+    pub dataset: String,
+    pub verdict: Verdict,
+    pub dimensions: Vec<DimensionVerdict>,
+}
+
+/// Verdicts and findings for a whole scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub overall_verdict: Verdict,
+    pub datasets: Vec<DatasetVerdict>,
+    /// Most severe first, then by dataset, dimension and column.
+    pub findings: Vec<Finding>,
+}
+
+/// Evaluates every check on every dataset.
+pub fn evaluate(result: &ScanResult, thresholds: &Thresholds) -> Assessment {
+    let mut findings = Vec::new();
+    for dataset in &result.datasets {
+        let mut context = Context {
+            dataset,
+            thresholds,
+            findings: &mut findings,
+        };
+        context.inventory();
+        context.completeness();
+        context.duplication();
+        context.labels();
+        context.freshness();
+        context.lineage();
+        context.privacy();
+    }
+    for failure in &result.unreadable_sources {
+        findings.push(Finding {
+            check: "source_readable".into(),
+            dataset: failure.source.clone(),
+            dimension: Dimension::Inventory,
+            column: None,
+            severity: Severity::Fail,
+            observed: 1.0,
+            threshold: 0.0,
+            message: format!("{} could not be read: {}", failure.source, failure.error),
+            why: "Data that cannot be read cannot be assessed or used for training.".into(),
+            fix: "Check the path and access rights with the data owner, then run the scan again."
+                .into(),
+        });
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.dataset.cmp(&b.dataset))
+            .then_with(|| a.dimension.cmp(&b.dimension))
+            .then_with(|| a.column.cmp(&b.column))
+            .then_with(|| a.check.cmp(&b.check))
+    });
+    let datasets: Vec<DatasetVerdict> = result
+        .datasets
+        .iter()
+        .map(|dataset| {
+            let dimensions: Vec<DimensionVerdict> = DIMENSIONS
+                .iter()
+                .map(|&dimension| {
+                    let own: Vec<_> = findings
+                        .iter()
+                        .filter(|f| f.dataset == dataset.name && f.dimension == dimension)
+                        .collect();
+                    DimensionVerdict {
+                        dimension,
+                        verdict: Verdict::from_worst(own.iter().map(|f| f.severity).max()),
+                        findings: own.len(),
+                    }
+                })
+                .collect();
+            DatasetVerdict {
+                dataset: dataset.name.clone(),
+                verdict: dimensions
+                    .iter()
+                    .map(|d| d.verdict)
+                    .max()
+                    .unwrap_or(Verdict::Ready),
+                dimensions,
+            }
+        })
+        .collect();
+    let unreadable = (!result.unreadable_sources.is_empty()).then_some(Verdict::NotReady);
+    let overall_verdict = datasets
+        .iter()
+        .map(|d| d.verdict)
+        .chain(unreadable)
+        .max()
+        .unwrap_or(Verdict::Ready);
+    Assessment {
+        overall_verdict,
+        datasets,
+        findings,
+    }
+}
+
+struct Context<'a> {
+    dataset: &'a DatasetMetrics,
+    thresholds: &'a Thresholds,
+    findings: &'a mut Vec<Finding>,
+}
+
+struct Check<'t> {
+    check: &'t str,
+    dimension: Dimension,
+    column: Option<String>,
+    severity: Severity,
+    observed: f64,
+    threshold: f64,
+    message: String,
+    why: &'t str,
+    fix: String,
+}
+
+impl Context<'_> {
+    fn push(&mut self, check: Check<'_>) {
+        self.findings.push(Finding {
+            check: check.check.to_string(),
+            dataset: self.dataset.name.clone(),
+            dimension: check.dimension,
+            column: check.column,
+            severity: check.severity,
+            observed: check.observed,
+            threshold: check.threshold,
+            message: check.message,
+            why: check.why.to_string(),
+            fix: check.fix,
+        });
+    }
+
+    /// `Some(severity)` when `value` is below a threshold (lower is worse).
+    fn below(value: f64, warn: f64, fail: f64) -> Option<(Severity, f64)> {
+        if value < fail {
+            Some((Severity::Fail, fail))
+        } else if value < warn {
+            Some((Severity::Warn, warn))
+        } else {
+            None
+        }
+    }
+
+    /// `Some(severity)` when `value` is above a threshold (higher is worse).
+    fn above(value: f64, warn: f64, fail: f64) -> Option<(Severity, f64)> {
+        if value > fail {
+            Some((Severity::Fail, fail))
+        } else if value > warn {
+            Some((Severity::Warn, warn))
+        } else {
+            None
+        }
+    }
+
+    fn inventory(&mut self) {
+        let d = self.dataset;
+        let unreadable: Vec<_> = d
+            .files
+            .iter()
+            .filter(|f| f.schema_matches && f.error.is_some())
+            .collect();
+        if !unreadable.is_empty() {
+            self.push(Check {
+                check: "files_readable",
+                dimension: Dimension::Inventory,
+                column: None,
+                severity: Severity::Fail,
+                observed: unreadable.len() as f64,
+                threshold: 0.0,
+                message: format!(
+                    "{} of {} files of `{}` cannot be read and were left out (first: {})",
+                    unreadable.len(),
+                    d.files.len(),
+                    d.name,
+                    unreadable[0].path
+                ),
+                why: "Rows in unreadable files are silently missing from anything trained on this data.",
+                fix: "Ask the data owner to re-export or repair the listed files.".to_string(),
+            });
+        }
+        let conflicts = d.files.iter().filter(|f| !f.schema_matches).count();
+        if conflicts > 0 {
+            self.push(Check {
+                check: "schema_consistent",
+                dimension: Dimension::Inventory,
+                column: None,
+                severity: Severity::Warn,
+                observed: conflicts as f64,
+                threshold: 0.0,
+                message: format!(
+                    "{conflicts} of {} files of `{}` have a different format or schema and were left out",
+                    d.files.len(),
+                    d.name
+                ),
+                why: "Files that disagree on columns or types usually come from a changed export: their rows mean something else.",
+                fix: "Align the export so every file has the same columns, or scan the odd files as their own dataset.".to_string(),
+            });
+        }
+        if d.row_count == 0 && d.files.iter().any(|f| f.error.is_none()) {
+            self.push(Check {
+                check: "volume",
+                dimension: Dimension::Inventory,
+                column: None,
+                severity: Severity::Fail,
+                observed: 0.0,
+                threshold: 1.0,
+                message: format!("`{}` has no rows", d.name),
+                why: "There is nothing to learn from.",
+                fix: "Check that the export ran and the right files were shared.".to_string(),
+            });
+        }
+    }
+
+    fn completeness(&mut self) {
+        let d = self.dataset;
+        let t = self.thresholds;
+        for column in &d.columns {
+            let Some(completeness) = column.completeness else {
+                continue;
+            };
+            let Some((severity, threshold)) = Self::below(
+                completeness,
+                t.column_completeness_warn,
+                t.column_completeness_fail,
+            ) else {
+                continue;
+            };
+            let mut kinds = Vec::new();
+            let share = |n: u64| percent(Some(n as f64 / d.row_count as f64));
+            if column.null_count > 0 {
+                kinds.push(format!("{} empty (null)", share(column.null_count)));
+            }
+            if column.nan_count > 0 {
+                kinds.push(format!("{} NaN", share(column.nan_count)));
+            }
+            if column.empty_count > 0 {
+                kinds.push(format!("{} blank text", share(column.empty_count)));
+            }
+            if column.placeholder_count > 0 {
+                kinds.push(format!(
+                    "{} placeholders such as N/A",
+                    share(column.placeholder_count)
+                ));
+            }
+            self.push(Check {
+                check: "column_completeness",
+                dimension: Dimension::Completeness,
+                column: Some(column.name.clone()),
+                severity,
+                observed: completeness,
+                threshold,
+                message: format!(
+                    "`{}` in `{}` is missing in {} of rows ({})",
+                    column.name,
+                    d.name,
+                    percent(Some(1.0 - completeness)),
+                    kinds.join(", ")
+                ),
+                why: "Models either drop rows with missing values or learn from guesses; both bias results when values are missing for a reason.",
+                fix: format!(
+                    "Ask the owner of `{}` why values are missing; backfill from the source system, or treat `{}` as optional.",
+                    d.name, column.name
+                ),
+            });
+        }
+        if let Some(fraction) = d.complete_row_fraction
+            && fraction < t.complete_rows_warn
+        {
+            self.push(Check {
+                check: "complete_rows",
+                dimension: Dimension::Completeness,
+                column: None,
+                severity: Severity::Warn,
+                observed: fraction,
+                threshold: t.complete_rows_warn,
+                message: format!(
+                    "only {} of rows in `{}` have every column filled",
+                    percent(Some(fraction)),
+                    d.name
+                ),
+                why: "Many training pipelines drop incomplete rows; this is how much data would be left.",
+                fix: "Decide which columns are optional for the use case and measure again without them.".to_string(),
+            });
+        }
+    }
+
+    fn duplication(&mut self) {
+        let d = self.dataset;
+        let t = self.thresholds;
+        if let Some(fraction) = d.duplicates.duplicate_row_fraction
+            && let Some((severity, threshold)) =
+                Self::above(fraction, t.duplicate_rows_warn, t.duplicate_rows_fail)
+        {
+            self.push(Check {
+                check: "duplicate_rows",
+                dimension: Dimension::Duplication,
+                column: None,
+                severity,
+                observed: fraction,
+                threshold,
+                message: format!(
+                    "{} rows of `{}` ({}) are exact copies of another row",
+                    thousands(d.duplicates.duplicate_row_count),
+                    d.name,
+                    percent(Some(fraction))
+                ),
+                why: "Copies over-weight some examples and leak between training and test splits, making results look better than they are.",
+                fix: format!("Deduplicate `{}` on all columns before training, and find the load step that copies rows.", d.name),
+            });
+        }
+        if let Some(key_rows) = d.duplicates.duplicate_key_row_count
+            && d.row_count > 0
+        {
+            let fraction = key_rows as f64 / d.row_count as f64;
+            if let Some((severity, threshold)) =
+                Self::above(fraction, t.duplicate_keys_warn, t.duplicate_keys_fail)
+            {
+                let key = d.duplicates.key_columns.join(", ");
+                self.push(Check {
+                    check: "duplicate_keys",
+                    dimension: Dimension::Duplication,
+                    column: Some(key.clone()),
+                    severity,
+                    observed: fraction,
+                    threshold,
+                    message: format!(
+                        "{} keys (`{key}`) of `{}` appear more than once; {} rows repeat a key",
+                        thousands(d.duplicates.keys_with_duplicates.unwrap_or(0)),
+                        d.name,
+                        thousands(key_rows)
+                    ),
+                    why: "A key that should identify one record but repeats means conflicting versions of the same entity.",
+                    fix: format!("Decide which version of each `{key}` is current (e.g. latest by time) and keep one row per key."),
+                });
+            }
+        }
+    }
+
+    fn labels(&mut self) {
+        let d = self.dataset;
+        let t = self.thresholds;
+        for label in &d.labels {
+            if let Some(coverage) = label.coverage
+                && let Some((severity, threshold)) =
+                    Self::below(coverage, t.label_coverage_warn, t.label_coverage_fail)
+            {
+                self.push(Check {
+                    check: "label_coverage",
+                    dimension: Dimension::Labels,
+                    column: Some(label.column.clone()),
+                    severity,
+                    observed: coverage,
+                    threshold,
+                    message: format!(
+                        "label `{}` is set on {} of rows of `{}` ({} of {})",
+                        label.column,
+                        percent(Some(coverage)),
+                        d.name,
+                        thousands(label.labelled_count),
+                        thousands(d.row_count)
+                    ),
+                    why: "A supervised model learns only from labelled rows; unlabelled ones are unusable for training and evaluation.",
+                    fix: format!("Ask the owner of `{}` to backfill `{}`, or plan a labelling effort.", d.name, label.column),
+                });
+            }
+            if let Some(minority) = label.classes.last() {
+                let below = if minority.count < t.minority_class_fail {
+                    Some((Severity::Fail, t.minority_class_fail))
+                } else if minority.count < t.minority_class_warn {
+                    Some((Severity::Warn, t.minority_class_warn))
+                } else {
+                    None
+                };
+                if let Some((severity, threshold)) = below {
+                    self.push(Check {
+                        check: "minority_class_size",
+                        dimension: Dimension::Labels,
+                        column: Some(label.column.clone()),
+                        severity,
+                        observed: minority.count as f64,
+                        threshold: threshold as f64,
+                        message: format!(
+                            "the rarest class of `{}` ({}) has {} examples; {} recommended",
+                            label.column,
+                            minority.value,
+                            thousands(minority.count),
+                            thousands(threshold)
+                        ),
+                        why: "With few examples of a class a model cannot learn it reliably, nor can its accuracy on it be measured.",
+                        fix: "Collect more examples of the rare class, or merge it with a related class.".to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn freshness(&mut self) {
+        let d = self.dataset;
+        let t = self.thresholds;
+        let f = &d.freshness;
+        if let Some(lag) = f.lag_seconds {
+            let days = lag as f64 / 86_400.0;
+            if let Some((severity, threshold)) =
+                Self::above(days, t.freshness_lag_warn_days, t.freshness_lag_fail_days)
+            {
+                let basis = match f.lag_basis.as_deref() {
+                    Some("event_time") => {
+                        format!("newest `{}`", f.time_column.as_deref().unwrap_or("time"))
+                    }
+                    _ => "newest file".to_string(),
+                };
+                self.push(Check {
+                    check: "freshness_lag",
+                    dimension: Dimension::Freshness,
+                    column: f.time_column.clone(),
+                    severity,
+                    observed: days,
+                    threshold,
+                    message: format!("the {basis} of `{}` is {} old", d.name, human_duration(lag)),
+                    why: "A model trained on stale data learns yesterday's behaviour; a stopped feed also means predictions will lack inputs.",
+                    fix: format!("Confirm with the owner of `{}` that the feed still runs, and how often it should arrive.", d.name),
+                });
+            }
+        }
+        if !f.gaps.is_empty() {
+            let longest = f
+                .gaps
+                .iter()
+                .max_by_key(|g| g.empty_buckets)
+                .expect("non-empty");
+            let width = f.bucket_width.as_deref().unwrap_or("bucket");
+            self.push(Check {
+                check: "arrival_gaps",
+                dimension: Dimension::Freshness,
+                column: f.time_column.clone(),
+                severity: Severity::Warn,
+                observed: f.gaps.len() as f64,
+                threshold: 0.0,
+                message: format!(
+                    "`{}` has {} gap(s) in `{}`; the longest is {} empty {width}(s) from {}",
+                    d.name,
+                    f.gaps.len(),
+                    f.time_column.as_deref().unwrap_or("time"),
+                    longest.empty_buckets,
+                    longest.start.format("%Y-%m-%d")
+                ),
+                why: "Missing periods hide seasonality and outages; a model may learn that nothing happens then.",
+                fix: "Ask whether the gap is a real pause or a lost load, and backfill it if data exists.".to_string(),
+            });
+        }
+    }
+
+    fn lineage(&mut self) {
+        let d = self.dataset;
+        let l = &d.lineage;
+        let has_owner = l
+            .key_value_metadata
+            .iter()
+            .any(|kv| kv.key.to_lowercase().contains("owner"));
+        let has_docs =
+            l.sidecar_files.iter().any(|s| s.kind == "readme") || !l.column_descriptions.is_empty();
+        let has_source = l.key_value_metadata.iter().any(|kv| {
+            let key = kv.key.to_lowercase();
+            key.contains("source") || key.contains("upstream")
+        });
+        let mut missing = Vec::new();
+        if !has_owner {
+            missing.push("owner");
+        }
+        if !has_docs {
+            missing.push("description");
+        }
+        if !has_source {
+            missing.push("source system");
+        }
+        if !missing.is_empty() && !d.columns.is_empty() {
+            self.push(Check {
+                check: "lineage_metadata",
+                dimension: Dimension::Lineage,
+                column: None,
+                severity: Severity::Warn,
+                observed: missing.len() as f64,
+                threshold: 0.0,
+                message: format!("`{}` records no {}", d.name, missing.join(", no ")),
+                why: "Without an owner and a known origin nobody can answer questions about the data, fix it, or approve its use.",
+                fix: format!(
+                    "Record the owner and source system of `{}` (file metadata or a README beside the data).",
+                    d.name
+                ),
+            });
+        }
+    }
+
+    fn privacy(&mut self) {
+        let d = self.dataset;
+        for column in d.columns.iter().filter(|c| c.personal_data.is_some()) {
+            let kind = column.personal_data.as_deref().unwrap_or_default();
+            self.push(Check {
+                check: "personal_data",
+                dimension: Dimension::Privacy,
+                column: Some(column.name.clone()),
+                severity: Severity::Warn,
+                observed: 1.0,
+                threshold: 0.0,
+                message: format!("`{}` in `{}` looks like personal data ({kind})", column.name, d.name),
+                why: "Personal data needs a legal basis for use in a model, and rarely helps it; its values are masked in this report.",
+                fix: format!("Drop or pseudonymise `{}` before training unless the use case needs it and it is approved.", column.name),
+            });
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! How figures are written for people: `1,234,567`, `31.2%`, `41d 3h`.
+//! Shared by the findings (check layer) and every report.
+
+/// `41d 3h`, `5h 12m`, `40s`.
+pub fn human_duration(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.unsigned_abs();
+    let (days, hours, minutes) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    let text = if days > 0 {
+        format!("{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{hours}h {minutes}m")
+    } else if minutes > 0 {
+        format!("{minutes}m {}s", s % 60)
+    } else {
+        format!("{s}s")
+    };
+    format!("{sign}{text}")
+}
+
+pub fn percent(fraction: Option<f64>) -> String {
+    fraction.map_or("-".to_string(), |f| format!("{:.1}%", f * 100.0))
+}
+
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Bytes as `38.2 GB`, `512 KB`, `17 B`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_a_person_wrote_them() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(human_duration(41 * 86_400 + 3 * 3_600), "41d 3h");
+        assert_eq!(human_duration(-90), "-1m 30s");
+        assert_eq!(percent(Some(0.3125)), "31.2%");
+        assert_eq!(bytes(38_200_000_000), "38.2 GB");
+        assert_eq!(bytes(17), "17 B");
+    }
+}

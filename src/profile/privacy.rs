@@ -1,0 +1,179 @@
+//! Personal data: which columns look like it, and masking their sample values.
+//!
+//! A column is classified from its name and from the values the scan already holds (min, max,
+//! top values), so this costs no extra pass. Invariant: after [`protect`], no sample value of a
+//! personal-data column leaves readiness unmasked, in the JSON or any report; with samples off,
+//! no sample value leaves at all.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::metrics::DatasetMetrics;
+
+struct Kind {
+    name: &'static str,
+    column_name: Regex,
+    value: Option<Regex>,
+}
+
+static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
+    let kind = |name, column_name: &str, value: Option<&str>| Kind {
+        name,
+        column_name: Regex::new(&format!(
+            "(?i)^(?:.*[_ .-])?(?:{column_name})(?:[_ .-].*)?$"
+        ))
+        .expect("static regex"),
+        value: value.map(|v| Regex::new(v).expect("static regex")),
+    };
+    vec![
+        kind(
+            "e-mail",
+            "e?mail|email_address",
+            Some(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
+        ),
+        kind(
+            "phone",
+            "phone|mobile|tel|telephone|fax",
+            Some(r"^\+?[0-9][0-9 ()./-]{6,}[0-9]$"),
+        ),
+        kind(
+            "card number",
+            "card|cc_number|credit_card|pan",
+            Some(r"^(?:\d[ -]?){13,19}$"),
+        ),
+        kind("IBAN", "iban", Some(r"^[A-Z]{2}\d{2}[A-Z0-9 ]{11,30}$")),
+        kind(
+            "national id",
+            "ssn|social_security|national_id|passport|tax_id",
+            Some(r"^\d{3}-\d{2}-\d{4}$"),
+        ),
+        kind(
+            "IP address",
+            "ip|ip_address|ipv4|client_ip",
+            Some(r"^(?:\d{1,3}\.){3}\d{1,3}$"),
+        ),
+        kind(
+            "name",
+            "first_name|last_name|full_name|surname|given_name",
+            None,
+        ),
+        kind("birth date", "birth|birthday|dob|date_of_birth", None),
+        kind("address", "address|street|postcode|zip|zipcode", None),
+    ]
+});
+
+/// The kind of personal data a column looks like, from its name or its sample values.
+pub fn classify(column_name: &str, samples: &[&Value]) -> Option<&'static str> {
+    let texts: Vec<&str> = samples.iter().filter_map(|v| v.as_str()).collect();
+    KINDS.iter().find_map(|kind| {
+        let by_name = kind.column_name.is_match(column_name);
+        let by_values = kind.value.as_ref().is_some_and(|pattern| {
+            !texts.is_empty() && texts.iter().all(|text| pattern.is_match(text.trim()))
+        });
+        (by_name || by_values).then_some(kind.name)
+    })
+}
+
+/// Masks one value: an e-mail keeps its first character and domain, anything else its last
+/// two characters.
+pub fn mask(kind: &str, value: &Value) -> Value {
+    let Some(text) = value
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| (!value.is_null()).then(|| value.to_string()))
+    else {
+        return Value::Null;
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let masked = match (kind, text.split_once('@')) {
+        ("e-mail", Some((local, domain))) => {
+            format!("{}***@{domain}", local.chars().next().unwrap_or('*'))
+        }
+        _ if chars.len() <= 2 => "**".to_string(),
+        _ => format!("***{}", chars[chars.len() - 2..].iter().collect::<String>()),
+    };
+    Value::String(masked)
+}
+
+/// Classifies every column and masks (or, without samples, drops) sample values.
+pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
+    for column in &mut dataset.columns {
+        let values: Vec<&Value> = column
+            .min
+            .iter()
+            .chain(column.max.iter())
+            .chain(column.top_values.iter().map(|v| &v.value))
+            .filter(|v| v.is_string())
+            .collect();
+        column.personal_data = classify(&column.name, &values).map(str::to_string);
+        if !samples {
+            column.min = None;
+            column.max = None;
+            column.top_values.clear();
+        } else if let Some(kind) = column.personal_data.clone() {
+            column.min = column.min.as_ref().map(|v| mask(&kind, v));
+            column.max = column.max.as_ref().map(|v| mask(&kind, v));
+            for top in &mut column.top_values {
+                top.value = mask(&kind, &top.value);
+            }
+        }
+    }
+    if !samples {
+        dataset.duplicates.example_groups.clear();
+        return;
+    }
+    let key_kinds: Vec<Option<String>> = dataset
+        .duplicates
+        .key_columns
+        .iter()
+        .map(|key| {
+            dataset
+                .columns
+                .iter()
+                .find(|c| &c.name == key)
+                .and_then(|c| c.personal_data.clone())
+        })
+        .collect();
+    for group in &mut dataset.duplicates.example_groups {
+        for (value, kind) in group.key.iter_mut().zip(&key_kinds) {
+            if let Some(kind) = kind {
+                *value = mask(kind, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn columns_are_classified_by_name_or_values() {
+        assert_eq!(classify("email", &[]), Some("e-mail"));
+        assert_eq!(classify("customer_email", &[]), Some("e-mail"));
+        assert_eq!(classify("Phone Number", &[]), Some("phone"));
+        let a = json!("ann@example.org");
+        let b = json!("bob@example.com");
+        assert_eq!(classify("contact", &[&a, &b]), Some("e-mail"));
+        let plan = json!("Pro");
+        assert_eq!(classify("plan", &[&plan]), None);
+        // "ship" and "tip" must not read as an IP column.
+        assert_eq!(classify("ship_date", &[]), None);
+        assert_eq!(classify("tip", &[]), None);
+        assert_eq!(classify("client_ip", &[]), Some("IP address"));
+    }
+
+    #[test]
+    fn masking_keeps_only_a_hint() {
+        assert_eq!(
+            mask("e-mail", &json!("customer12@example.com")),
+            json!("c***@example.com")
+        );
+        assert_eq!(mask("phone", &json!("+49 170 1234567")), json!("***67"));
+        assert_eq!(mask("phone", &json!(4_917_012)), json!("***12"));
+    }
+}

@@ -1,0 +1,748 @@
+//! The self-contained HTML data-feasibility report.
+//!
+//! Rendered with minijinja from `reports/templates/*.html` (compiled in; `--template DIR`
+//! overrides any of them). Invariants: every template name ends in `.html`, so minijinja
+//! escapes every value (column names and data are untrusted); the page loads nothing from
+//! outside (a Content-Security-Policy forbids it, and only the page's own nonce'd script runs);
+//! chart geometry is computed here from the typed result, so templates only lay it out.
+
+use std::path::Path;
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::check::{Assessment, DIMENSIONS, Finding, Severity, Verdict};
+use crate::error::{ReadinessError, Result};
+use crate::humanize::{bytes, human_duration, percent, thousands};
+use crate::metrics::{DatasetMetrics, ScanResult};
+
+/// Template names and their compiled-in sources.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "report.html",
+        include_str!("../../reports/templates/report.html"),
+    ),
+    (
+        "style.html",
+        include_str!("../../reports/templates/style.html"),
+    ),
+    (
+        "script.html",
+        include_str!("../../reports/templates/script.html"),
+    ),
+];
+
+/// How many of the least complete columns the completeness chart shows.
+const CHART_COLUMNS: usize = 25;
+/// Findings listed on the opening page.
+const TOP_FINDINGS: usize = 10;
+
+/// Renders the report; `template_dir` overrides compiled-in templates of the same name.
+pub fn render(
+    result: &ScanResult,
+    assessment: &Assessment,
+    template_dir: Option<&Path>,
+) -> Result<String> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        let source = match template_dir
+            .map(|dir| dir.join(name))
+            .filter(|p| p.exists())
+        {
+            Some(path) => {
+                std::fs::read_to_string(&path).map_err(|source| ReadinessError::Template {
+                    path: path.clone(),
+                    message: source.to_string(),
+                })?
+            }
+            None => source.to_string(),
+        };
+        env.add_template_owned(*name, source)
+            .map_err(|error| ReadinessError::Template {
+                path: template_dir.map_or_else(|| Path::new(name).to_path_buf(), |d| d.join(name)),
+                message: error.to_string(),
+            })?;
+    }
+    let view = ReportView::new(result, assessment);
+    env.get_template("report.html")
+        .and_then(|template| template.render(&view))
+        .map_err(|error| ReadinessError::Template {
+            path: Path::new("report.html").to_path_buf(),
+            message: format!("{error:#}"),
+        })
+}
+
+#[derive(Serialize)]
+struct ReportView {
+    title: String,
+    nonce: String,
+    scanned_at: String,
+    tool: String,
+    overall: VerdictView,
+    totals: Vec<(String, String)>,
+    parameters: Vec<(String, String)>,
+    dimensions: Vec<&'static str>,
+    matrix: Vec<MatrixRow>,
+    top_findings: Vec<FindingView>,
+    more_findings: usize,
+    unreadable_sources: Vec<(String, String)>,
+    datasets: Vec<DatasetView>,
+    glossary: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Serialize, Clone)]
+struct VerdictView {
+    label: &'static str,
+    class: &'static str,
+    symbol: &'static str,
+}
+
+impl From<Verdict> for VerdictView {
+    fn from(verdict: Verdict) -> Self {
+        let (class, symbol) = match verdict {
+            Verdict::Ready => ("ready", "✓"),
+            Verdict::NeedsWork => ("needs-work", "!"),
+            Verdict::NotReady => ("not-ready", "✗"),
+        };
+        Self {
+            label: verdict.label(),
+            class,
+            symbol,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MatrixRow {
+    dataset: String,
+    anchor: String,
+    verdict: VerdictView,
+    cells: Vec<MatrixCell>,
+}
+
+#[derive(Serialize)]
+struct MatrixCell {
+    verdict: VerdictView,
+    findings: usize,
+    anchor: String,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    severity: &'static str,
+    dataset: String,
+    dimension: &'static str,
+    message: String,
+    why: String,
+    fix: String,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(finding: &Finding) -> Self {
+        Self {
+            severity: match finding.severity {
+                Severity::Warn => "warn",
+                Severity::Fail => "fail",
+            },
+            dataset: finding.dataset.clone(),
+            dimension: finding.dimension.title(),
+            message: finding.message.clone(),
+            why: finding.why.clone(),
+            fix: finding.fix.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Section {
+    id: String,
+    title: &'static str,
+    verdict: VerdictView,
+    findings: Vec<FindingView>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    label: String,
+    /// 0..100, the bar's length.
+    width: f64,
+    value: String,
+    y: usize,
+}
+
+#[derive(Serialize)]
+struct BarChart {
+    height: usize,
+    bars: Vec<Bar>,
+    caption: String,
+}
+
+#[derive(Serialize)]
+struct TimeBar {
+    x: f64,
+    width: f64,
+    height: f64,
+    y: f64,
+    gap: bool,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct Timeline {
+    bars: Vec<TimeBar>,
+    first: String,
+    last: String,
+    peak: String,
+}
+
+#[derive(Serialize)]
+struct ColumnRow {
+    name: String,
+    data_type: String,
+    completeness: String,
+    completeness_value: f64,
+    null_count: u64,
+    nan_count: u64,
+    empty_count: u64,
+    placeholder_count: u64,
+    distinct_count: String,
+    min: String,
+    max: String,
+    top_values: String,
+    personal_data: String,
+}
+
+#[derive(Serialize)]
+struct FileRow {
+    path: String,
+    size: String,
+    rows: String,
+    modified: String,
+    writer: String,
+    problem: String,
+}
+
+#[derive(Serialize)]
+struct LabelView {
+    column: String,
+    coverage: String,
+    imbalance: String,
+    chart: BarChart,
+}
+
+#[derive(Serialize)]
+struct DatasetView {
+    name: String,
+    anchor: String,
+    source: String,
+    format: String,
+    grouping: String,
+    rows: String,
+    size: String,
+    files: usize,
+    verdict: VerdictView,
+    sections: Vec<Section>,
+    notes: Vec<String>,
+    completeness_chart: BarChart,
+    complete_rows: String,
+    duplicate_rows: String,
+    duplicate_keys: Option<String>,
+    key_columns: String,
+    example_groups: Vec<(String, u64)>,
+    labels: Vec<LabelView>,
+    freshness_lag: String,
+    freshness_basis: String,
+    time_range: Option<String>,
+    timeline: Option<Timeline>,
+    gaps: Vec<String>,
+    lineage_found: Vec<(String, String)>,
+    lineage_missing: Vec<&'static str>,
+    file_rows: Vec<FileRow>,
+    personal_data: Vec<(String, String)>,
+    columns: Vec<ColumnRow>,
+}
+
+impl ReportView {
+    fn new(result: &ScanResult, assessment: &Assessment) -> Self {
+        let p = &result.parameters;
+        let rows: u64 = result.datasets.iter().map(|d| d.row_count).sum();
+        let size: u64 = result.datasets.iter().map(|d| d.byte_count).sum();
+        let files: usize = result.datasets.iter().map(|d| d.files.len()).sum();
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "-".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        Self {
+            title: format!("Data readiness: {}", list(&p.sources)),
+            nonce: nonce(),
+            scanned_at: result.scanned_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            tool: format!("{} {}", result.tool.name, result.tool.version),
+            overall: assessment.overall_verdict.into(),
+            totals: vec![
+                ("datasets".into(), result.datasets.len().to_string()),
+                ("files".into(), thousands(files as u64)),
+                ("rows".into(), thousands(rows)),
+                ("size".into(), bytes(size)),
+            ],
+            parameters: vec![
+                ("sources".into(), list(&p.sources)),
+                ("key columns".into(), list(&p.key_columns)),
+                ("label columns".into(), list(&p.label_columns)),
+                (
+                    "time column".into(),
+                    p.time_column.clone().unwrap_or_else(|| "automatic".into()),
+                ),
+                ("placeholders".into(), list(&p.placeholders)),
+                ("grouping".into(), p.grouping.clone()),
+                (
+                    "sample values".into(),
+                    if p.samples {
+                        "shown (personal data masked)".into()
+                    } else {
+                        "left out (--no-samples)".into()
+                    },
+                ),
+                ("scanned at".into(), result.scanned_at.to_rfc3339()),
+            ],
+            dimensions: DIMENSIONS.iter().map(|d| d.title()).collect(),
+            matrix: assessment
+                .datasets
+                .iter()
+                .enumerate()
+                .map(|(index, dataset)| MatrixRow {
+                    dataset: dataset.dataset.clone(),
+                    anchor: format!("dataset-{index}"),
+                    verdict: dataset.verdict.into(),
+                    cells: dataset
+                        .dimensions
+                        .iter()
+                        .map(|d| MatrixCell {
+                            verdict: d.verdict.into(),
+                            findings: d.findings,
+                            anchor: format!("dataset-{index}-{:?}", d.dimension).to_lowercase(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            top_findings: assessment
+                .findings
+                .iter()
+                .take(TOP_FINDINGS)
+                .map(Into::into)
+                .collect(),
+            more_findings: assessment.findings.len().saturating_sub(TOP_FINDINGS),
+            unreadable_sources: result
+                .unreadable_sources
+                .iter()
+                .map(|f| (f.source.clone(), f.error.clone()))
+                .collect(),
+            datasets: result
+                .datasets
+                .iter()
+                .enumerate()
+                .map(|(index, dataset)| DatasetView::new(index, dataset, assessment))
+                .collect(),
+            glossary: GLOSSARY.to_vec(),
+        }
+    }
+}
+
+impl DatasetView {
+    fn new(index: usize, d: &DatasetMetrics, assessment: &Assessment) -> Self {
+        let anchor = format!("dataset-{index}");
+        let verdicts = assessment.datasets.iter().find(|v| v.dataset == d.name);
+        let sections = DIMENSIONS
+            .iter()
+            .map(|&dimension| Section {
+                id: format!("{anchor}-{dimension:?}").to_lowercase(),
+                title: dimension.title(),
+                verdict: verdicts
+                    .and_then(|v| v.dimensions.iter().find(|x| x.dimension == dimension))
+                    .map_or(Verdict::Ready, |x| x.verdict)
+                    .into(),
+                findings: assessment
+                    .findings
+                    .iter()
+                    .filter(|f| f.dataset == d.name && f.dimension == dimension)
+                    .map(Into::into)
+                    .collect(),
+            })
+            .collect();
+        let f = &d.freshness;
+        let lineage = &d.lineage;
+        let mut lineage_found: Vec<(String, String)> = Vec::new();
+        for writer in &lineage.created_by {
+            lineage_found.push(("written by".into(), writer.clone()));
+        }
+        for kv in &lineage.key_value_metadata {
+            lineage_found.push((kv.key.clone(), kv.value.chars().take(300).collect()));
+        }
+        for description in &lineage.column_descriptions {
+            lineage_found.push((
+                format!("column {}", description.column),
+                description.description.clone(),
+            ));
+        }
+        for sidecar in &lineage.sidecar_files {
+            lineage_found.push((sidecar.kind.replace('_', " "), sidecar.path.clone()));
+        }
+        let has = |needle: &str| {
+            lineage
+                .key_value_metadata
+                .iter()
+                .any(|kv| kv.key.to_lowercase().contains(needle))
+        };
+        let mut lineage_missing = Vec::new();
+        if !has("owner") {
+            lineage_missing.push("owner");
+        }
+        if !has("source") && !has("upstream") {
+            lineage_missing.push("source system");
+        }
+        if lineage.column_descriptions.is_empty() {
+            lineage_missing.push("column descriptions");
+        }
+        if !lineage.sidecar_files.iter().any(|s| s.kind == "readme") {
+            lineage_missing.push("README or documentation beside the data");
+        }
+        Self {
+            name: d.name.clone(),
+            anchor,
+            source: d.source.clone(),
+            format: d.format.clone(),
+            grouping: d.grouping.clone(),
+            rows: thousands(d.row_count),
+            size: bytes(d.byte_count),
+            files: d.files.len(),
+            verdict: verdicts.map_or(Verdict::Ready, |v| v.verdict).into(),
+            sections,
+            notes: d.notes.clone(),
+            completeness_chart: completeness_chart(d),
+            complete_rows: percent(d.complete_row_fraction),
+            duplicate_rows: format!(
+                "{} ({})",
+                thousands(d.duplicates.duplicate_row_count),
+                percent(d.duplicates.duplicate_row_fraction)
+            ),
+            duplicate_keys: d.duplicates.duplicate_key_row_count.map(|rows| {
+                format!(
+                    "{} rows repeat a key; {} keys occur more than once",
+                    thousands(rows),
+                    thousands(d.duplicates.keys_with_duplicates.unwrap_or(0))
+                )
+            }),
+            key_columns: d.duplicates.key_columns.join(", "),
+            example_groups: d
+                .duplicates
+                .example_groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.key.iter().map(show).collect::<Vec<_>>().join(", "),
+                        g.count,
+                    )
+                })
+                .collect(),
+            labels: d
+                .labels
+                .iter()
+                .map(|label| {
+                    let max = label.classes.first().map_or(1, |c| c.count.max(1));
+                    LabelView {
+                        column: label.column.clone(),
+                        coverage: format!(
+                            "{} ({} of {} rows)",
+                            percent(label.coverage),
+                            thousands(label.labelled_count),
+                            thousands(d.row_count)
+                        ),
+                        imbalance: label
+                            .imbalance_ratio
+                            .map_or("-".into(), |r| format!("{r:.1} : 1")),
+                        chart: bar_chart(
+                            label.classes.iter().take(CHART_COLUMNS).map(|c| {
+                                (
+                                    show(&c.value),
+                                    c.count as f64 / max as f64,
+                                    thousands(c.count),
+                                )
+                            }),
+                            format!("rows per class of {}", label.column),
+                        ),
+                    }
+                })
+                .collect(),
+            freshness_lag: f.lag_seconds.map_or("-".into(), human_duration),
+            freshness_basis: match f.lag_basis.as_deref() {
+                Some("event_time") => format!(
+                    "since the newest `{}`",
+                    f.time_column.as_deref().unwrap_or_default()
+                ),
+                Some(_) => "since the newest file was modified (no time column)".into(),
+                None => String::new(),
+            },
+            time_range: f
+                .min_time
+                .zip(f.max_time)
+                .map(|(a, b)| format!("{} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d"))),
+            timeline: timeline(d),
+            gaps: f
+                .gaps
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} to {} ({} empty {}s)",
+                        g.start.format("%Y-%m-%d"),
+                        g.end.format("%Y-%m-%d"),
+                        g.empty_buckets,
+                        f.bucket_width.as_deref().unwrap_or("bucket")
+                    )
+                })
+                .collect(),
+            lineage_found,
+            lineage_missing,
+            file_rows: d
+                .files
+                .iter()
+                .map(|file| FileRow {
+                    path: file.path.clone(),
+                    size: bytes(file.byte_count),
+                    rows: file.row_count.map_or("-".into(), thousands),
+                    modified: file
+                        .last_modified
+                        .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+                    writer: file.created_by.clone().unwrap_or_default(),
+                    problem: match (&file.error, file.error_line) {
+                        (Some(error), Some(line)) => format!("{error} (line {line})"),
+                        (Some(error), None) => error.clone(),
+                        (None, _) => String::new(),
+                    },
+                })
+                .collect(),
+            personal_data: d
+                .columns
+                .iter()
+                .filter_map(|c| Some((c.name.clone(), c.personal_data.clone()?)))
+                .collect(),
+            columns: d
+                .columns
+                .iter()
+                .map(|c| ColumnRow {
+                    name: c.name.clone(),
+                    data_type: c.data_type.clone(),
+                    completeness: percent(c.completeness),
+                    completeness_value: c.completeness.unwrap_or(1.0),
+                    null_count: c.null_count,
+                    nan_count: c.nan_count,
+                    empty_count: c.empty_count,
+                    placeholder_count: c.placeholder_count,
+                    distinct_count: if c.distinct_is_approximate {
+                        format!("≈{}", thousands(c.distinct_count))
+                    } else {
+                        thousands(c.distinct_count)
+                    },
+                    min: c.min.as_ref().map(show).unwrap_or_default(),
+                    max: c.max.as_ref().map(show).unwrap_or_default(),
+                    top_values: c
+                        .top_values
+                        .iter()
+                        .take(5)
+                        .map(|v| format!("{} ({})", show(&v.value), thousands(v.count)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    personal_data: c.personal_data.clone().unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A JSON value as a person reads it (strings without quotes), cut at 80 characters.
+fn show(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "(empty)".into(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn bar_chart(bars: impl Iterator<Item = (String, f64, String)>, caption: String) -> BarChart {
+    let bars: Vec<Bar> = bars
+        .enumerate()
+        .map(|(index, (label, fraction, value))| Bar {
+            label: if label.chars().count() > 28 {
+                format!("{}…", label.chars().take(27).collect::<String>())
+            } else {
+                label
+            },
+            width: (fraction.clamp(0.0, 1.0) * 100.0 * 10.0).round() / 10.0,
+            value,
+            y: index * 22,
+        })
+        .collect();
+    BarChart {
+        height: bars.len() * 22 + 4,
+        bars,
+        caption,
+    }
+}
+
+/// The least complete columns, least first.
+fn completeness_chart(d: &DatasetMetrics) -> BarChart {
+    let mut columns: Vec<_> = d
+        .columns
+        .iter()
+        .filter_map(|c| Some((c, c.completeness?)))
+        .collect();
+    columns.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.name.cmp(&b.0.name)));
+    let shown = columns.len().min(CHART_COLUMNS);
+    let caption = if columns.len() > shown {
+        format!(
+            "completeness of the {shown} least complete of {} columns",
+            columns.len()
+        )
+    } else {
+        format!(
+            "completeness of all {} columns, least complete first",
+            columns.len()
+        )
+    };
+    bar_chart(
+        columns
+            .into_iter()
+            .take(shown)
+            .map(|(c, v)| (c.name.clone(), v, percent(Some(v)))),
+        caption,
+    )
+}
+
+/// Rows per time bucket as bars on a 1000 x 120 canvas; empty buckets inside gaps are marked.
+fn timeline(d: &DatasetMetrics) -> Option<Timeline> {
+    let f = &d.freshness;
+    if f.buckets.is_empty() {
+        return None;
+    }
+    let mut slots: Vec<(chrono::DateTime<chrono::Utc>, u64, bool)> = Vec::new();
+    for bucket in &f.buckets {
+        if let Some(gap) = f.gaps.iter().find(|g| g.end == bucket.start) {
+            let width = f.bucket_width.as_deref().unwrap_or("day");
+            let mut cursor = gap.start;
+            for _ in 0..gap.empty_buckets {
+                slots.push((cursor, 0, true));
+                cursor = match width {
+                    "day" => cursor + chrono::Duration::days(1),
+                    "week" => cursor + chrono::Duration::weeks(1),
+                    _ => cursor + chrono::Duration::days(30),
+                };
+            }
+        }
+        slots.push((bucket.start, bucket.rows, false));
+    }
+    let peak = slots.iter().map(|s| s.1).max().unwrap_or(1).max(1);
+    let slot_width = 1000.0 / slots.len() as f64;
+    let bars = slots
+        .iter()
+        .enumerate()
+        .map(|(index, (start, rows, gap))| {
+            let height = if *gap {
+                120.0
+            } else {
+                (*rows as f64 / peak as f64 * 120.0).max(1.0)
+            };
+            TimeBar {
+                x: (index as f64 * slot_width * 100.0).round() / 100.0,
+                width: ((slot_width * 0.85).max(0.5) * 100.0).round() / 100.0,
+                height: (height * 100.0).round() / 100.0,
+                y: ((120.0 - height) * 100.0).round() / 100.0,
+                gap: *gap,
+                title: if *gap {
+                    format!("{}: no rows (gap)", start.format("%Y-%m-%d"))
+                } else {
+                    format!("{}: {} rows", start.format("%Y-%m-%d"), thousands(*rows))
+                },
+            }
+        })
+        .collect();
+    Some(Timeline {
+        bars,
+        first: f.buckets.first()?.start.format("%Y-%m-%d").to_string(),
+        last: f.buckets.last()?.start.format("%Y-%m-%d").to_string(),
+        peak: thousands(peak),
+    })
+}
+
+/// A per-report nonce for the page's own script (the CSP runs no other script).
+fn nonce() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{:016x}", hasher.finish())
+}
+
+/// Definitions of every figure in the report (the glossary of the project's style guide).
+const GLOSSARY: &[(&str, &str)] = &[
+    (
+        "completeness",
+        "Share of values that are present: not null, not NaN, not empty or whitespace-only text, and not a placeholder token.",
+    ),
+    (
+        "placeholder",
+        "A value standing in for \"missing\", such as N/A, null, none, unknown, - or ? (matched after trimming, ignoring case).",
+    ),
+    (
+        "complete rows",
+        "Share of rows in which every column is present.",
+    ),
+    (
+        "duplicate rows",
+        "Rows identical in every column to an earlier row; the first occurrence is not counted. Exact, NULLs equal.",
+    ),
+    (
+        "duplicate keys",
+        "Rows whose declared key repeats an earlier row's key; keys with duplicates counts the distinct keys that repeat.",
+    ),
+    (
+        "label coverage",
+        "Share of rows whose label column holds a usable class value (not missing by the completeness rule).",
+    ),
+    (
+        "imbalance ratio",
+        "Rows of the most frequent class divided by rows of the rarest class.",
+    ),
+    (
+        "freshness lag",
+        "Scan time minus the newest event time, or minus the newest file modification where there is no time column.",
+    ),
+    (
+        "gap",
+        "A run of empty days, weeks or months between the oldest and the newest event.",
+    ),
+    (
+        "lineage metadata",
+        "What the data says about its own origin: writer, source system, owner, upstream, descriptions, documentation beside it.",
+    ),
+    (
+        "personal data",
+        "Columns whose name or values look like e-mail addresses, phone numbers, card numbers, IBANs, national ids, IP addresses, names, birth dates or addresses. Their sample values are masked.",
+    ),
+    (
+        "distinct count",
+        "Number of different values, estimated with HyperLogLog (≈, within about 2%).",
+    ),
+    (
+        "verdict",
+        "ready: no check raised a finding; needs work: at least one warning; not ready: at least one failure. A dataset's verdict is its worst dimension's, the overall verdict the worst dataset's.",
+    ),
+];
