@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::ReadinessError;
+use crate::report::output::Target;
 use crate::scan::ScanOptions;
 use crate::source::{FormatChoice, Grouping};
 
@@ -54,6 +55,13 @@ pub struct ScanArgs {
     #[arg(long = "placeholder", value_name = "TOKEN")]
     pub placeholders: Vec<String>,
 
+    /// Object-store setting KEY=VALUE (endpoint, region, anonymous access, ...), layered on the
+    /// cloud's standard environment variables. Repeatable. Keys are object_store's config keys,
+    /// e.g. `aws_endpoint`, `aws_region`, `aws_skip_signature`, `google_service_account_key`,
+    /// `azure_storage_account_name`.
+    #[arg(long = "storage-option", value_name = "KEY=VALUE")]
+    pub storage_options: Vec<String>,
+
     /// Read every data file as this format, whatever its extension.
     #[arg(long, value_enum)]
     pub format: Option<FormatChoice>,
@@ -75,13 +83,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
 
-    /// Where to write the JSON result; `-` for stdout. Default: OUT/readiness.json.
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
+    /// Where to write the JSON result: a path, a URL (`s3://bucket/key.json`, ...) or `-` for
+    /// stdout. Default: OUT/readiness.json.
+    #[arg(long, value_name = "PATH|URL")]
+    pub json: Option<String>,
 
-    /// Where to write the HTML report; `-` for stdout. Default: OUT/readiness.html.
-    #[arg(long, value_name = "PATH")]
-    pub html: Option<PathBuf>,
+    /// Where to write the HTML report: a path, a URL or `-` for stdout.
+    /// Default: OUT/readiness.html.
+    #[arg(long, value_name = "PATH|URL")]
+    pub html: Option<String>,
 
     /// Folder with report templates overriding the built-in ones (same file names:
     /// report.html, style.html, script.html).
@@ -93,9 +103,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_samples: bool,
 
-    /// Folder for reports written by default.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
+    /// Folder for the reports: a local folder or an object-store prefix such as
+    /// `s3://bucket/reports/daily/` (written with the same credentials and --storage-option
+    /// settings as sources are read with).
+    #[arg(long, value_name = "DIR|URL", default_value = "reports")]
+    pub out: String,
 
     /// Print no summary table.
     #[arg(long, short)]
@@ -134,21 +146,38 @@ impl ScanArgs {
             placeholders: (!self.placeholders.is_empty()).then(|| self.placeholders.clone()),
             now,
             samples: !self.no_samples,
+            storage_options: self
+                .storage_options
+                .iter()
+                .map(|pair| {
+                    pair.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                        .ok_or_else(|| ReadinessError::InvalidArgument {
+                            flag: "--storage-option",
+                            message: format!(
+                                "`{}` is not KEY=VALUE",
+                                pair.split('=').next().unwrap_or_default()
+                            ),
+                        })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 
     /// Where the HTML report goes.
-    pub fn html_path(&self) -> PathBuf {
-        self.html
-            .clone()
-            .unwrap_or_else(|| self.out.join("readiness.html"))
+    pub fn html_target(&self) -> Result<Target, ReadinessError> {
+        match &self.html {
+            Some(text) => Target::parse(text),
+            None => Ok(Target::parse(&self.out)?.join("readiness.html")),
+        }
     }
 
     /// Where the JSON goes.
-    pub fn json_path(&self) -> PathBuf {
-        self.json
-            .clone()
-            .unwrap_or_else(|| self.out.join("readiness.json"))
+    pub fn json_target(&self) -> Result<Target, ReadinessError> {
+        match &self.json {
+            Some(text) => Target::parse(text),
+            None => Ok(Target::parse(&self.out)?.join("readiness.json")),
+        }
     }
 }
 

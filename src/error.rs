@@ -41,6 +41,9 @@ pub enum ReadinessError {
         source: std::io::Error,
     },
 
+    #[error("could not publish {url}: {message}")]
+    PublishOutput { url: String, message: String },
+
     #[error("report template {path}: {message}")]
     Template { path: PathBuf, message: String },
 

@@ -34,16 +34,17 @@ async fn run_scan(args: &ScanArgs) -> Result<(), readiness::ReadinessError> {
     let options = args.options()?;
     let result = readiness::scan(&options).await?;
     let assessment = check::evaluate(&result, &check::Thresholds::default());
-    let (json_path, html_path) = (args.json_path(), args.html_path());
+    let (json_target, html_target) = (args.json_target()?, args.html_target()?);
     let html = report::html::render(&result, &assessment, args.template.as_deref())?;
-    report::json::write_text(&report::json::to_string(&result, &assessment), &json_path)?;
-    report::json::write_text(&html, &html_path)?;
+    let json = report::json::to_string(&result, &assessment);
+    json_target.write(&json, &options.storage_options).await?;
+    html_target.write(&html, &options.storage_options).await?;
     if !args.quiet {
-        let to_stdout = json_path.as_os_str() == "-" || html_path.as_os_str() == "-";
+        let to_stdout = json_target.is_stdout() || html_target.is_stdout();
         let mut summary = report::terminal::summary(&result, &assessment);
-        for (what, path) in [("JSON", &json_path), ("HTML report", &html_path)] {
-            if path.as_os_str() != "-" {
-                summary.push_str(&format!("{what} written to {}\n", path.display()));
+        for (what, target) in [("JSON", &json_target), ("HTML report", &html_target)] {
+            if !target.is_stdout() {
+                summary.push_str(&format!("{what} written to {target}\n"));
             }
         }
         if to_stdout {

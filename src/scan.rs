@@ -6,12 +6,16 @@
 
 use std::collections::BTreeSet;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use object_store::ObjectStore;
 use object_store::path::Path;
 
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool};
 use crate::profile::{Engine, Placeholders, ProfileOptions, privacy, profile_dataset};
+use crate::source::stores::{redact, redact_url};
 use crate::source::{
     DataFormat, DatasetPlan, FormatChoice, Grouping, Location, inspect_files, list_source,
     plan_datasets,
@@ -33,6 +37,8 @@ pub struct ScanOptions {
     pub now: Option<DateTime<Utc>>,
     /// False leaves every value from the data (min, max, top values, example keys) out.
     pub samples: bool,
+    /// `--storage-option KEY=VALUE` settings for object stores.
+    pub storage_options: Vec<(String, String)>,
 }
 
 impl ScanOptions {
@@ -48,40 +54,75 @@ impl ScanOptions {
             placeholders: None,
             now: None,
             samples: true,
+            storage_options: Vec::new(),
         }
     }
 }
 
 /// Scans every source and profiles every dataset found in them.
 pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
-    let now = options.now.unwrap_or_else(Utc::now);
-    let placeholders = match &options.placeholders {
-        Some(tokens) => Placeholders::new(tokens),
-        None => Placeholders::default_tokens(),
-    };
-    let engine = Engine::new().map_err(|source| ReadinessError::Engine {
-        dataset: String::new(),
-        source,
-    })?;
+    let planned = plan(options).await?;
+    profile(planned, options).await
+}
+
+/// The first half of a scan: every source listed, its files inspected and grouped into
+/// datasets. Nothing is profiled yet.
+pub struct Planned {
+    engine: Engine,
+    /// The datasets found, in output order.
+    pub plans: Vec<DatasetPlan>,
+    /// Sources that could not be listed at all.
+    pub unreadable_sources: Vec<SourceFailure>,
+}
+
+/// Lists, inspects and groups every source.
+pub async fn plan(options: &ScanOptions) -> Result<Planned> {
+    let engine =
+        Engine::new(options.storage_options.clone()).map_err(|source| ReadinessError::Engine {
+            dataset: String::new(),
+            source,
+        })?;
     let mut unreadable_sources = Vec::new();
     let mut plans = Vec::new();
     for source in &options.sources {
         match plan_source(&engine, source, options).await {
             Ok(mut found) => plans.append(&mut found),
             Err(error) => unreadable_sources.push(SourceFailure {
-                source: source.clone(),
-                error: error.to_string(),
+                source: shown_source(source),
+                error: redact(&error.to_string(), &options.storage_options),
             }),
         }
     }
     plans.sort_by(|a, b| (&a.name, &a.root).cmp(&(&b.name, &b.root)));
     check_columns_exist(&plans, options)?;
-    engine.store.show_only(
-        plans
-            .iter()
-            .flat_map(|plan| plan.readable_files().map(|file| file.meta.location.clone())),
-    );
+    for (key, store) in engine.stores() {
+        store.show_only(
+            plans
+                .iter()
+                .filter(|plan| plan.location.store_key() == key)
+                .flat_map(|plan| plan.readable_files().map(|file| file.meta.clone())),
+        );
+    }
+    Ok(Planned {
+        engine,
+        plans,
+        unreadable_sources,
+    })
+}
 
+/// The second half of a scan: every planned dataset profiled. A file that cannot be read now
+/// (changed or gone since it was listed) is left out with its error, like any unreadable file.
+pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResult> {
+    let Planned {
+        engine,
+        mut plans,
+        mut unreadable_sources,
+    } = planned;
+    let now = options.now.unwrap_or_else(Utc::now);
+    let placeholders = match &options.placeholders {
+        Some(tokens) => Placeholders::new(tokens),
+        None => Placeholders::default_tokens(),
+    };
     let profile_options = ProfileOptions {
         key_columns: options.key_columns.clone(),
         label_columns: options.label_columns.clone(),
@@ -99,7 +140,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
             }
             Err(error) => unreadable_sources.push(SourceFailure {
                 source: format!("{} (dataset {})", plan.source, plan.name),
-                error: error.to_string(),
+                error: redact(&error.to_string(), &options.storage_options),
             }),
         }
     }
@@ -109,7 +150,10 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
     if !anything_read {
         let mut details: Vec<String> = unreadable_sources
             .iter()
-            .map(|failure| format!("{}: {}", failure.source, failure.error))
+            .map(|failure| match failure.error.contains(&failure.source) {
+                true => failure.error.clone(),
+                false => format!("{}: {}", failure.source, failure.error),
+            })
             .collect();
         details.extend(datasets.iter().flat_map(|dataset| {
             dataset
@@ -129,7 +173,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
         },
         scanned_at: now,
         parameters: ScanParameters {
-            sources: options.sources.clone(),
+            sources: options.sources.iter().map(|s| shown_source(s)).collect(),
             key_columns: options.key_columns.clone(),
             label_columns: options.label_columns.clone(),
             time_column: options.time_column.clone(),
@@ -149,8 +193,9 @@ async fn plan_source(
     source: &str,
     options: &ScanOptions,
 ) -> Result<Vec<DatasetPlan>> {
-    let location = Location::resolve(source)?;
-    let objects = list_source(engine.store.inner(), &location).await?;
+    let mut location = Location::resolve(source)?;
+    let store = engine.store(&location).await?;
+    let objects = list_source(store.inner(), &mut location).await?;
     let mut data_files = Vec::new();
     let mut other_files: Vec<Path> = Vec::new();
     for meta in objects {
@@ -169,7 +214,7 @@ async fn plan_source(
             source_name: source.to_string(),
         });
     }
-    let store = engine.object_store();
+    let store: Arc<dyn ObjectStore> = store;
     let inspected = inspect_files(&engine.ctx, &store, data_files, options.delimiter).await;
     Ok(plan_datasets(
         &location,
@@ -177,6 +222,14 @@ async fn plan_source(
         &other_files,
         options.grouping,
     ))
+}
+
+/// A source as it may be shown: URLs lose their credentials.
+fn shown_source(source: &str) -> String {
+    match url::Url::parse(source) {
+        Ok(url) if source.contains("://") => redact_url(&url),
+        _ => source.to_string(),
+    }
 }
 
 /// A `--key`, `--label` or `--time` column that no dataset has is a typo: say so up front.

@@ -93,7 +93,7 @@ fn a_missing_source_is_a_usage_error_unless_another_source_was_read() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         stderr.trim(),
-        "error: nothing could be read from any source: /no/such/place: source not found: /no/such/place"
+        "error: nothing could be read from any source: source not found: /no/such/place"
     );
 
     let dir = TempDir::new().unwrap();

@@ -4,8 +4,8 @@
 //! DataFusion's own file formats, so the plans built on them stay portable to a distributed
 //! DataFusion engine. Bad files are kept out by the store's listing filter, not by copies.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -13,22 +13,26 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::error::Result as DfResult;
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use object_store::ObjectStore;
-use object_store::local::LocalFileSystem;
+
+use crate::error::Result;
 
 use crate::source::inventory::csv_format;
-use crate::source::{DataFormat, DatasetPlan, FileInspection, ScanStore};
+use crate::source::{DataFormat, DatasetPlan, FileInspection, Location, ScanStore, stores};
 
-/// A DataFusion session whose local store is read-only and filtered.
+/// A DataFusion session whose stores are read-only and filtered: one per scheme and
+/// authority (`file://`, `s3://bucket`, ...), registered on first use.
 pub struct Engine {
     pub ctx: SessionContext,
-    pub store: Arc<ScanStore>,
+    stores: Mutex<BTreeMap<String, Arc<ScanStore>>>,
+    storage_options: Vec<(String, String)>,
 }
 
 impl Engine {
-    pub fn new() -> DfResult<Self> {
+    pub fn new(storage_options: Vec<(String, String)>) -> DfResult<Self> {
         let config = SessionConfig::new()
             .with_information_schema(false)
             // Datasets may have files in nested, non-hive folders: list them all.
@@ -39,20 +43,48 @@ impl Engine {
             // Parquet files whose schemas differ are conflicts the planner already found;
             // the remaining ones are read with the merged schema.
             .set_bool("datafusion.execution.parquet.pushdown_filters", false);
-        let runtime = RuntimeEnvBuilder::new().build_arc()?;
+        // Listings come from the scan store's in-memory snapshot; DataFusion's listing cache
+        // would keep a file listed after it was hidden as unreadable.
+        let caches = CacheManagerConfig::default().with_list_files_cache_limit(0);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_cache_manager(caches)
+            .build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
-        let store = Arc::new(ScanStore::new(Arc::new(LocalFileSystem::new())));
-        let as_object_store: Arc<dyn ObjectStore> = store.clone();
-        ctx.register_object_store(
-            &url::Url::parse("file://").expect("static URL"),
-            as_object_store,
-        );
-        Ok(Self { ctx, store })
+        Ok(Self {
+            ctx,
+            stores: Mutex::new(BTreeMap::new()),
+            storage_options,
+        })
     }
 
-    /// The store as DataFusion's file formats want it.
-    pub fn object_store(&self) -> Arc<dyn ObjectStore> {
-        self.store.clone()
+    /// The read-only store for a location, built and registered with DataFusion on first use.
+    pub async fn store(&self, location: &Location) -> Result<Arc<ScanStore>> {
+        let key = location.store_key();
+        if let Some(store) = self
+            .stores
+            .lock()
+            .expect("store registry lock poisoned")
+            .get(&key)
+        {
+            return Ok(store.clone());
+        }
+        let inner = stores::build(&location.store_url, &self.storage_options).await?;
+        let mut known = self.stores.lock().expect("store registry lock poisoned");
+        let store = Arc::new(ScanStore::new(inner));
+        let as_object_store: Arc<dyn ObjectStore> = store.clone();
+        self.ctx
+            .register_object_store(&location.store_url, as_object_store);
+        known.insert(key, store.clone());
+        Ok(store)
+    }
+
+    /// Every store registered so far, by `scheme://authority`.
+    pub fn stores(&self) -> Vec<(String, Arc<ScanStore>)> {
+        let known = self.stores.lock().expect("store registry lock poisoned");
+        known
+            .iter()
+            .map(|(key, store)| (key.clone(), store.clone()))
+            .collect()
     }
 
     /// Registers a dataset (or one file of it) under `table` and returns it as a DataFrame.

@@ -389,8 +389,11 @@ async fn isolate_bad_files(
         }
     }
     let _ = engine.ctx.deregister_table(&probe);
+    let store = engine.store(&plan.location).await.ok();
     for (location, error) in &failed {
-        engine.store.hide(location);
+        if let Some(store) = &store {
+            store.hide(location);
+        }
         if let Some(file) = plan
             .files
             .iter_mut()

@@ -5,4 +5,5 @@
 
 pub mod html;
 pub mod json;
+pub mod output;
 pub mod terminal;

@@ -92,6 +92,18 @@ async fn inspect_file(
 /// An engine error as one line for a person (the "caused by" chain joined), and the line
 /// number it names, if any ("... at line 12").
 pub fn describe_error(error: &str) -> (String, Option<u64>) {
+    let from_store = [
+        "Object Store error",
+        "Generic S3 error",
+        "Generic GCS error",
+        "Generic MicrosoftAzure error",
+        "Generic HTTP error",
+        "Error performing",
+        "Object at location",
+    ];
+    if from_store.iter().any(|marker| error.contains(marker)) {
+        return (super::stores::explain(error), None);
+    }
     let message = error
         .lines()
         .map(str::trim)

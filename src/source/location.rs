@@ -28,20 +28,55 @@ pub struct Location {
 }
 
 impl Location {
-    /// Resolves a local path or glob.
+    /// Resolves a local path or glob, or an object-store URL (`s3://`, `gs://`, `az://`,
+    /// `abfs(s)://`, `http(s)://`, `file://`), with an optional glob in its path.
     pub fn resolve(source: &str) -> Result<Self> {
+        if let Some(url) = source
+            .contains("://")
+            .then(|| Url::parse(source).ok())
+            .flatten()
+        {
+            if url.scheme() == "file" {
+                return Self::resolve_local(url.path(), source);
+            }
+            return Self::resolve_url(url);
+        }
+        Self::resolve_local(source, source)
+    }
+
+    fn resolve_url(url: Url) -> Result<Self> {
+        let display = super::stores::redact_url(&url);
+        let (fixed, glob) = split_glob(url.path().trim_start_matches('/'));
+        let glob = parse_glob(glob, &display)?;
+        let root =
+            Path::from_url_path(&fixed).map_err(|error| ReadinessError::InvalidArgument {
+                flag: "SOURCE",
+                message: format!("bad path in `{display}`: {error}"),
+            })?;
+        let mut store_url = url.clone();
+        store_url.set_path("/");
+        store_url.set_query(None);
+        store_url.set_fragment(None);
+        let _ = store_url.set_username("");
+        let _ = store_url.set_password(None);
+        // HTTP sources are single files (there is no listing there); elsewhere a path that does
+        // not end in `/` is checked when listed.
+        let is_file = matches!(url.scheme(), "http" | "https");
+        Ok(Self {
+            display,
+            store_url,
+            root,
+            glob,
+            is_file,
+        })
+    }
+
+    fn resolve_local(path: &str, source: &str) -> Result<Self> {
         let not_found = || ReadinessError::SourceNotFound {
             source_name: source.to_string(),
         };
-        let (fixed, glob) = split_glob(source);
-        let glob = glob
-            .map(|pattern| {
-                glob::Pattern::new(&pattern).map_err(|error| ReadinessError::InvalidArgument {
-                    flag: "SOURCE",
-                    message: format!("bad glob `{source}`: {error}"),
-                })
-            })
-            .transpose()?;
+        let (fixed, glob) = split_glob(path);
+        let glob = parse_glob(glob, source)?;
         let fixed = if fixed.is_empty() {
             "."
         } else {
@@ -62,14 +97,16 @@ impl Location {
         })
     }
 
+    /// `scheme://authority`: which store this location lives in.
+    pub fn store_key(&self) -> String {
+        super::stores::authority(&self.store_url)
+    }
+
     /// How a path in this location's store is shown to people (and written in the JSON).
     pub fn display_path(&self, path: &Path) -> String {
         match self.store_url.scheme() {
             "file" => format!("/{path}"),
-            scheme => format!(
-                "{scheme}://{}/{path}",
-                self.store_url.host_str().unwrap_or_default()
-            ),
+            _ => format!("{}/{path}", super::stores::authority(&self.store_url)),
         }
     }
 
@@ -100,6 +137,16 @@ impl Location {
     }
 }
 
+fn parse_glob(glob: Option<String>, source: &str) -> Result<Option<glob::Pattern>> {
+    glob.map(|pattern| {
+        glob::Pattern::new(&pattern).map_err(|error| ReadinessError::InvalidArgument {
+            flag: "SOURCE",
+            message: format!("bad glob `{source}`: {error}"),
+        })
+    })
+    .transpose()
+}
+
 /// Splits `data/*/x.parquet` into the fixed directory `data` and the glob `*/x.parquet`.
 fn split_glob(source: &str) -> (String, Option<String>) {
     let is_glob = |part: &str| part.contains(['*', '?', '[']);
@@ -110,23 +157,36 @@ fn split_glob(source: &str) -> (String, Option<String>) {
     }
 }
 
-/// Every object of a source, sorted by path. One paginated listing for a prefix.
+/// Every object of a source, sorted by path: one paginated listing for a prefix. A remote
+/// path that names one object is found with a HEAD request first.
 pub async fn list_source(
     store: &Arc<dyn ObjectStore>,
-    location: &Location,
+    location: &mut Location,
 ) -> Result<Vec<ObjectMeta>> {
-    let failed = |error: object_store::Error| ReadinessError::SourceUnreadable {
-        source_name: location.display.clone(),
-        message: error.to_string(),
+    let display = location.display.clone();
+    let failed = |error: object_store::Error| match error {
+        object_store::Error::NotFound { .. } => ReadinessError::SourceNotFound {
+            source_name: display.clone(),
+        },
+        other => ReadinessError::SourceUnreadable {
+            source_name: display.clone(),
+            message: super::stores::explain(&other.to_string()),
+        },
     };
-    if location.is_file {
-        return Ok(vec![store.head(&location.root).await.map_err(failed)?]);
+    let remote = location.store_url.scheme() != "file";
+    let names_an_object = remote && location.glob.is_none() && !location.display.ends_with('/');
+    if location.is_file || names_an_object {
+        match store.head(&location.root).await {
+            Ok(meta) => {
+                location.is_file = true;
+                return Ok(vec![meta]);
+            }
+            Err(object_store::Error::NotFound { .. }) if !location.is_file => {}
+            Err(error) => return Err(failed(error)),
+        }
     }
-    let mut objects: Vec<ObjectMeta> = store
-        .list(Some(&location.root))
-        .try_collect()
-        .await
-        .map_err(failed)?;
+    let prefix = (!location.root.as_ref().is_empty()).then_some(&location.root);
+    let mut objects: Vec<ObjectMeta> = store.list(prefix).try_collect().await.map_err(failed)?;
     if let Some(glob) = &location.glob {
         let options = glob::MatchOptions {
             require_literal_separator: true,
@@ -134,6 +194,11 @@ pub async fn list_source(
         };
         objects.retain(|meta| {
             glob.matches_with(&location.relative_parts(&meta.location).join("/"), options)
+        });
+    }
+    if objects.is_empty() && remote && location.glob.is_none() {
+        return Err(ReadinessError::SourceNotFound {
+            source_name: display,
         });
     }
     objects.sort_by(|a, b| a.location.cmp(&b.location));

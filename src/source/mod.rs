@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod location;
 pub mod plan;
 pub mod store;
+pub mod stores;
 
 use std::fmt;
 

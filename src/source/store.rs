@@ -3,11 +3,13 @@
 //!
 //! Invariant: readiness never writes to the sources it scans. Every write, copy, rename and
 //! delete on this store fails with `NotSupported`, whatever the store underneath would allow.
-//! Listing is filtered to the files planned into datasets (once [`ScanStore::show_only`] was
-//! called), so an unreadable or conflicting file can be left out of a dataset without copying
-//! anything, hive partitions included.
+//! Once [`ScanStore::show_only`] was called, listings come from the snapshot of the files
+//! planned into datasets, not from the store: an unreadable or conflicting file is left out of a
+//! dataset without copying anything (hive partitions included), a file added since is not
+//! picked up half-way, and a file deleted since is read, fails, and is reported, instead of
+//! silently vanishing from the figures.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::{Arc, RwLock};
@@ -24,7 +26,7 @@ use object_store::{
 #[derive(Debug)]
 pub struct ScanStore {
     inner: Arc<dyn ObjectStore>,
-    visible: RwLock<Option<Arc<HashSet<Path>>>>,
+    visible: RwLock<Option<Arc<BTreeMap<Path, ObjectMeta>>>>,
 }
 
 impl ScanStore {
@@ -40,9 +42,12 @@ impl ScanStore {
         &self.inner
     }
 
-    /// From now on, listings show only these files.
-    pub fn show_only(&self, files: impl IntoIterator<Item = Path>) {
-        let files: HashSet<Path> = files.into_iter().collect();
+    /// From now on, listings show only these files, as they were when listed.
+    pub fn show_only(&self, files: impl IntoIterator<Item = ObjectMeta>) {
+        let files: BTreeMap<Path, ObjectMeta> = files
+            .into_iter()
+            .map(|meta| (meta.location.clone(), meta))
+            .collect();
         *self.visible.write().expect("visible-file lock poisoned") = Some(Arc::new(files));
     }
 
@@ -54,7 +59,7 @@ impl ScanStore {
         }
     }
 
-    fn visible(&self) -> Option<Arc<HashSet<Path>>> {
+    fn visible(&self) -> Option<Arc<BTreeMap<Path, ObjectMeta>>> {
         self.visible
             .read()
             .expect("visible-file lock poisoned")
@@ -115,27 +120,42 @@ impl ObjectStore for ScanStore {
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
-        let listing = self.inner.list(prefix);
-        match self.visible() {
-            None => listing,
-            Some(visible) => listing
-                .filter(move |entry| {
-                    let keep = match entry {
-                        Ok(meta) => visible.contains(&meta.location),
-                        Err(_) => true,
-                    };
-                    futures::future::ready(keep)
-                })
-                .boxed(),
-        }
+        let Some(visible) = self.visible() else {
+            return self.inner.list(prefix);
+        };
+        let root = prefix.cloned().unwrap_or_default();
+        let found: Vec<Result<ObjectMeta>> = visible
+            .values()
+            .filter(|meta| meta.location.prefix_matches(&root))
+            .cloned()
+            .map(Ok)
+            .collect();
+        futures::stream::iter(found).boxed()
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
-        let mut result = self.inner.list_with_delimiter(prefix).await?;
-        if let Some(visible) = self.visible() {
-            result
-                .objects
-                .retain(|meta| visible.contains(&meta.location));
+        let Some(visible) = self.visible() else {
+            return self.inner.list_with_delimiter(prefix).await;
+        };
+        let root = prefix.cloned().unwrap_or_default();
+        let mut result = ListResult {
+            common_prefixes: Vec::new(),
+            objects: Vec::new(),
+        };
+        for meta in visible.values() {
+            let Some(mut rest) = meta.location.prefix_match(&root) else {
+                continue;
+            };
+            match (rest.next(), rest.next()) {
+                (Some(_), None) => result.objects.push(meta.clone()),
+                (Some(folder), Some(_)) => {
+                    let folder = root.clone().join(folder);
+                    if result.common_prefixes.last() != Some(&folder) {
+                        result.common_prefixes.push(folder);
+                    }
+                }
+                (None, _) => {}
+            }
         }
         Ok(result)
     }
@@ -181,13 +201,26 @@ mod tests {
             2
         );
 
-        store.show_only([Path::from("a/2.csv")]);
+        let snapshot = memory.head(&Path::from("a/2.csv")).await.unwrap();
+        memory
+            .put(&Path::from("a/b/4.csv"), "x\n4\n".into())
+            .await
+            .unwrap();
+        let nested = memory.head(&Path::from("a/b/4.csv")).await.unwrap();
+        store.show_only([snapshot, nested]);
+        memory.delete(&Path::from("a/2.csv")).await.unwrap();
         let listed: Vec<_> = store
             .list(Some(&Path::from("a")))
             .try_collect()
             .await
             .unwrap();
-        assert_eq!(listed.len(), 1);
+        assert_eq!(listed.len(), 2, "the snapshot, not the store, is listed");
         assert_eq!(listed[0].location, Path::from("a/2.csv"));
+        let level = store
+            .list_with_delimiter(Some(&Path::from("a")))
+            .await
+            .unwrap();
+        assert_eq!(level.objects.len(), 1);
+        assert_eq!(level.common_prefixes, vec![Path::from("a/b")]);
     }
 }

@@ -1,0 +1,337 @@
+//! Resolving a URL scheme to an object store: the one place that knows about clouds.
+//!
+//! Each store starts from its builder's `from_env()` (the cloud's standard environment
+//! variables, as its own command-line tools read them), then `--storage-option KEY=VALUE`
+//! settings are layered on top. Transient errors are retried with backoff within a bounded
+//! total time. Invariant: no credential leaves this module in a message; [`redact`] removes
+//! them from any text that might carry one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::CredentialProvider;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, AwsCredential};
+use object_store::azure::MicrosoftAzureBuilder;
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::http::HttpBuilder;
+use object_store::local::LocalFileSystem;
+use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
+use url::Url;
+
+use crate::error::{ReadinessError, Result};
+
+/// Total time a request may spend in retries before its error is reported.
+const RETRY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `--storage-option KEY=VALUE` pairs, in the order given.
+pub type StorageOptions = [(String, String)];
+
+fn retry() -> RetryConfig {
+    RetryConfig {
+        backoff: BackoffConfig::default(),
+        max_retries: 3,
+        retry_timeout: RETRY_TIMEOUT,
+    }
+}
+
+/// The store for a URL's scheme and authority (`s3://bucket`, `gs://bucket`, `az://container`,
+/// `https://host`, `file://`).
+///
+/// Plain HTTP is allowed because it is only ever used when an endpoint was configured with an
+/// `http://` URL (a local S3-compatible store, an emulator); `allow_http=false` refuses it.
+pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn ObjectStore>> {
+    let bad_option = |key: &str, error: object_store::Error| ReadinessError::InvalidArgument {
+        flag: "--storage-option",
+        message: format!(
+            "`{key}` is not a setting for {} URLs ({})",
+            url.scheme(),
+            redact(&error.to_string(), options)
+        ),
+    };
+    let failed = |error: object_store::Error| ReadinessError::SourceUnreadable {
+        source_name: redact_url(url),
+        message: explain(&redact(&error.to_string(), options)),
+    };
+    let base = authority(url);
+    let client = ClientOptions::new().with_allow_http(true);
+    let store: Arc<dyn ObjectStore> = match url.scheme() {
+        "file" => Arc::new(LocalFileSystem::new()),
+        "s3" | "s3a" => {
+            let mut builder = AmazonS3Builder::from_env()
+                .with_url(base.replace("s3a://", "s3://"))
+                .with_retry(retry())
+                .with_client_options(client);
+            for (key, value) in options {
+                builder = builder.with_config(key.parse().map_err(|e| bad_option(key, e))?, value);
+            }
+            Arc::new(with_aws_profile(builder).await.build().map_err(failed)?)
+        }
+        "gs" | "gcs" => {
+            let mut builder = GoogleCloudStorageBuilder::from_env()
+                .with_url(base.replace("gcs://", "gs://"))
+                .with_retry(retry())
+                .with_client_options(client);
+            for (key, value) in options {
+                builder = builder.with_config(key.parse().map_err(|e| bad_option(key, e))?, value);
+            }
+            Arc::new(builder.build().map_err(failed)?)
+        }
+        "az" | "abfs" | "abfss" | "azure" | "adl" => {
+            let mut builder = MicrosoftAzureBuilder::from_env()
+                .with_url(url.as_str())
+                .with_retry(retry())
+                .with_client_options(client);
+            for (key, value) in options {
+                builder = builder.with_config(key.parse().map_err(|e| bad_option(key, e))?, value);
+            }
+            Arc::new(builder.build().map_err(failed)?)
+        }
+        "http" | "https" => Arc::new(
+            HttpBuilder::new()
+                .with_url(base)
+                .with_retry(retry())
+                .with_client_options(client)
+                .build()
+                .map_err(failed)?,
+        ),
+        other => {
+            return Err(ReadinessError::InvalidArgument {
+                flag: "SOURCE",
+                message: format!(
+                    "unsupported scheme `{other}://` (use s3, gs, az, abfs, http(s), file or a path)"
+                ),
+            });
+        }
+    };
+    Ok(store)
+}
+
+/// What the aws CLI would also use: the region and credentials of the shared config and
+/// credentials files (`AWS_PROFILE`, `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`; SSO,
+/// `credential_process` and assumed roles included) when neither the `AWS_*` variables nor
+/// `--storage-option` gave them. Without such files, object_store's own chain applies.
+async fn with_aws_profile(mut builder: AmazonS3Builder) -> AmazonS3Builder {
+    let home_file = |name: &str| {
+        std::env::var_os("HOME").is_some_and(|home| {
+            std::path::Path::new(&home)
+                .join(".aws")
+                .join(name)
+                .is_file()
+        })
+    };
+    let profile_in_use = [
+        "AWS_PROFILE",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some())
+        || home_file("config")
+        || home_file("credentials");
+    if !profile_in_use {
+        return builder;
+    }
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let config = aws_config::provider_config::ProviderConfig::default().with_http_client(http);
+    if builder
+        .get_config_value(&AmazonS3ConfigKey::Region)
+        .is_none()
+    {
+        let region = aws_config::profile::ProfileFileRegionProvider::builder()
+            .configure(&config)
+            .build();
+        if let Some(region) = aws_config::meta::region::ProvideRegion::region(&region).await {
+            builder = builder.with_region(region.to_string());
+        }
+    }
+    let has_keys = builder
+        .get_config_value(&AmazonS3ConfigKey::AccessKeyId)
+        .is_some();
+    let unsigned = builder
+        .get_config_value(&AmazonS3ConfigKey::SkipSignature)
+        .is_some_and(|value| value == "true");
+    if !has_keys && !unsigned {
+        let chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+            .configure(config)
+            .build()
+            .await;
+        builder = builder.with_credentials(Arc::new(SdkCredentials(Arc::new(chain))));
+    }
+    builder
+}
+
+/// The AWS SDK's credential chain, as object_store asks for credentials.
+#[derive(Debug)]
+struct SdkCredentials(Arc<aws_config::default_provider::credentials::DefaultCredentialsChain>);
+
+#[async_trait::async_trait]
+impl CredentialProvider for SdkCredentials {
+    type Credential = AwsCredential;
+
+    async fn get_credential(&self) -> object_store::Result<Arc<AwsCredential>> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let credentials =
+            self.0
+                .provide_credentials()
+                .await
+                .map_err(|error| object_store::Error::Generic {
+                    store: "S3",
+                    source: format!("no AWS credentials from the shared config files: {error}")
+                        .into(),
+                })?;
+        Ok(Arc::new(AwsCredential {
+            key_id: credentials.access_key_id().to_string(),
+            secret_key: credentials.secret_access_key().to_string(),
+            token: credentials.session_token().map(str::to_string),
+        }))
+    }
+}
+
+/// One line for an object-store error: what went wrong and the likely fix. The store's own
+/// text (often a multi-line HTTP body) is reduced to its error code.
+pub fn explain(error: &str) -> String {
+    let has = |needles: &[&str]| needles.iter().any(|needle| error.contains(needle));
+    let code = ["<Code>", "\"code\":", "<code>"]
+        .iter()
+        .find_map(|tag| error.split(tag).nth(1))
+        .map(|rest| {
+            rest.trim_start_matches([' ', '"'])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|code| !code.is_empty());
+    let detail = code.map(|code| format!(" ({code})")).unwrap_or_default();
+    if has(&[
+        "NoSuchBucket",
+        "ContainerNotFound",
+        "bucket does not exist",
+        "container does not exist",
+    ]) || (has(&["list request", "List request"]) && has(&["404 Not Found"]))
+    {
+        return format!(
+            "the bucket or container does not exist{detail}: check its name, and the account, region or endpoint"
+        );
+    }
+    if has(&[
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "AccessDenied",
+        "AuthorizationFailure",
+        "AuthenticationFailed",
+        "403 Forbidden",
+        "401 Unauthorized",
+        "no AWS credentials",
+    ]) {
+        return format!(
+            "access denied{detail}: the credentials were refused or are missing; check AWS_ACCESS_KEY_ID/AWS_PROFILE, AZURE_STORAGE_*, GOOGLE_APPLICATION_CREDENTIALS or --storage-option"
+        );
+    }
+    if has(&[
+        "error sending request",
+        "Connection refused",
+        "connection refused",
+        "dns error",
+        "timed out",
+        "operation timed out",
+    ]) {
+        return "cannot reach the storage endpoint (retried, then gave up): check the endpoint URL, the network, and that the service is up".to_string();
+    }
+    if has(&["NoSuchKey", "BlobNotFound", "not found", "Not Found", "404"]) {
+        return format!(
+            "the object is not there (any more){detail}: it may have been deleted or moved after it was listed"
+        );
+    }
+    let first = error.lines().next().unwrap_or_default();
+    first.chars().take(300).collect()
+}
+
+/// `scheme://host[:port]` of a URL, without credentials: which store it lives in.
+pub fn authority(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// The URL as it may be shown: no user, password or query string (SAS tokens live there).
+pub fn redact_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    if shown.query().is_some() {
+        shown.set_query(Some("REDACTED"));
+    }
+    shown.to_string()
+}
+
+/// Names of environment variables and option keys whose values are secrets.
+fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "sas",
+        "access_key",
+        "account_key",
+        "service_account_key",
+        "credential",
+    ]
+    .iter()
+    .any(|marker| name.contains(marker))
+}
+
+/// Replaces every known secret value (from `--storage-option` and the environment) in `text`.
+pub fn redact(text: &str, options: &StorageOptions) -> String {
+    let mut secrets: Vec<String> = options
+        .iter()
+        .filter(|(key, _)| is_secret_name(key))
+        .map(|(_, value)| value.clone())
+        .chain(
+            std::env::vars()
+                .filter(|(key, _)| is_secret_name(key))
+                .map(|(_, value)| value),
+        )
+        .filter(|value| value.len() >= 4)
+        .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.iter().fold(text.to_string(), |text, secret| {
+        text.replace(secret.as_str(), "REDACTED")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    #[test]
+    fn credentials_never_show() {
+        let url = Url::parse("https://user:hunter2@host/data.csv?sig=abc123&se=2030").unwrap();
+        assert_eq!(redact_url(&url), "https://host/data.csv?REDACTED");
+        let options = [(
+            "aws_secret_access_key".to_string(),
+            "wJalrXUtnFEMI".to_string(),
+        )];
+        assert_eq!(
+            redact("denied for wJalrXUtnFEMI", &options),
+            "denied for REDACTED"
+        );
+        assert!(is_secret_name("AWS_SESSION_TOKEN") && !is_secret_name("AWS_REGION"));
+    }
+
+    #[test]
+    fn unknown_options_and_schemes_are_usage_errors() {
+        let url = Url::parse("s3://bucket/x").unwrap();
+        let error = block_on(build(&url, &[("no_such_key".into(), "1".into())])).unwrap_err();
+        assert!(error.to_string().contains("`no_such_key`"), "{error}");
+        let error = block_on(build(&Url::parse("ftp://host/x").unwrap(), &[])).unwrap_err();
+        assert!(error.to_string().contains("unsupported scheme"), "{error}");
+    }
+}

