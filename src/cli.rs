@@ -14,8 +14,8 @@ use crate::source::{FormatChoice, Grouping};
 /// readiness: is this data ready for an AI project?
 ///
 /// Profiles Parquet and CSV data for completeness, duplication, label coverage, freshness and
-/// lineage metadata. Exit status: 0 when at least one dataset was profiled, 1 is reserved for
-/// failing checks, 2 for a usage error or when nothing could be read.
+/// lineage metadata. Exit status: 0 no failing check, 1 at least one failing check, 2 a usage or
+/// configuration error, or nothing could be read.
 #[derive(Debug, Parser)]
 #[command(name = "readiness", version, about, long_about)]
 pub struct Cli {
@@ -109,6 +109,14 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR|URL", default_value = "reports")]
     pub out: String,
 
+    /// Check suite layered on the built-in `checks/default.toml` (TOML; see checks/README.md).
+    #[arg(long, value_name = "PATH")]
+    pub checks: Option<PathBuf>,
+
+    /// Also exit with status 1 when a check only warns.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "fail")]
+    pub fail_on: FailOn,
+
     /// Print no summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -179,6 +187,15 @@ impl ScanArgs {
             None => Ok(Target::parse(&self.out)?.join("readiness.json")),
         }
     }
+}
+
+/// Which findings make the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only failing checks.
+    Fail,
+    /// Failing and warning checks.
+    Warn,
 }
 
 fn parse_delimiter(text: &str) -> Result<u8, ReadinessError> {

@@ -44,6 +44,9 @@ pub enum ReadinessError {
     #[error("could not publish {url}: {message}")]
     PublishOutput { url: String, message: String },
 
+    #[error("check suite {path}: {message}")]
+    Checks { path: PathBuf, message: String },
+
     #[error("report template {path}: {message}")]
     Template { path: PathBuf, message: String },
 

@@ -1,10 +1,11 @@
 //! The `readiness` binary: parse flags, run, report, and map the outcome to an exit status
-//! (0 profiled, 1 failing checks (reserved), 2 usage error or nothing readable).
+//! (0 no failing check, 1 at least one failing check, 2 usage, configuration or runtime error:
+//! nothing could be profiled). These codes never change meaning.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use readiness::cli::{Cli, Command, ScanArgs};
+use readiness::cli::{Cli, Command, FailOn, ScanArgs};
 use readiness::{check, report};
 
 fn main() -> ExitCode {
@@ -21,7 +22,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Scan(args) => match runtime.block_on(run_scan(&args)) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(Outcome::Passed) => ExitCode::SUCCESS,
+            Ok(Outcome::ChecksFailed) => ExitCode::from(1),
             Err(error) => {
                 eprintln!("error: {error}");
                 ExitCode::from(2)
@@ -30,10 +32,16 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run_scan(args: &ScanArgs) -> Result<(), readiness::ReadinessError> {
+enum Outcome {
+    Passed,
+    ChecksFailed,
+}
+
+async fn run_scan(args: &ScanArgs) -> Result<Outcome, readiness::ReadinessError> {
     let options = args.options()?;
+    let suite = check::suite::resolve(args.checks.as_deref())?;
     let result = readiness::scan(&options).await?;
-    let assessment = check::evaluate(&result, &check::Thresholds::default());
+    let assessment = check::evaluate(&result, &suite);
     let (json_target, html_target) = (args.json_target()?, args.html_target()?);
     let html = report::html::render(&result, &assessment, args.template.as_deref())?;
     let json = report::json::to_string(&result, &assessment);
@@ -53,5 +61,17 @@ async fn run_scan(args: &ScanArgs) -> Result<(), readiness::ReadinessError> {
             print!("{summary}");
         }
     }
-    Ok(())
+    let fail_on = match args.fail_on {
+        FailOn::Fail => check::Severity::Fail,
+        FailOn::Warn => check::Severity::Warn,
+    };
+    let failed = assessment
+        .findings
+        .iter()
+        .any(|finding| !finding.advisory && finding.severity >= fail_on);
+    Ok(if failed {
+        Outcome::ChecksFailed
+    } else {
+        Outcome::Passed
+    })
 }

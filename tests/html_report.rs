@@ -102,7 +102,7 @@ fn report(dir: &Path, args: &[&str]) -> (PathBuf, String) {
         .output()
         .unwrap();
     assert!(
-        output.status.success(),
+        common::profiled(&output),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

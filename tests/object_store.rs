@@ -304,7 +304,7 @@ fn local_json(args: &[&str]) -> String {
     all.extend_from_slice(args);
     all.extend_from_slice(&["--json", json.to_str().unwrap(), "--html", "-", "-q"]);
     let output = readiness(&[], &all);
-    assert!(output.status.success(), "{output:?}");
+    assert!(common::profiled(&output), "{output:?}");
     std::fs::read_to_string(json).unwrap()
 }
 
@@ -372,7 +372,7 @@ fn remote_scan_matches_local(env: &[(&str, String)], root: &str) {
             "-",
         ],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_same_as_local(
         &std::fs::read_to_string(&json).unwrap(),
         root,
@@ -407,7 +407,7 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
             "s3://lake/reports/daily/",
         ],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         stdout.contains("JSON written to s3://lake/reports/daily/readiness.json"),
@@ -507,7 +507,7 @@ fn an_https_source_is_one_file() {
             "-q",
         ],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(result.datasets.len(), 2);
     let customers = common::dataset(&result, "customers");
@@ -546,7 +546,7 @@ fn a_missing_bucket_is_one_line_naming_the_url_and_other_sources_still_run() {
             "-q",
         ],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(result.datasets.len(), 1);
     assert_eq!(result.datasets[0].row_count, 600);
@@ -605,7 +605,7 @@ fn wrong_credentials_are_refused_and_aws_profiles_are_honoured() {
         &profile_env("audit"),
         &[source, "--json", "-", "--html", "/dev/null", "-q"],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(result.datasets.len(), 3);
     assert_eq!(common::dataset(&result, "customers").row_count, 1000);

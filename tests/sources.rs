@@ -139,7 +139,7 @@ fn by_default_the_json_lands_under_reports_and_the_summary_names_the_rule() {
         ])
         .output()
         .unwrap();
-    assert!(output.status.success());
+    assert!(common::profiled(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(

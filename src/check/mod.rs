@@ -4,10 +4,15 @@
 //! owner: what, where, how much, why it matters for a model, and what to do. A dimension's
 //! verdict is the worst severity among its findings (`fail` -> not ready, `warn` -> needs work,
 //! none -> ready); a dataset's is the worst of its dimensions, the overall the worst of the
-//! datasets. These rules never change meaning; the thresholds are [`Thresholds::default`] until
-//! check suites in `checks/` override them.
+//! datasets. Findings of `advisory` checks are reported but never move a verdict or the exit
+//! status. These rules never change meaning; the thresholds come from a check [`Suite`]
+//! (`checks/default.toml` unless another is given).
+
+pub mod suite;
 
 use serde::{Deserialize, Serialize};
+
+pub use suite::Suite;
 
 use crate::humanize::{human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
@@ -82,51 +87,6 @@ impl Verdict {
     }
 }
 
-/// Default thresholds. Fractions are 0..1.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Thresholds {
-    /// A column less complete than this is a warning.
-    pub column_completeness_warn: f64,
-    /// ... and less complete than this a failure.
-    pub column_completeness_fail: f64,
-    /// Fewer complete rows than this share is a warning.
-    pub complete_rows_warn: f64,
-    /// A duplicate-row share above this is a warning (0: any duplicate).
-    pub duplicate_rows_warn: f64,
-    pub duplicate_rows_fail: f64,
-    pub duplicate_keys_warn: f64,
-    pub duplicate_keys_fail: f64,
-    pub label_coverage_warn: f64,
-    pub label_coverage_fail: f64,
-    /// Fewer examples of the rarest class than this is a warning ...
-    pub minority_class_warn: u64,
-    /// ... and fewer than this a failure.
-    pub minority_class_fail: u64,
-    pub freshness_lag_warn_days: f64,
-    pub freshness_lag_fail_days: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self {
-            column_completeness_warn: 0.95,
-            column_completeness_fail: 0.70,
-            complete_rows_warn: 0.80,
-            duplicate_rows_warn: 0.0,
-            duplicate_rows_fail: 0.05,
-            duplicate_keys_warn: 0.0,
-            duplicate_keys_fail: 0.01,
-            label_coverage_warn: 0.90,
-            label_coverage_fail: 0.50,
-            minority_class_warn: 1_000,
-            minority_class_fail: 50,
-            freshness_lag_warn_days: 7.0,
-            freshness_lag_fail_days: 90.0,
-        }
-    }
-}
-
 /// One check's outcome on one dataset (or column).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -138,6 +98,9 @@ pub struct Finding {
     /// The measured value the check compared.
     pub observed: f64,
     pub threshold: f64,
+    /// Reported, but moves no verdict and no exit status.
+    #[serde(default)]
+    pub advisory: bool,
     /// What, where and how much, in plain language.
     pub message: String,
     /// Why it matters for an AI project.
@@ -170,12 +133,12 @@ pub struct Assessment {
 }
 
 /// Evaluates every check on every dataset.
-pub fn evaluate(result: &ScanResult, thresholds: &Thresholds) -> Assessment {
+pub fn evaluate(result: &ScanResult, suite: &Suite) -> Assessment {
     let mut findings = Vec::new();
     for dataset in &result.datasets {
         let mut context = Context {
             dataset,
-            thresholds,
+            suite,
             findings: &mut findings,
         };
         context.inventory();
@@ -187,14 +150,21 @@ pub fn evaluate(result: &ScanResult, thresholds: &Thresholds) -> Assessment {
         context.privacy();
     }
     for failure in &result.unreadable_sources {
+        let Some(rule) = suite.rule("source_readable", &failure.source, None) else {
+            continue;
+        };
+        let Some((severity, threshold)) = rule.judge(1.0) else {
+            continue;
+        };
         findings.push(Finding {
             check: "source_readable".into(),
             dataset: failure.source.clone(),
             dimension: Dimension::Inventory,
             column: None,
-            severity: Severity::Fail,
+            severity,
             observed: 1.0,
-            threshold: 0.0,
+            threshold,
+            advisory: rule.advisory,
             message: format!("{} could not be read: {}", failure.source, failure.error),
             why: "Data that cannot be read cannot be assessed or used for training.".into(),
             fix: "Check the path and access rights with the data owner, then run the scan again."
@@ -220,9 +190,10 @@ pub fn evaluate(result: &ScanResult, thresholds: &Thresholds) -> Assessment {
                         .iter()
                         .filter(|f| f.dataset == dataset.name && f.dimension == dimension)
                         .collect();
+                    let binding = own.iter().filter(|f| !f.advisory).map(|f| f.severity);
                     DimensionVerdict {
                         dimension,
-                        verdict: Verdict::from_worst(own.iter().map(|f| f.severity).max()),
+                        verdict: Verdict::from_worst(binding.max()),
                         findings: own.len(),
                     }
                 })
@@ -238,7 +209,14 @@ pub fn evaluate(result: &ScanResult, thresholds: &Thresholds) -> Assessment {
             }
         })
         .collect();
-    let unreadable = (!result.unreadable_sources.is_empty()).then_some(Verdict::NotReady);
+    let unreadable = Verdict::from_worst(
+        findings
+            .iter()
+            .filter(|f| f.check == "source_readable" && !f.advisory)
+            .map(|f| f.severity)
+            .max(),
+    );
+    let unreadable = Some(unreadable);
     let overall_verdict = datasets
         .iter()
         .map(|d| d.verdict)
@@ -254,7 +232,7 @@ pub fn evaluate(result: &ScanResult, thresholds: &Thresholds) -> Assessment {
 
 struct Context<'a> {
     dataset: &'a DatasetMetrics,
-    thresholds: &'a Thresholds,
+    suite: &'a Suite,
     findings: &'a mut Vec<Finding>,
 }
 
@@ -262,50 +240,46 @@ struct Check<'t> {
     check: &'t str,
     dimension: Dimension,
     column: Option<String>,
-    severity: Severity,
     observed: f64,
-    threshold: f64,
     message: String,
     why: &'t str,
     fix: String,
 }
 
 impl Context<'_> {
+    /// The rule of `check` for this dataset and `column`, judged on `observed`: the severity,
+    /// the threshold crossed and whether the check is advisory.
+    fn judge(
+        &self,
+        check: &str,
+        column: Option<&str>,
+        observed: f64,
+    ) -> Option<(Severity, f64, bool)> {
+        let rule = self.suite.rule(check, &self.dataset.name, column)?;
+        let (severity, threshold) = rule.judge(observed)?;
+        Some((severity, threshold, rule.advisory))
+    }
+
+    /// Records `check` as a finding when its figure crosses a threshold of the suite.
     fn push(&mut self, check: Check<'_>) {
+        let Some((severity, threshold, advisory)) =
+            self.judge(check.check, check.column.as_deref(), check.observed)
+        else {
+            return;
+        };
         self.findings.push(Finding {
             check: check.check.to_string(),
             dataset: self.dataset.name.clone(),
             dimension: check.dimension,
             column: check.column,
-            severity: check.severity,
+            severity,
             observed: check.observed,
-            threshold: check.threshold,
+            threshold,
+            advisory,
             message: check.message,
             why: check.why.to_string(),
             fix: check.fix,
         });
-    }
-
-    /// `Some(severity)` when `value` is below a threshold (lower is worse).
-    fn below(value: f64, warn: f64, fail: f64) -> Option<(Severity, f64)> {
-        if value < fail {
-            Some((Severity::Fail, fail))
-        } else if value < warn {
-            Some((Severity::Warn, warn))
-        } else {
-            None
-        }
-    }
-
-    /// `Some(severity)` when `value` is above a threshold (higher is worse).
-    fn above(value: f64, warn: f64, fail: f64) -> Option<(Severity, f64)> {
-        if value > fail {
-            Some((Severity::Fail, fail))
-        } else if value > warn {
-            Some((Severity::Warn, warn))
-        } else {
-            None
-        }
     }
 
     fn inventory(&mut self) {
@@ -315,34 +289,30 @@ impl Context<'_> {
             .iter()
             .filter(|f| f.schema_matches && f.error.is_some())
             .collect();
-        if !unreadable.is_empty() {
+        {
             self.push(Check {
                 check: "files_readable",
                 dimension: Dimension::Inventory,
                 column: None,
-                severity: Severity::Fail,
                 observed: unreadable.len() as f64,
-                threshold: 0.0,
                 message: format!(
                     "{} of {} files of `{}` cannot be read and were left out (first: {})",
                     unreadable.len(),
                     d.files.len(),
                     d.name,
-                    unreadable[0].path
+                    unreadable.first().map_or("-", |f| f.path.as_str())
                 ),
                 why: "Rows in unreadable files are silently missing from anything trained on this data.",
                 fix: "Ask the data owner to re-export or repair the listed files.".to_string(),
             });
         }
         let conflicts = d.files.iter().filter(|f| !f.schema_matches).count();
-        if conflicts > 0 {
+        {
             self.push(Check {
                 check: "schema_consistent",
                 dimension: Dimension::Inventory,
                 column: None,
-                severity: Severity::Warn,
                 observed: conflicts as f64,
-                threshold: 0.0,
                 message: format!(
                     "{conflicts} of {} files of `{}` have a different format or schema and were left out",
                     d.files.len(),
@@ -352,14 +322,12 @@ impl Context<'_> {
                 fix: "Align the export so every file has the same columns, or scan the odd files as their own dataset.".to_string(),
             });
         }
-        if d.row_count == 0 && d.files.iter().any(|f| f.error.is_none()) {
+        if d.files.iter().any(|f| f.error.is_none()) {
             self.push(Check {
                 check: "volume",
                 dimension: Dimension::Inventory,
                 column: None,
-                severity: Severity::Fail,
-                observed: 0.0,
-                threshold: 1.0,
+                observed: d.row_count as f64,
                 message: format!("`{}` has no rows", d.name),
                 why: "There is nothing to learn from.",
                 fix: "Check that the export ran and the right files were shared.".to_string(),
@@ -369,16 +337,8 @@ impl Context<'_> {
 
     fn completeness(&mut self) {
         let d = self.dataset;
-        let t = self.thresholds;
         for column in &d.columns {
             let Some(completeness) = column.completeness else {
-                continue;
-            };
-            let Some((severity, threshold)) = Self::below(
-                completeness,
-                t.column_completeness_warn,
-                t.column_completeness_fail,
-            ) else {
                 continue;
             };
             let mut kinds = Vec::new();
@@ -402,9 +362,7 @@ impl Context<'_> {
                 check: "column_completeness",
                 dimension: Dimension::Completeness,
                 column: Some(column.name.clone()),
-                severity,
                 observed: completeness,
-                threshold,
                 message: format!(
                     "`{}` in `{}` is missing in {} of rows ({})",
                     column.name,
@@ -419,16 +377,12 @@ impl Context<'_> {
                 ),
             });
         }
-        if let Some(fraction) = d.complete_row_fraction
-            && fraction < t.complete_rows_warn
-        {
+        if let Some(fraction) = d.complete_row_fraction {
             self.push(Check {
                 check: "complete_rows",
                 dimension: Dimension::Completeness,
                 column: None,
-                severity: Severity::Warn,
                 observed: fraction,
-                threshold: t.complete_rows_warn,
                 message: format!(
                     "only {} of rows in `{}` have every column filled",
                     percent(Some(fraction)),
@@ -442,18 +396,12 @@ impl Context<'_> {
 
     fn duplication(&mut self) {
         let d = self.dataset;
-        let t = self.thresholds;
-        if let Some(fraction) = d.duplicates.duplicate_row_fraction
-            && let Some((severity, threshold)) =
-                Self::above(fraction, t.duplicate_rows_warn, t.duplicate_rows_fail)
-        {
+        if let Some(fraction) = d.duplicates.duplicate_row_fraction {
             self.push(Check {
                 check: "duplicate_rows",
                 dimension: Dimension::Duplication,
                 column: None,
-                severity,
                 observed: fraction,
-                threshold,
                 message: format!(
                     "{} rows of `{}` ({}) are exact copies of another row",
                     thousands(d.duplicates.duplicate_row_count),
@@ -468,17 +416,13 @@ impl Context<'_> {
             && d.row_count > 0
         {
             let fraction = key_rows as f64 / d.row_count as f64;
-            if let Some((severity, threshold)) =
-                Self::above(fraction, t.duplicate_keys_warn, t.duplicate_keys_fail)
             {
                 let key = d.duplicates.key_columns.join(", ");
                 self.push(Check {
                     check: "duplicate_keys",
                     dimension: Dimension::Duplication,
                     column: Some(key.clone()),
-                    severity,
                     observed: fraction,
-                    threshold,
                     message: format!(
                         "{} keys (`{key}`) of `{}` appear more than once; {} rows repeat a key",
                         thousands(d.duplicates.keys_with_duplicates.unwrap_or(0)),
@@ -494,19 +438,13 @@ impl Context<'_> {
 
     fn labels(&mut self) {
         let d = self.dataset;
-        let t = self.thresholds;
         for label in &d.labels {
-            if let Some(coverage) = label.coverage
-                && let Some((severity, threshold)) =
-                    Self::below(coverage, t.label_coverage_warn, t.label_coverage_fail)
-            {
+            if let Some(coverage) = label.coverage {
                 self.push(Check {
                     check: "label_coverage",
                     dimension: Dimension::Labels,
                     column: Some(label.column.clone()),
-                    severity,
                     observed: coverage,
-                    threshold,
                     message: format!(
                         "label `{}` is set on {} of rows of `{}` ({} of {})",
                         label.column,
@@ -520,27 +458,21 @@ impl Context<'_> {
                 });
             }
             if let Some(minority) = label.classes.last() {
-                let below = if minority.count < t.minority_class_fail {
-                    Some((Severity::Fail, t.minority_class_fail))
-                } else if minority.count < t.minority_class_warn {
-                    Some((Severity::Warn, t.minority_class_warn))
-                } else {
-                    None
-                };
-                if let Some((severity, threshold)) = below {
+                let observed = minority.count as f64;
+                if let Some((_, threshold, _)) =
+                    self.judge("minority_class_size", Some(&label.column), observed)
+                {
                     self.push(Check {
                         check: "minority_class_size",
                         dimension: Dimension::Labels,
                         column: Some(label.column.clone()),
-                        severity,
-                        observed: minority.count as f64,
-                        threshold: threshold as f64,
+                        observed,
                         message: format!(
                             "the rarest class of `{}` ({}) has {} examples; {} recommended",
                             label.column,
                             minority.value,
                             thousands(minority.count),
-                            thousands(threshold)
+                            thousands(threshold as u64)
                         ),
                         why: "With few examples of a class a model cannot learn it reliably, nor can its accuracy on it be measured.",
                         fix: "Collect more examples of the rare class, or merge it with a related class.".to_string(),
@@ -552,12 +484,9 @@ impl Context<'_> {
 
     fn freshness(&mut self) {
         let d = self.dataset;
-        let t = self.thresholds;
         let f = &d.freshness;
         if let Some(lag) = f.lag_seconds {
             let days = lag as f64 / 86_400.0;
-            if let Some((severity, threshold)) =
-                Self::above(days, t.freshness_lag_warn_days, t.freshness_lag_fail_days)
             {
                 let basis = match f.lag_basis.as_deref() {
                     Some("event_time") => {
@@ -569,29 +498,20 @@ impl Context<'_> {
                     check: "freshness_lag",
                     dimension: Dimension::Freshness,
                     column: f.time_column.clone(),
-                    severity,
                     observed: days,
-                    threshold,
                     message: format!("the {basis} of `{}` is {} old", d.name, human_duration(lag)),
                     why: "A model trained on stale data learns yesterday's behaviour; a stopped feed also means predictions will lack inputs.",
                     fix: format!("Confirm with the owner of `{}` that the feed still runs, and how often it should arrive.", d.name),
                 });
             }
         }
-        if !f.gaps.is_empty() {
-            let longest = f
-                .gaps
-                .iter()
-                .max_by_key(|g| g.empty_buckets)
-                .expect("non-empty");
+        if let Some(longest) = f.gaps.iter().max_by_key(|g| g.empty_buckets) {
             let width = f.bucket_width.as_deref().unwrap_or("bucket");
             self.push(Check {
                 check: "arrival_gaps",
                 dimension: Dimension::Freshness,
                 column: f.time_column.clone(),
-                severity: Severity::Warn,
                 observed: f.gaps.len() as f64,
-                threshold: 0.0,
                 message: format!(
                     "`{}` has {} gap(s) in `{}`; the longest is {} empty {width}(s) from {}",
                     d.name,
@@ -629,14 +549,12 @@ impl Context<'_> {
         if !has_source {
             missing.push("source system");
         }
-        if !missing.is_empty() && !d.columns.is_empty() {
+        if !d.columns.is_empty() {
             self.push(Check {
                 check: "lineage_metadata",
                 dimension: Dimension::Lineage,
                 column: None,
-                severity: Severity::Warn,
                 observed: missing.len() as f64,
-                threshold: 0.0,
                 message: format!("`{}` records no {}", d.name, missing.join(", no ")),
                 why: "Without an owner and a known origin nobody can answer questions about the data, fix it, or approve its use.",
                 fix: format!(
@@ -655,9 +573,7 @@ impl Context<'_> {
                 check: "personal_data",
                 dimension: Dimension::Privacy,
                 column: Some(column.name.clone()),
-                severity: Severity::Warn,
                 observed: 1.0,
-                threshold: 0.0,
                 message: format!("`{}` in `{}` looks like personal data ({kind})", column.name, d.name),
                 why: "Personal data needs a legal basis for use in a model, and rarely helps it; its values are masked in this report.",
                 fix: format!("Drop or pseudonymise `{}` before training unless the use case needs it and it is approved.", column.name),

@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::DataFrame;
+use futures::{StreamExt, TryStreamExt};
 
 pub use completeness::Placeholders;
 pub use engine::Engine;
@@ -32,7 +33,7 @@ use crate::metrics::{
     ColumnMetrics, DatasetMetrics, DuplicateMetrics, FileMetrics, FreshnessMetrics, LineageMetrics,
 };
 use crate::source::inventory::describe_error;
-use crate::source::{DataFormat, DatasetPlan};
+use crate::source::{DataFormat, DatasetPlan, FileInspection};
 use completeness::{CompletenessPass, TOP_VALUES_MAX_DISTINCT};
 use value::{instant, is_time_type, to_json};
 
@@ -102,6 +103,13 @@ pub async fn profile_dataset(
     let csv_file_rows = csv_file_row_counts(engine, plan, &text_columns, table)
         .await
         .map_err(engine_error)?;
+    if matches!(plan.format, DataFormat::Csv(_))
+        && plan.readable_files().count() > CSV_FILE_COUNT_LIMIT
+    {
+        notes.push(format!(
+            "rows per file not counted: more than {CSV_FILE_COUNT_LIMIT} CSV files (the dataset's rows are)"
+        ));
+    }
     let columns = column_metrics(&frame, &pass).await.map_err(engine_error)?;
     trace("top values");
     let duplicates = duplicate_metrics(&frame, &pass, options, &mut notes)
@@ -407,6 +415,10 @@ async fn isolate_bad_files(
     failed.len()
 }
 
+/// CSV datasets of more files than this get no per-file row counts (one query per file would
+/// cost more than the profile itself); the dataset's row count is always measured.
+pub const CSV_FILE_COUNT_LIMIT: usize = 200;
+
 /// Rows per file of a multi-file CSV dataset (Parquet has them from its footers).
 async fn csv_file_row_counts(
     engine: &Engine,
@@ -415,19 +427,38 @@ async fn csv_file_row_counts(
     table: &str,
 ) -> datafusion::error::Result<Vec<(object_store::path::Path, u64)>> {
     let readable: Vec<_> = plan.readable_files().collect();
-    if !matches!(plan.format, DataFormat::Csv(_)) || readable.len() < 2 {
+    if !matches!(plan.format, DataFormat::Csv(_))
+        || readable.len() < 2
+        || readable.len() > CSV_FILE_COUNT_LIMIT
+    {
         return Ok(Vec::new());
     }
-    let probe = format!("{table}_rows");
-    let mut counts = Vec::new();
-    for file in &readable {
-        let frame = engine
-            .register(&probe, plan, &readable, text_columns, Some(file))
-            .await?;
-        counts.push((file.meta.location.clone(), frame.count().await? as u64));
-    }
-    engine.ctx.deregister_table(&probe)?;
+    // Files are counted a few at a time: one small query each, mostly waiting on storage.
+    let counts: Vec<_> = futures::stream::iter(readable.iter().enumerate())
+        .map(|(index, file)| {
+            let probe = format!("{table}_rows_{index}");
+            count_file_rows(engine, plan, &readable, text_columns, file, probe)
+        })
+        .buffered(crate::source::inventory::CONCURRENT_INSPECTIONS)
+        .try_collect()
+        .await?;
     Ok(counts)
+}
+
+async fn count_file_rows(
+    engine: &Engine,
+    plan: &DatasetPlan,
+    readable: &[&FileInspection],
+    text_columns: &BTreeSet<String>,
+    file: &FileInspection,
+    probe: String,
+) -> datafusion::error::Result<(object_store::path::Path, u64)> {
+    let frame = engine
+        .register(&probe, plan, readable, text_columns, Some(file))
+        .await?;
+    let rows = frame.count().await? as u64;
+    engine.ctx.deregister_table(&probe)?;
+    Ok((file.meta.location.clone(), rows))
 }
 
 fn file_metrics(

@@ -130,6 +130,7 @@ struct MatrixCell {
 #[derive(Serialize)]
 struct FindingView {
     severity: &'static str,
+    advisory: bool,
     dataset: String,
     dimension: &'static str,
     message: String,
@@ -144,6 +145,7 @@ impl From<&Finding> for FindingView {
                 Severity::Warn => "warn",
                 Severity::Fail => "fail",
             },
+            advisory: finding.advisory,
             dataset: finding.dataset.clone(),
             dimension: finding.dimension.title(),
             message: finding.message.clone(),

@@ -24,7 +24,7 @@ use super::{CsvCompression, DataFormat};
 pub const CSV_INFER_ROWS: usize = 20_000;
 
 /// How many files are inspected at once (footer reads are small, latency dominates).
-const CONCURRENT_INSPECTIONS: usize = 16;
+pub const CONCURRENT_INSPECTIONS: usize = 16;
 
 /// What one look at a file found.
 #[derive(Debug, Clone)]

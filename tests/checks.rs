@@ -1,0 +1,170 @@
+//! Check suites and exit codes: 0 no failing check, 1 a failing check, 2 usage/configuration
+//! error or nothing profiled; `--fail-on warn`; advisory checks; suite validation.
+
+mod common;
+
+use std::path::Path;
+
+use common::{repo_path, scan_output};
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn suite(dir: &Path, text: &str) -> String {
+    let path = dir.join("suite.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn findings(stdout: &[u8]) -> Vec<Value> {
+    let json: Value = serde_json::from_slice(stdout).unwrap();
+    json["assessment"]["findings"].as_array().unwrap().clone()
+}
+
+fn count(findings: &[Value], severity: &str) -> usize {
+    findings
+        .iter()
+        .filter(|f| f["severity"] == severity && f["advisory"] == false)
+        .count()
+}
+
+#[test]
+fn failing_checks_exit_1_and_warnings_alone_exit_0() {
+    let sample = repo_path("sample-data");
+    let output = scan_output(&[sample.to_str().unwrap(), "--key", "customer_id"]);
+    assert_eq!(output.status.code(), Some(1));
+    // Fails: `notes` 2.2% complete, `customers` 363 days old, one unreadable `orders` file,
+    // repeated `customer_id` in `customers` and in `orders`. Warnings: 6 on customers, 3 on
+    // orders, 5 on tickets.
+    let all = findings(&output.stdout);
+    assert_eq!(count(&all, "fail"), 5);
+    assert_eq!(count(&all, "warn"), 14);
+
+    // tickets has warnings only: 0, unless warnings fail too.
+    let tickets = repo_path("sample-data/tickets.parquet");
+    let output = scan_output(&[tickets.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let all = findings(&output.stdout);
+    assert_eq!((count(&all, "fail"), count(&all, "warn")), (0, 5));
+    let output = scan_output(&[tickets.to_str().unwrap(), "--fail-on", "warn"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn an_unreadable_file_is_a_failing_finding() {
+    let orders = repo_path("sample-data/orders");
+    let output = scan_output(&[orders.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let all = findings(&output.stdout);
+    let unreadable = all
+        .iter()
+        .find(|f| f["check"] == "files_readable")
+        .expect("files_readable finding");
+    assert_eq!(unreadable["severity"], "fail");
+    assert_eq!(unreadable["observed"], 1.0);
+}
+
+#[test]
+fn suites_change_thresholds_scopes_and_advisory_status() {
+    let dir = TempDir::new().unwrap();
+    let customers = repo_path("sample-data/customers.csv");
+    let customers = customers.to_str().unwrap();
+
+    // Default: 20 of 1,000 rows repeat a key, above the 1% fail threshold.
+    let output = scan_output(&[customers, "--key", "customer_id"]);
+    let keys = findings(&output.stdout)
+        .into_iter()
+        .find(|f| f["check"] == "duplicate_keys")
+        .unwrap();
+    assert_eq!(
+        (keys["severity"].as_str(), keys["observed"].as_f64()),
+        (Some("fail"), Some(0.02))
+    );
+
+    // A looser fail threshold for this dataset only turns it into a warning.
+    let loose = suite(
+        dir.path(),
+        "version = 1\n[[override]]\ncheck = \"duplicate_keys\"\ndataset = \"customers\"\nfail = 0.05\n",
+    );
+    let output = scan_output(&[customers, "--key", "customer_id", "--checks", &loose]);
+    let keys = findings(&output.stdout)
+        .into_iter()
+        .find(|f| f["check"] == "duplicate_keys")
+        .unwrap();
+    assert_eq!(
+        (keys["severity"].as_str(), keys["threshold"].as_f64()),
+        (Some("warn"), Some(0.0))
+    );
+
+    // Every check on customers advisory: findings still listed, verdict ready, exit 0.
+    let advisory = suite(
+        dir.path(),
+        &common_checks()
+            .iter()
+            .map(|check| format!("[checks.{check}]\nadvisory = true\n"))
+            .fold("version = 1\n".to_string(), |all, table| all + &table),
+    );
+    let output = scan_output(&[customers, "--checks", &advisory, "--fail-on", "warn"]);
+    assert_eq!(output.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["assessment"]["overall_verdict"], "ready");
+    let all = findings(&output.stdout);
+    assert!(all.len() >= 8, "{}", all.len());
+    assert!(all.iter().all(|f| f["advisory"] == true));
+
+    // A disabled check and a column scope.
+    let scoped = suite(
+        dir.path(),
+        "version = 1\n[checks.personal_data]\nenabled = false\n[checks.column_completeness]\ncolumns = [\"notes\"]\n",
+    );
+    let output = scan_output(&[customers, "--checks", &scoped]);
+    let all = findings(&output.stdout);
+    assert!(!all.iter().any(|f| f["check"] == "personal_data"));
+    let columns: Vec<_> = all
+        .iter()
+        .filter(|f| f["check"] == "column_completeness")
+        .map(|f| f["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["notes"]);
+}
+
+fn common_checks() -> Vec<&'static str> {
+    readiness::check::suite::CHECKS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .collect()
+}
+
+#[test]
+fn a_bad_suite_is_a_usage_error_naming_file_line_and_expectation() {
+    let dir = TempDir::new().unwrap();
+    let bad = suite(
+        dir.path(),
+        "version = 1\n\n[checks.freshness_lag]\nwarn = 7\nfial = 90\n",
+    );
+    let tickets = repo_path("sample-data/tickets.parquet");
+    let output = scan_output(&[tickets.to_str().unwrap(), "--checks", &bad]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("suite.toml") && stderr.contains("line 5"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unknown field `fial`") && stderr.contains("`fail`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_default_suite_layered_on_itself_changes_nothing() {
+    // Layering the shipped file on the built-in suite changes nothing.
+    let sample = repo_path("sample-data");
+    let default = scan_output(&[sample.to_str().unwrap()]);
+    let explicit = scan_output(&[
+        sample.to_str().unwrap(),
+        "--checks",
+        repo_path("checks/default.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(findings(&default.stdout), findings(&explicit.stdout));
+}
