@@ -436,6 +436,24 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
     assert_eq!(broken.byte_count, 10444);
     assert!(broken.last_modified.is_some());
 
+    // A glob over hive partitions behaves as it does on local paths.
+    let output = readiness(
+        &s3_env(&moto, "testing"),
+        &[
+            "s3://lake/sample-data/orders/*/*.parquet",
+            "--json",
+            "-",
+            "--html",
+            "/dev/null",
+            "-q",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let globbed: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(globbed.datasets.len(), 1);
+    assert_eq!(globbed.datasets[0].files.len(), 4);
+    assert_eq!(globbed.datasets[0].row_count, 3011);
+
     // Read-only: nothing under the source was created, changed or deleted.
     assert_eq!(moto.s3_objects(keys, "sample-data/"), before);
     assert_secret_absent(&[&remote_json, &remote_html, &stdout, &stderr(&output)]);
