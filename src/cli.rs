@@ -27,6 +27,74 @@ pub struct Cli {
 pub enum Command {
     /// Profile files, folders or globs; write an HTML report, a JSON result and a summary table.
     Scan(ScanArgs),
+    /// Profile every dataset of a project config (readiness.toml), as a scheduled job does.
+    Run(RunArgs),
+    /// Sniff sources and print a commented starter readiness.toml (candidate keys, labels and
+    /// time columns) that runs as it is: `readiness init SOURCES... > readiness.toml`.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The project config.
+    #[arg(long, value_name = "PATH", default_value = "readiness.toml")]
+    pub config: PathBuf,
+
+    /// Overrides `[run] fail_on`: also exit with status 1 when a check only warns.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Overrides `[run] checks`: a check suite layered on the built-in default.
+    #[arg(long, value_name = "PATH")]
+    pub checks: Option<PathBuf>,
+
+    /// Overrides `[run] out`: folder or URL for readiness.html and readiness.json.
+    #[arg(long, value_name = "DIR|URL")]
+    pub out: Option<String>,
+
+    /// Where to write the JSON result instead (a path, a URL or `-` for stdout).
+    #[arg(long, value_name = "PATH|URL")]
+    pub json: Option<String>,
+
+    /// Where to write the HTML report instead (a path, a URL or `-` for stdout).
+    #[arg(long, value_name = "PATH|URL")]
+    pub html: Option<String>,
+
+    /// Overrides `[run] history`: the history store (folder or URL).
+    #[arg(long, value_name = "DIR|URL")]
+    pub history: Option<String>,
+
+    /// Overrides `[run] openlineage`: where to write the OpenLineage run event.
+    #[arg(long, value_name = "PATH|URL")]
+    pub openlineage: Option<String>,
+
+    /// "Now" for freshness, `scanned_at` and the history, as RFC 3339.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+
+    /// Folder with report templates overriding the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    /// Print no summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Files, folders, globs or URLs to sniff.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<String>,
+
+    /// Object-store setting KEY=VALUE, as for `scan` (keys are listed in the config, values
+    /// never).
+    #[arg(long = "storage-option", value_name = "KEY=VALUE")]
+    pub storage_options: Vec<String>,
+
+    /// Read every data file as this format, whatever its extension.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatChoice>,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +185,15 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "LEVEL", default_value = "fail")]
     pub fail_on: FailOn,
 
+    /// History store (a folder or an object-storage prefix): this run's metrics are appended,
+    /// and earlier runs give trends and the checks on history.
+    #[arg(long, value_name = "DIR|URL")]
+    pub history: Option<String>,
+
+    /// Write an OpenLineage run event (with data-quality facets) to this path or URL.
+    #[arg(long, value_name = "PATH|URL")]
+    pub openlineage: Option<String>,
+
     /// Print no summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -125,18 +202,7 @@ pub struct ScanArgs {
 impl ScanArgs {
     /// Validates the flags into scan options (a usage error names the flag).
     pub fn options(&self) -> Result<ScanOptions, ReadinessError> {
-        let now = self
-            .now
-            .as_deref()
-            .map(|text| {
-                DateTime::parse_from_rfc3339(text)
-                    .map(|time| time.with_timezone(&Utc))
-                    .map_err(|error| ReadinessError::InvalidArgument {
-                        flag: "--now",
-                        message: format!("`{text}` is not an RFC 3339 time ({error})"),
-                    })
-            })
-            .transpose()?;
+        let now = parse_now(self.now.as_deref())?;
         let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
         let grouping = match (self.one_dataset, self.each) {
             (true, _) => Grouping::OneDataset,
@@ -154,39 +220,54 @@ impl ScanArgs {
             placeholders: (!self.placeholders.is_empty()).then(|| self.placeholders.clone()),
             now,
             samples: !self.no_samples,
-            storage_options: self
-                .storage_options
-                .iter()
-                .map(|pair| {
-                    pair.split_once('=')
-                        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-                        .ok_or_else(|| ReadinessError::InvalidArgument {
-                            flag: "--storage-option",
-                            message: format!(
-                                "`{}` is not KEY=VALUE",
-                                pair.split('=').next().unwrap_or_default()
-                            ),
-                        })
-                })
-                .collect::<Result<_, _>>()?,
+            storage_options: parse_storage_options(&self.storage_options)?,
         })
     }
+}
 
-    /// Where the HTML report goes.
-    pub fn html_target(&self) -> Result<Target, ReadinessError> {
-        match &self.html {
-            Some(text) => Target::parse(text),
-            None => Ok(Target::parse(&self.out)?.join("readiness.html")),
-        }
-    }
+/// `--now`, validated.
+pub fn parse_now(text: Option<&str>) -> Result<Option<DateTime<Utc>>, ReadinessError> {
+    text.map(|text| {
+        DateTime::parse_from_rfc3339(text)
+            .map(|time| time.with_timezone(&Utc))
+            .map_err(|error| ReadinessError::InvalidArgument {
+                flag: "--now",
+                message: format!("`{text}` is not an RFC 3339 time ({error})"),
+            })
+    })
+    .transpose()
+}
 
-    /// Where the JSON goes.
-    pub fn json_target(&self) -> Result<Target, ReadinessError> {
-        match &self.json {
-            Some(text) => Target::parse(text),
-            None => Ok(Target::parse(&self.out)?.join("readiness.json")),
-        }
-    }
+/// `--storage-option KEY=VALUE` pairs, validated (a bad one is named by its key only).
+pub fn parse_storage_options(pairs: &[String]) -> Result<Vec<(String, String)>, ReadinessError> {
+    pairs
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .ok_or_else(|| ReadinessError::InvalidArgument {
+                    flag: "--storage-option",
+                    message: format!(
+                        "`{}` is not KEY=VALUE",
+                        pair.split('=').next().unwrap_or_default()
+                    ),
+                })
+        })
+        .collect()
+}
+
+/// Where the reports go: `--json`/`--html` when given, else `readiness.{json,html}` in `out`.
+pub fn report_targets(
+    out: &str,
+    json: Option<&str>,
+    html: Option<&str>,
+) -> Result<(Target, Target), ReadinessError> {
+    let folder = Target::parse(out)?;
+    let pick = |given: Option<&str>, name: &str| match given {
+        Some(text) => Target::parse(text),
+        None => Ok(folder.join(name)),
+    };
+    Ok((pick(json, "readiness.json")?, pick(html, "readiness.html")?))
 }
 
 /// Which findings make the exit status 1.

@@ -44,6 +44,12 @@ pub enum ReadinessError {
     #[error("could not publish {url}: {message}")]
     PublishOutput { url: String, message: String },
 
+    #[error("history store {location}: {message}")]
+    History { location: String, message: String },
+
+    #[error("project config {path}: {message}")]
+    Config { path: PathBuf, message: String },
+
     #[error("check suite {path}: {message}")]
     Checks { path: PathBuf, message: String },
 

@@ -11,9 +11,12 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod history;
 pub mod humanize;
+pub mod job;
 pub mod metrics;
 pub mod profile;
+pub mod project;
 pub mod report;
 pub mod scan;
 pub mod source;

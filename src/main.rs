@@ -5,8 +5,15 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use readiness::cli::{Cli, Command, FailOn, ScanArgs};
-use readiness::{check, report};
+use readiness::check::{self, Severity};
+use readiness::cli::{
+    Cli, Command, FailOn, InitArgs, RunArgs, ScanArgs, parse_now, parse_storage_options,
+    report_targets,
+};
+use readiness::job::{self, Outcome, Publish};
+use readiness::project::{self, FailLevel, Project};
+use readiness::report::output::Target;
+use readiness::{ReadinessError, ScanOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -20,58 +27,101 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.command {
-        Command::Scan(args) => match runtime.block_on(run_scan(&args)) {
-            Ok(Outcome::Passed) => ExitCode::SUCCESS,
-            Ok(Outcome::ChecksFailed) => ExitCode::from(1),
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::from(2)
-            }
-        },
+    let outcome = match cli.command {
+        Command::Scan(args) => runtime.block_on(scan(&args)),
+        Command::Run(args) => runtime.block_on(run(&args)),
+        Command::Init(args) => runtime.block_on(init(&args)),
+    };
+    match outcome {
+        Ok(Outcome::Passed) => ExitCode::SUCCESS,
+        Ok(Outcome::ChecksFailed) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
     }
 }
 
-enum Outcome {
-    Passed,
-    ChecksFailed,
+fn severity(fail_on: FailOn) -> Severity {
+    match fail_on {
+        FailOn::Fail => Severity::Fail,
+        FailOn::Warn => Severity::Warn,
+    }
 }
 
-async fn run_scan(args: &ScanArgs) -> Result<Outcome, readiness::ReadinessError> {
+fn optional_target(text: Option<&str>) -> Result<Option<Target>, ReadinessError> {
+    text.map(Target::parse).transpose()
+}
+
+async fn scan(args: &ScanArgs) -> Result<Outcome, ReadinessError> {
     let options = args.options()?;
     let suite = check::suite::resolve(args.checks.as_deref())?;
-    let result = readiness::scan(&options).await?;
-    let assessment = check::evaluate(&result, &suite);
-    let (json_target, html_target) = (args.json_target()?, args.html_target()?);
-    let html = report::html::render(&result, &assessment, args.template.as_deref())?;
-    let json = report::json::to_string(&result, &assessment);
-    json_target.write(&json, &options.storage_options).await?;
-    html_target.write(&html, &options.storage_options).await?;
-    if !args.quiet {
-        let to_stdout = json_target.is_stdout() || html_target.is_stdout();
-        let mut summary = report::terminal::summary(&result, &assessment);
-        for (what, target) in [("JSON", &json_target), ("HTML report", &html_target)] {
-            if !target.is_stdout() {
-                summary.push_str(&format!("{what} written to {target}\n"));
-            }
-        }
-        if to_stdout {
-            eprint!("{summary}");
-        } else {
-            print!("{summary}");
-        }
-    }
-    let fail_on = match args.fail_on {
-        FailOn::Fail => check::Severity::Fail,
-        FailOn::Warn => check::Severity::Warn,
+    let (json, html) = report_targets(&args.out, args.json.as_deref(), args.html.as_deref())?;
+    let publish = Publish {
+        suite,
+        fail_on: severity(args.fail_on),
+        json,
+        html,
+        template: args.template.clone(),
+        history: args.history.clone(),
+        openlineage: optional_target(args.openlineage.as_deref())?,
+        storage_options: options.storage_options.clone(),
+        quiet: args.quiet,
+        job_name: "scan".to_string(),
     };
-    let failed = assessment
-        .findings
-        .iter()
-        .any(|finding| !finding.advisory && finding.severity >= fail_on);
-    Ok(if failed {
-        Outcome::ChecksFailed
-    } else {
-        Outcome::Passed
-    })
+    let result = readiness::scan(&options).await?;
+    job::publish(&result, &publish).await
+}
+
+async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
+    let mut project = Project::load(&args.config)?;
+    if let Some(checks) = &args.checks {
+        project.suite = check::suite::resolve(Some(checks))?;
+    }
+    let fail_on = match (args.fail_on, project.fail_on) {
+        (Some(given), _) => severity(given),
+        (None, Some(FailLevel::Warn)) => Severity::Warn,
+        (None, _) => Severity::Fail,
+    };
+    let out = args
+        .out
+        .clone()
+        .or_else(|| project.out.clone())
+        .unwrap_or_else(|| "reports".to_string());
+    let (json, html) = report_targets(&out, args.json.as_deref(), args.html.as_deref())?;
+    let openlineage = args
+        .openlineage
+        .clone()
+        .or_else(|| project.openlineage.clone());
+    let job_name = args
+        .config
+        .file_stem()
+        .map_or("readiness".into(), |s| s.to_string_lossy().to_string());
+    let now = parse_now(args.now.as_deref())?;
+    let result = project.run(now).await?;
+    let publish = Publish {
+        suite: project.suite,
+        fail_on,
+        json,
+        html,
+        template: args.template.clone(),
+        history: args.history.clone().or(project.history),
+        openlineage: optional_target(openlineage.as_deref())?,
+        storage_options: project.storage_options,
+        quiet: args.quiet,
+        job_name,
+    };
+    job::publish(&result, &publish).await
+}
+
+async fn init(args: &InitArgs) -> Result<Outcome, ReadinessError> {
+    let mut options = ScanOptions::new(args.sources.clone());
+    options.format = args.format;
+    options.storage_options = parse_storage_options(&args.storage_options)?;
+    let result = readiness::scan(&options).await?;
+    print!(
+        "{}",
+        project::starter_config(&result, &options.storage_options)
+    );
+    Ok(Outcome::Passed)
 }

@@ -32,6 +32,16 @@ pub struct Tool {
     pub version: String,
 }
 
+impl Tool {
+    /// This build of readiness.
+    pub fn this() -> Self {
+        Self {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScanParameters {
     pub sources: Vec<String>,
@@ -44,6 +54,9 @@ pub struct ScanParameters {
     pub grouping: String,
     /// False with `--no-samples`: no value from the data appears in the output.
     pub samples: bool,
+    /// The project config of `readiness run` (`null` for `readiness scan`).
+    #[serde(default)]
+    pub config: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +69,10 @@ pub struct SourceFailure {
 pub struct DatasetMetrics {
     pub name: String,
     pub source: String,
+    /// Where the dataset's files are: its folder or file (an absolute path, or a URL without
+    /// credentials).
+    #[serde(default)]
+    pub location: String,
     /// `parquet` or `csv`.
     pub format: String,
     /// Why the files were grouped this way (the rule that applied).
@@ -196,6 +213,9 @@ pub struct TimeGap {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct LineageMetrics {
+    /// The owner named for this dataset in the project config (`readiness.toml`).
+    #[serde(default)]
+    pub owner: Option<String>,
     /// Distinct Parquet writers (`created_by`) across the files.
     pub created_by: Vec<String>,
     /// File key-value metadata: well-known blobs summarised, others verbatim.
@@ -227,8 +247,16 @@ pub struct SidecarFile {
     pub kind: String,
 }
 
-fn rfc3339<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+pub(crate) fn rfc3339<S: Serializer>(
+    time: &DateTime<Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&rfc3339_string(time))
+}
+
+/// A time as the JSON writes it: RFC 3339, UTC, `Z`.
+pub fn rfc3339_string(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn rfc3339_opt<S: Serializer>(

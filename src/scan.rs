@@ -167,10 +167,7 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
     }
     Ok(ScanResult {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
+        tool: Tool::this(),
         scanned_at: now,
         parameters: ScanParameters {
             sources: options.sources.iter().map(|s| shown_source(s)).collect(),
@@ -181,6 +178,7 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
             format: options.format.map(|f| format!("{f:?}").to_lowercase()),
             grouping: options.grouping.as_str().to_string(),
             samples: options.samples,
+            config: None,
         },
         datasets,
         unreadable_sources,

@@ -130,14 +130,14 @@ fn the_sample_report_renders_offline_without_script_errors() {
         "the page's own script did not run"
     );
     assert!(dom.contains("Overall verdict: <strong>not ready</strong>"));
-    // Each dataset has a section with the seven dimensions.
+    // Each dataset has a section with the eight dimensions.
     for dataset in ["customers", "orders", "tickets"] {
         assert!(
             dom.contains(&format!("<h2>{dataset} <span class=\"tag")),
             "{dataset} section"
         );
     }
-    assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 21);
+    assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 24);
     // The truncated file is shown with its problem.
     assert!(dom.contains("part-2.parquet</code></td>"));
     assert!(dom.contains("Corrupt footer"));

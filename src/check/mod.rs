@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use suite::Suite;
 
+use crate::history::{DatasetHistory, History, METRICS, Metric};
 use crate::humanize::{human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
 
@@ -26,6 +27,7 @@ pub const DIMENSIONS: &[Dimension] = &[
     Dimension::Freshness,
     Dimension::Lineage,
     Dimension::Privacy,
+    Dimension::History,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
@@ -38,6 +40,8 @@ pub enum Dimension {
     Freshness,
     Lineage,
     Privacy,
+    /// Change against earlier runs (needs a history store).
+    History,
 }
 
 impl Dimension {
@@ -50,6 +54,7 @@ impl Dimension {
             Self::Freshness => "Freshness",
             Self::Lineage => "Lineage metadata",
             Self::Privacy => "Personal data",
+            Self::History => "Change over time",
         }
     }
 }
@@ -130,17 +135,39 @@ pub struct Assessment {
     pub datasets: Vec<DatasetVerdict>,
     /// Most severe first, then by dataset, dimension and column.
     pub findings: Vec<Finding>,
+    /// Every check evaluated, passed or not (for OpenLineage assertions; not in the JSON).
+    #[serde(skip)]
+    pub evaluated: Vec<Evaluated>,
 }
 
-/// Evaluates every check on every dataset.
-pub fn evaluate(result: &ScanResult, suite: &Suite) -> Assessment {
+/// One check evaluated on one dataset (and column).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    pub check: String,
+    pub dataset: String,
+    pub column: Option<String>,
+    /// The most severe level the check is configured to raise.
+    pub configured: Severity,
+    /// `None` when it passed.
+    pub outcome: Option<Severity>,
+}
+
+/// Evaluates every check on every dataset; the checks on history need `history`.
+pub fn evaluate(result: &ScanResult, suite: &Suite, history: Option<&History>) -> Assessment {
     let mut findings = Vec::new();
+    let mut evaluated = Vec::new();
     for dataset in &result.datasets {
         let mut context = Context {
             dataset,
             suite,
             findings: &mut findings,
+            evaluated: &mut evaluated,
         };
+        if let Some(own) =
+            history.and_then(|h| h.datasets.iter().find(|d| d.dataset == dataset.name))
+        {
+            context.history(own);
+        }
         context.inventory();
         context.completeness();
         context.duplication();
@@ -227,6 +254,7 @@ pub fn evaluate(result: &ScanResult, suite: &Suite) -> Assessment {
         overall_verdict,
         datasets,
         findings,
+        evaluated,
     }
 }
 
@@ -234,6 +262,7 @@ struct Context<'a> {
     dataset: &'a DatasetMetrics,
     suite: &'a Suite,
     findings: &'a mut Vec<Finding>,
+    evaluated: &'a mut Vec<Evaluated>,
 }
 
 struct Check<'t> {
@@ -260,11 +289,32 @@ impl Context<'_> {
         Some((severity, threshold, rule.advisory))
     }
 
+    /// Records that `check` ran, and whether it raised `outcome`.
+    fn evaluated(&mut self, check: &str, column: Option<&str>, outcome: Option<Severity>) {
+        let Some(rule) = self.suite.rule(check, &self.dataset.name, column) else {
+            return;
+        };
+        self.evaluated.push(Evaluated {
+            check: check.to_string(),
+            dataset: self.dataset.name.clone(),
+            column: column.map(str::to_string),
+            configured: match rule.fail {
+                Some(_) => Severity::Fail,
+                None => Severity::Warn,
+            },
+            outcome,
+        });
+    }
+
     /// Records `check` as a finding when its figure crosses a threshold of the suite.
     fn push(&mut self, check: Check<'_>) {
-        let Some((severity, threshold, advisory)) =
-            self.judge(check.check, check.column.as_deref(), check.observed)
-        else {
+        let judged = self.judge(check.check, check.column.as_deref(), check.observed);
+        self.evaluated(
+            check.check,
+            check.column.as_deref(),
+            judged.map(|(severity, _, _)| severity),
+        );
+        let Some((severity, threshold, advisory)) = judged else {
             return;
         };
         self.findings.push(Finding {
@@ -459,9 +509,11 @@ impl Context<'_> {
             }
             if let Some(minority) = label.classes.last() {
                 let observed = minority.count as f64;
-                if let Some((_, threshold, _)) =
-                    self.judge("minority_class_size", Some(&label.column), observed)
-                {
+                let judged = self.judge("minority_class_size", Some(&label.column), observed);
+                if judged.is_none() {
+                    self.evaluated("minority_class_size", Some(&label.column), None);
+                }
+                if let Some((_, threshold, _)) = judged {
                     self.push(Check {
                         check: "minority_class_size",
                         dimension: Dimension::Labels,
@@ -529,10 +581,10 @@ impl Context<'_> {
     fn lineage(&mut self) {
         let d = self.dataset;
         let l = &d.lineage;
-        let has_owner = l
-            .key_value_metadata
-            .iter()
-            .any(|kv| kv.key.to_lowercase().contains("owner"));
+        let has_owner = l.owner.is_some()
+            || l.key_value_metadata
+                .iter()
+                .any(|kv| kv.key.to_lowercase().contains("owner"));
         let has_docs =
             l.sidecar_files.iter().any(|s| s.kind == "readme") || !l.column_descriptions.is_empty();
         let has_source = l.key_value_metadata.iter().any(|kv| {
@@ -565,6 +617,118 @@ impl Context<'_> {
         }
     }
 
+    /// Checks against earlier runs: change since the previous run, and deviation from the
+    /// mean of a window of earlier runs. The current run is never part of the baseline.
+    fn history(&mut self, history: &DatasetHistory) {
+        let d = self.dataset;
+        let current = history.current();
+        let Some(previous) = history.previous() else {
+            return;
+        };
+        let since = previous.run_at.format("%Y-%m-%d %H:%M UTC");
+        if previous.row_count > 0 {
+            let drop =
+                (previous.row_count as f64 - current.row_count as f64) / previous.row_count as f64;
+            self.push(Check {
+                check: "row_count_drop",
+                dimension: Dimension::History,
+                column: None,
+                observed: drop,
+                message: format!(
+                    "`{}` has {} rows, {} fewer than in the run of {since} ({} lost)",
+                    d.name,
+                    thousands(current.row_count),
+                    thousands(previous.row_count.saturating_sub(current.row_count)),
+                    percent(Some(drop))
+                ),
+                why: "A sudden drop in volume usually means a failed or partial load, not a real change in the business.",
+                fix: format!("Check the last load of `{}` for failed or missing files before using this data.", d.name),
+            });
+        }
+        let drops = [
+            (
+                "completeness_drop",
+                previous.completeness,
+                current.completeness,
+                "mean column completeness",
+                -1.0,
+            ),
+            (
+                "duplicate_rows_rise",
+                previous.duplicate_row_fraction,
+                current.duplicate_row_fraction,
+                "the share of duplicate rows",
+                1.0,
+            ),
+            (
+                "label_coverage_drop",
+                previous.label_coverage,
+                current.label_coverage,
+                "label coverage",
+                -1.0,
+            ),
+        ];
+        for (check, before, now, what, sign) in drops {
+            let (Some(before), Some(now)) = (before, now) else {
+                continue;
+            };
+            let worse = sign * (now - before);
+            self.push(Check {
+                check,
+                dimension: Dimension::History,
+                column: None,
+                observed: worse,
+                message: format!(
+                    "{what} of `{}` went from {} to {} since the run of {since}",
+                    d.name,
+                    percent(Some(before)),
+                    percent(Some(now))
+                ),
+                why: "A quality figure that moved since the last run points to a change upstream that nobody announced.",
+                fix: format!("Compare the last two loads of `{}` and ask its owner what changed.", d.name),
+            });
+        }
+        for &metric in METRICS {
+            let Some(rule) = self
+                .suite
+                .rule("metric_anomaly", &d.name, Some(metric.name()))
+            else {
+                continue;
+            };
+            let Some(value) = metric.of(current) else {
+                continue;
+            };
+            let baseline: Vec<f64> = history
+                .earlier
+                .iter()
+                .rev()
+                .take(rule.window as usize)
+                .filter_map(|run| metric.of(run))
+                .collect();
+            if baseline.len() < rule.min_runs as usize {
+                continue;
+            }
+            let (mean, deviation) = mean_and_deviation(&baseline);
+            let sigmas = (value - mean).abs() / deviation.max(0.01 * mean.abs()).max(1e-9);
+            self.push(Check {
+                check: "metric_anomaly",
+                dimension: Dimension::History,
+                column: Some(metric.name().to_string()),
+                observed: sigmas,
+                message: format!(
+                    "{} of `{}` is {}, {sigmas:.1} standard deviations from the mean of its last {} runs ({})",
+                    metric.title(),
+                    d.name,
+                    shown_metric(metric, value),
+                    baseline.len(),
+                    shown_metric(metric, mean)
+                ),
+                why: "A figure far outside its usual range signals a broken load or an upstream change, even when it still passes fixed thresholds.",
+                fix: format!("Look at what changed in `{}` in this load; if the new level is expected, the baseline adapts over the next runs.", d.name),
+            });
+        }
+    }
+
     fn privacy(&mut self) {
         let d = self.dataset;
         for column in d.columns.iter().filter(|c| c.personal_data.is_some()) {
@@ -579,5 +743,24 @@ impl Context<'_> {
                 fix: format!("Drop or pseudonymise `{}` before training unless the use case needs it and it is approved.", column.name),
             });
         }
+    }
+}
+
+/// Mean and sample standard deviation (n - 1).
+fn mean_and_deviation(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (mean, 0.0);
+    }
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, variance.sqrt())
+}
+
+fn shown_metric(metric: Metric, value: f64) -> String {
+    match metric {
+        Metric::RowCount => thousands(value.round() as u64),
+        Metric::FreshnessLagSeconds => human_duration(value.round() as i64),
+        _ => percent(Some(value)),
     }
 }

@@ -39,7 +39,17 @@ pub const CHECKS: &[(&str, Direction, bool)] = &[
     ("arrival_gaps", Direction::AboveIsWorse, false),
     ("lineage_metadata", Direction::AboveIsWorse, false),
     ("personal_data", Direction::AboveIsWorse, false),
+    ("row_count_drop", Direction::AboveIsWorse, true),
+    ("completeness_drop", Direction::AboveIsWorse, true),
+    ("duplicate_rows_rise", Direction::AboveIsWorse, true),
+    ("label_coverage_drop", Direction::AboveIsWorse, true),
+    ("metric_anomaly", Direction::AboveIsWorse, false),
 ];
+
+/// `metric_anomaly`'s baseline when the suite does not set one: the last 10 earlier runs, and
+/// at least 3 of them.
+pub const DEFAULT_WINDOW: u32 = 10;
+pub const DEFAULT_MIN_RUNS: u32 = 3;
 
 /// One check's settings as written in a suite file; every key optional so files layer.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -51,6 +61,10 @@ struct RuleSpec {
     enabled: Option<bool>,
     datasets: Option<Vec<String>>,
     columns: Option<Vec<String>>,
+    /// `metric_anomaly` only: how many earlier runs form the baseline.
+    window: Option<u32>,
+    /// `metric_anomaly` only: fewer earlier runs than this raise nothing.
+    min_runs: Option<u32>,
 }
 
 /// A check's name as written in a suite: an unknown one is an error that lists the known ones.
@@ -71,6 +85,11 @@ enum CheckName {
     ArrivalGaps,
     LineageMetadata,
     PersonalData,
+    RowCountDrop,
+    CompletenessDrop,
+    DuplicateRowsRise,
+    LabelCoverageDrop,
+    MetricAnomaly,
 }
 
 /// `[[override]]`: changes one check for the datasets and columns matching its globs.
@@ -84,6 +103,8 @@ struct OverrideSpec {
     fail: Option<f64>,
     advisory: Option<bool>,
     enabled: Option<bool>,
+    window: Option<u32>,
+    min_runs: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +124,10 @@ pub struct Rule {
     pub fail: Option<f64>,
     pub advisory: bool,
     pub direction: Direction,
+    /// Earlier runs in the baseline (`metric_anomaly`).
+    pub window: u32,
+    /// Earlier runs needed before the check says anything (`metric_anomaly`).
+    pub min_runs: u32,
 }
 
 impl Rule {
@@ -135,11 +160,20 @@ struct Override {
     spec: RuleSpec,
 }
 
+#[derive(Debug, Clone)]
+struct Restriction {
+    dataset: String,
+    only: Vec<glob::Pattern>,
+    skip: Vec<glob::Pattern>,
+}
+
 /// A validated check suite.
 #[derive(Debug, Clone)]
 pub struct Suite {
     rules: Vec<BaseRule>,
     overrides: Vec<Override>,
+    /// Per dataset (from `readiness.toml`): the checks that apply, and those that do not.
+    restrictions: Vec<Restriction>,
     /// Where it came from, for messages: `built-in` or the file(s).
     pub origin: String,
 }
@@ -178,6 +212,7 @@ impl Suite {
         let mut suite = base.unwrap_or(Suite {
             rules: Vec::new(),
             overrides: Vec::new(),
+            restrictions: Vec::new(),
             origin: String::new(),
         });
         for (name, spec) in file.checks {
@@ -208,6 +243,8 @@ impl Suite {
                 enabled: spec.enabled,
                 datasets: None,
                 columns: None,
+                window: spec.window,
+                min_runs: spec.min_runs,
             };
             validate(check, &rule, text).map_err(invalid)?;
             suite.overrides.push(Override {
@@ -225,9 +262,50 @@ impl Suite {
         Ok(suite)
     }
 
+    /// Applies to `dataset` only the checks matching a glob of `only` (all when empty) and none
+    /// matching a glob of `skip`. A glob that matches no check is an error naming it.
+    pub fn restrict(
+        &mut self,
+        dataset: &str,
+        only: &[String],
+        skip: &[String],
+    ) -> std::result::Result<(), String> {
+        let patterns = |globs: &[String]| {
+            globs
+                .iter()
+                .map(|text| {
+                    let pattern = glob::Pattern::new(text)
+                        .map_err(|error| format!("bad pattern `{text}`: {error}"))?;
+                    if !CHECKS.iter().any(|(name, _, _)| pattern.matches(name)) {
+                        let known: Vec<&str> = CHECKS.iter().map(|(name, _, _)| *name).collect();
+                        return Err(format!(
+                            "`{text}` matches no check; expected one of {}",
+                            known.join(", ")
+                        ));
+                    }
+                    Ok(pattern)
+                })
+                .collect::<std::result::Result<Vec<_>, String>>()
+        };
+        let restriction = Restriction {
+            dataset: dataset.to_string(),
+            only: patterns(only)?,
+            skip: patterns(skip)?,
+        };
+        self.restrictions.push(restriction);
+        Ok(())
+    }
+
     /// The rule for `check` on `dataset` (and `column`), or `None` when it does not apply.
     pub fn rule(&self, check: &str, dataset: &str, column: Option<&str>) -> Option<Rule> {
         let (_, direction, _) = CHECKS.iter().find(|(name, _, _)| *name == check)?;
+        for restriction in self.restrictions.iter().filter(|r| r.dataset == dataset) {
+            let listed =
+                restriction.only.is_empty() || restriction.only.iter().any(|p| p.matches(check));
+            if !listed || restriction.skip.iter().any(|p| p.matches(check)) {
+                return None;
+            }
+        }
         let base = self.rules.iter().find(|rule| rule.check == check)?;
         let in_scope = |patterns: &Option<Vec<String>>, value: Option<&str>| match (patterns, value)
         {
@@ -259,6 +337,8 @@ impl Suite {
             fail: spec.fail,
             advisory: spec.advisory.unwrap_or(false),
             direction: *direction,
+            window: spec.window.unwrap_or(DEFAULT_WINDOW),
+            min_runs: spec.min_runs.unwrap_or(DEFAULT_MIN_RUNS),
         })
     }
 }
@@ -279,6 +359,11 @@ fn check_name(name: CheckName) -> &'static str {
         CheckName::ArrivalGaps => "arrival_gaps",
         CheckName::LineageMetadata => "lineage_metadata",
         CheckName::PersonalData => "personal_data",
+        CheckName::RowCountDrop => "row_count_drop",
+        CheckName::CompletenessDrop => "completeness_drop",
+        CheckName::DuplicateRowsRise => "duplicate_rows_rise",
+        CheckName::LabelCoverageDrop => "label_coverage_drop",
+        CheckName::MetricAnomaly => "metric_anomaly",
     }
 }
 
@@ -291,6 +376,8 @@ fn layer(under: &RuleSpec, over: &RuleSpec) -> RuleSpec {
         enabled: over.enabled.or(under.enabled),
         datasets: over.datasets.clone().or_else(|| under.datasets.clone()),
         columns: over.columns.clone().or_else(|| under.columns.clone()),
+        window: over.window.or(under.window),
+        min_runs: over.min_runs.or(under.min_runs),
     }
 }
 
@@ -320,6 +407,19 @@ fn validate(check: &str, spec: &RuleSpec, text: &str) -> std::result::Result<(),
             ));
         }
     }
+    for (key, value) in [("window", spec.window), ("min_runs", spec.min_runs)] {
+        let Some(value) = value else { continue };
+        if check != "metric_anomaly" {
+            return Err(format!(
+                "{line}`{check}.{key}`: only `metric_anomaly` has a `{key}`"
+            ));
+        }
+        if value < 2 {
+            return Err(format!(
+                "{line}`{check}.{key} = {value}`: expected a number of runs of 2 or more"
+            ));
+        }
+    }
     for pattern in spec.datasets.iter().chain(&spec.columns).flatten() {
         glob::Pattern::new(pattern)
             .map_err(|error| format!("{line}`{check}`: bad pattern `{pattern}`: {error}"))?;
@@ -328,7 +428,7 @@ fn validate(check: &str, spec: &RuleSpec, text: &str) -> std::result::Result<(),
 }
 
 /// toml's message on one line: where, and what was expected.
-fn toml_error(error: &toml::de::Error, text: &str) -> String {
+pub(crate) fn toml_error(error: &toml::de::Error, text: &str) -> String {
     let place = error
         .span()
         .map(|span| {

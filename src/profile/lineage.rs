@@ -34,6 +34,7 @@ pub fn measure(plan: &DatasetPlan) -> LineageMetrics {
         .map(descriptions)
         .unwrap_or_default();
     LineageMetrics {
+        owner: None,
         created_by: created_by.into_iter().collect(),
         key_value_metadata: key_values
             .into_iter()

@@ -141,6 +141,7 @@ pub async fn profile_dataset(
     Ok(DatasetMetrics {
         name: plan.name.clone(),
         source: plan.source.clone(),
+        location: plan.location.display_path(&plan.root),
         format: plan.format.family().to_string(),
         grouping: plan.grouping.clone(),
         row_count: pass.row_count,
@@ -510,6 +511,7 @@ fn empty_dataset(
     DatasetMetrics {
         name: plan.name.clone(),
         source: plan.source.clone(),
+        location: plan.location.display_path(&plan.root),
         format: plan.format.family().to_string(),
         grouping: plan.grouping.clone(),
         row_count: 0,

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::check::{Assessment, DIMENSIONS, Finding, Severity, Verdict};
 use crate::error::{ReadinessError, Result};
+use crate::history::{DatasetHistory, History, METRICS, Metric};
 use crate::humanize::{bytes, human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
 
@@ -41,6 +42,7 @@ const TOP_FINDINGS: usize = 10;
 pub fn render(
     result: &ScanResult,
     assessment: &Assessment,
+    history: Option<&History>,
     template_dir: Option<&Path>,
 ) -> Result<String> {
     let mut env = Environment::new();
@@ -63,7 +65,7 @@ pub fn render(
                 message: error.to_string(),
             })?;
     }
-    let view = ReportView::new(result, assessment);
+    let view = ReportView::new(result, assessment, history);
     env.get_template("report.html")
         .and_then(|template| template.render(&view))
         .map_err(|error| ReadinessError::Template {
@@ -88,6 +90,8 @@ struct ReportView {
     unreadable_sources: Vec<(String, String)>,
     datasets: Vec<DatasetView>,
     glossary: Vec<(&'static str, &'static str)>,
+    /// `None` without a history store.
+    history_location: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -197,6 +201,21 @@ struct Timeline {
     peak: String,
 }
 
+/// A metric over the last runs: a sparkline with its figures written out.
+#[derive(Serialize)]
+struct Trend {
+    title: &'static str,
+    /// SVG polyline points in a 160 x 40 box.
+    points: String,
+    /// The last point (this run).
+    last_x: f64,
+    last_y: f64,
+    current: String,
+    change: String,
+    /// Every run's value, oldest first, for the text alternative.
+    values: String,
+}
+
 #[derive(Serialize)]
 struct ColumnRow {
     name: String,
@@ -262,10 +281,14 @@ struct DatasetView {
     file_rows: Vec<FileRow>,
     personal_data: Vec<(String, String)>,
     columns: Vec<ColumnRow>,
+    /// One small chart per trended metric (empty without history).
+    trends: Vec<Trend>,
+    /// How many runs the trend charts cover, this one included.
+    trend_runs: usize,
 }
 
 impl ReportView {
-    fn new(result: &ScanResult, assessment: &Assessment) -> Self {
+    fn new(result: &ScanResult, assessment: &Assessment, history: Option<&History>) -> Self {
         let p = &result.parameters;
         let rows: u64 = result.datasets.iter().map(|d| d.row_count).sum();
         let size: u64 = result.datasets.iter().map(|d| d.byte_count).sum();
@@ -345,15 +368,25 @@ impl ReportView {
                 .datasets
                 .iter()
                 .enumerate()
-                .map(|(index, dataset)| DatasetView::new(index, dataset, assessment))
+                .map(|(index, dataset)| {
+                    let own =
+                        history.and_then(|h| h.datasets.iter().find(|d| d.dataset == dataset.name));
+                    DatasetView::new(index, dataset, assessment, own)
+                })
                 .collect(),
             glossary: GLOSSARY.to_vec(),
+            history_location: history.map(|h| h.location.clone()),
         }
     }
 }
 
 impl DatasetView {
-    fn new(index: usize, d: &DatasetMetrics, assessment: &Assessment) -> Self {
+    fn new(
+        index: usize,
+        d: &DatasetMetrics,
+        assessment: &Assessment,
+        history: Option<&DatasetHistory>,
+    ) -> Self {
         let anchor = format!("dataset-{index}");
         let verdicts = assessment.datasets.iter().find(|v| v.dataset == d.name);
         let sections = DIMENSIONS
@@ -397,8 +430,11 @@ impl DatasetView {
                 .iter()
                 .any(|kv| kv.key.to_lowercase().contains(needle))
         };
+        if let Some(owner) = &lineage.owner {
+            lineage_found.push(("owner (readiness.toml)".into(), owner.clone()));
+        }
         let mut lineage_missing = Vec::new();
-        if !has("owner") {
+        if !has("owner") && lineage.owner.is_none() {
             lineage_missing.push("owner");
         }
         if !has("source") && !has("upstream") {
@@ -421,6 +457,8 @@ impl DatasetView {
             files: d.files.len(),
             verdict: verdicts.map_or(Verdict::Ready, |v| v.verdict).into(),
             sections,
+            trends: history.map(trends).unwrap_or_default(),
+            trend_runs: history.map_or(0, |h| h.runs.len()),
             notes: d.notes.clone(),
             completeness_chart: completeness_chart(d),
             complete_rows: percent(d.complete_row_fraction),
@@ -748,3 +786,69 @@ const GLOSSARY: &[(&str, &str)] = &[
         "ready: no check raised a finding; needs work: at least one warning; not ready: at least one failure. A dataset's verdict is its worst dimension's, the overall verdict the worst dataset's.",
     ),
 ];
+
+fn shown(metric: Metric, value: f64) -> String {
+    match metric {
+        Metric::RowCount => thousands(value.round() as u64),
+        Metric::FreshnessLagSeconds => human_duration(value.round() as i64),
+        _ => percent(Some(value)),
+    }
+}
+
+/// Sparklines for the trended metrics that have a value in at least one run.
+fn trends(history: &DatasetHistory) -> Vec<Trend> {
+    METRICS
+        .iter()
+        .filter_map(|&metric| {
+            let values: Vec<Option<f64>> = history.runs.iter().map(|r| metric.of(r)).collect();
+            let known: Vec<f64> = values.iter().flatten().copied().collect();
+            let current = metric.of(history.current())?;
+            let (low, high) = known
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(*v), hi.max(*v))
+                });
+            let span = (high - low).max(f64::EPSILON);
+            let step = 160.0 / (values.len().max(2) - 1) as f64;
+            let point = |i: usize, v: f64| (i as f64 * step, 36.0 - (v - low) / span * 32.0);
+            let points: Vec<String> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| point(i, v)))
+                .map(|(x, y)| format!("{x:.1},{y:.1}"))
+                .collect();
+            let (last_x, last_y) = point(values.len() - 1, current);
+            let previous = history.previous().and_then(|p| metric.of(p));
+            let change = match previous {
+                None => "first run".to_string(),
+                Some(before) => {
+                    let delta = current - before;
+                    match metric {
+                        Metric::RowCount => {
+                            format!("{:+} rows since the previous run", delta as i64)
+                        }
+                        Metric::FreshnessLagSeconds => format!(
+                            "{}{} since the previous run",
+                            if delta < 0.0 { "-" } else { "+" },
+                            human_duration(delta.abs() as i64)
+                        ),
+                        _ => format!("{:+.1} points since the previous run", delta * 100.0),
+                    }
+                }
+            };
+            Some(Trend {
+                title: metric.title(),
+                points: points.join(" "),
+                last_x,
+                last_y,
+                current: shown(metric, current),
+                change,
+                values: values
+                    .iter()
+                    .map(|v| v.map_or("-".into(), |v| shown(metric, v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect()
+}

@@ -1,20 +1,33 @@
-//! The JSON document: the [`ScanResult`] with its [`Assessment`] (findings and verdicts),
+//! The JSON document: the [`ScanResult`] with its [`Assessment`] (findings and verdicts) and,
+//! when a history store is used, its [`History`] (trends and change since the previous run),
 //! pretty-printed, to a file or stdout.
 
 use serde::Serialize;
 
 use crate::check::Assessment;
+use crate::history::History;
 use crate::metrics::ScanResult;
 
+/// The whole JSON document, as written. Its JSON Schema is `schemas/readiness.schema.json`.
 #[derive(Serialize)]
-struct Document<'a> {
+pub struct Document<'a> {
     #[serde(flatten)]
-    result: &'a ScanResult,
-    assessment: &'a Assessment,
+    pub result: &'a ScanResult,
+    pub assessment: &'a Assessment,
+    /// `null` without a history store.
+    pub history: Option<&'a History>,
 }
 
-pub fn to_string(result: &ScanResult, assessment: &Assessment) -> String {
-    serde_json::to_string_pretty(&Document { result, assessment })
-        .expect("metrics always serialise")
+pub fn to_string(
+    result: &ScanResult,
+    assessment: &Assessment,
+    history: Option<&History>,
+) -> String {
+    serde_json::to_string_pretty(&Document {
+        result,
+        assessment,
+        history,
+    })
+    .expect("metrics always serialise")
         + "\n"
 }

@@ -5,5 +5,6 @@
 
 pub mod html;
 pub mod json;
+pub mod openlineage;
 pub mod output;
 pub mod terminal;

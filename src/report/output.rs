@@ -7,8 +7,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
 use object_store::path::Path;
-use object_store::{ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use url::Url;
 
 use crate::error::{ReadinessError, Result};
@@ -61,10 +65,16 @@ impl Target {
 
     /// `text` written here, replacing what was there.
     pub async fn write(&self, text: &str, options: &StorageOptions) -> Result<()> {
+        self.write_bytes(Bytes::from(text.to_string()), options)
+            .await
+    }
+
+    /// `bytes` written here, replacing what was there.
+    pub async fn write_bytes(&self, bytes: Bytes, options: &StorageOptions) -> Result<()> {
         match self {
             Self::Stdout => std::io::stdout()
                 .lock()
-                .write_all(text.as_bytes())
+                .write_all(&bytes)
                 .map_err(|source| ReadinessError::WriteOutput {
                     path: PathBuf::from("-"),
                     source,
@@ -77,23 +87,92 @@ impl Target {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(failed)?;
                 }
-                std::fs::write(path, text).map_err(failed)
+                std::fs::write(path, &bytes).map_err(failed)
             }
             Self::Object(url) => {
-                let failed = |message: String| ReadinessError::PublishOutput {
-                    url: redact_url(url),
-                    message: redact(&message, options),
-                };
-                let mut root = url.clone();
-                root.set_path("/");
-                let store = stores::build(&root, options).await?;
-                let path = Path::from_url_path(url.path()).map_err(|e| failed(e.to_string()))?;
+                let (store, path) = self.object_store(url, options).await?;
                 store
-                    .put(&path, PutPayload::from(text.to_string()))
+                    .put(&path, PutPayload::from(bytes))
                     .await
-                    .map_err(|error| failed(explain(&error.to_string())))?;
+                    .map_err(|error| self.failed(&explain(&error.to_string()), options))?;
                 Ok(())
             }
+        }
+    }
+
+    /// Every file below this target taken as a folder, with its contents, by name. A folder
+    /// that does not exist yet holds nothing.
+    pub async fn read_all(&self, options: &StorageOptions) -> Result<Vec<(String, Bytes)>> {
+        match self {
+            Self::Stdout => Ok(Vec::new()),
+            Self::File(folder) => {
+                let failed = |source| ReadinessError::WriteOutput {
+                    path: folder.clone(),
+                    source,
+                };
+                let entries = match std::fs::read_dir(folder) {
+                    Ok(entries) => entries,
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(Vec::new());
+                    }
+                    Err(error) => return Err(failed(error)),
+                };
+                let mut files = Vec::new();
+                for entry in entries {
+                    let path = entry.map_err(failed)?.path();
+                    if path.is_file() {
+                        let bytes = std::fs::read(&path).map_err(failed)?;
+                        files.push((path.display().to_string(), Bytes::from(bytes)));
+                    }
+                }
+                files.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(files)
+            }
+            Self::Object(url) => {
+                let (store, prefix) = self.object_store(url, options).await?;
+                let failed =
+                    |error: object_store::Error| self.failed(&explain(&error.to_string()), options);
+                let listed: Vec<_> = store
+                    .list(Some(&prefix))
+                    .try_collect()
+                    .await
+                    .map_err(failed)?;
+                let mut files = Vec::new();
+                for meta in listed {
+                    let bytes = store
+                        .get(&meta.location)
+                        .await
+                        .map_err(failed)?
+                        .bytes()
+                        .await
+                        .map_err(failed)?;
+                    let mut shown = url.clone();
+                    shown.set_path(&format!("/{}", meta.location));
+                    files.push((redact_url(&shown), bytes));
+                }
+                files.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(files)
+            }
+        }
+    }
+
+    async fn object_store(
+        &self,
+        url: &Url,
+        options: &StorageOptions,
+    ) -> Result<(Arc<dyn ObjectStore>, Path)> {
+        let mut root = url.clone();
+        root.set_path("/");
+        let store = stores::build(&root, options).await?;
+        let path = Path::from_url_path(url.path())
+            .map_err(|error| self.failed(&error.to_string(), options))?;
+        Ok((store, path))
+    }
+
+    fn failed(&self, message: &str, options: &StorageOptions) -> ReadinessError {
+        ReadinessError::PublishOutput {
+            url: self.to_string(),
+            message: redact(message, options),
         }
     }
 }

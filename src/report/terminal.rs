@@ -4,11 +4,13 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Table};
 
 use crate::check::{Assessment, Severity};
+use crate::history::History;
 use crate::humanize::{human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
 
-/// One row per dataset, then the files and sources that could not be read.
-pub fn summary(result: &ScanResult, assessment: &Assessment) -> String {
+/// One row per dataset, then the files and sources that could not be read, the change since
+/// the previous run, and the failing findings.
+pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&History>) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
         "dataset",
@@ -70,6 +72,30 @@ pub fn summary(result: &ScanResult, assessment: &Assessment) -> String {
         for note in &dataset.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
+        let change = history
+            .and_then(|h| h.datasets.iter().find(|d| d.dataset == dataset.name))
+            .and_then(|d| d.change.as_ref());
+        if let Some(change) = change {
+            out.push_str(&format!(
+                "  since {}: rows {:+}{}\n",
+                change.previous_run_at.format("%Y-%m-%d %H:%M UTC"),
+                change.row_count,
+                change
+                    .completeness
+                    .map(|c| format!(", completeness {:+.1} points", c * 100.0))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    for finding in assessment
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fail && !f.advisory)
+    {
+        out.push_str(&format!(
+            "FAIL {} {}: {}\n",
+            finding.dataset, finding.check, finding.message
+        ));
     }
     for failure in &result.unreadable_sources {
         out.push_str(&format!(

@@ -93,7 +93,9 @@ impl fmt::Display for DataFormat {
 }
 
 /// `--format`: read every data file as this format, whatever its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FormatChoice {
     Parquet,
