@@ -30,7 +30,7 @@ use crate::source::stores::StorageOptions;
 pub const TREND_RUNS: usize = 20;
 
 /// The figures kept per run and dataset, and trended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     RowCount,
@@ -83,7 +83,7 @@ impl Metric {
 }
 
 /// One dataset's headline figures in one run: a row of the history store.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunRecord {
     #[serde(serialize_with = "rfc3339")]
     pub run_at: DateTime<Utc>,
@@ -136,7 +136,7 @@ impl RunRecord {
 }
 
 /// What the history says about this run: the JSON's `history` object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct History {
     /// The store, credentials removed.
     pub location: String,
@@ -147,7 +147,7 @@ pub struct History {
     pub unreadable_files: Vec<SourceFailure>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DatasetHistory {
     pub dataset: String,
     /// The last runs of this dataset, oldest first, ending with this run (at most
@@ -161,7 +161,7 @@ pub struct DatasetHistory {
 }
 
 /// This run minus the previous run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     #[serde(serialize_with = "rfc3339")]
     pub previous_run_at: DateTime<Utc>,

@@ -74,10 +74,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome, ReadinessError> {
 }
 
 async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
-    let mut project = Project::load(&args.config)?;
-    if let Some(checks) = &args.checks {
-        project.suite = check::suite::resolve(Some(checks))?;
-    }
+    let project = Project::load(&args.config, args.checks.as_deref())?;
     let fail_on = match (args.fail_on, project.fail_on) {
         (Some(given), _) => severity(given),
         (None, Some(FailLevel::Warn)) => Severity::Warn,

@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Version of the JSON document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScanResult {
     pub schema_version: u32,
     pub tool: Tool,
@@ -26,7 +26,7 @@ pub struct ScanResult {
     pub unreadable_sources: Vec<SourceFailure>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
@@ -42,7 +42,7 @@ impl Tool {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScanParameters {
     pub sources: Vec<String>,
     pub key_columns: Vec<String>,
@@ -59,13 +59,13 @@ pub struct ScanParameters {
     pub config: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SourceFailure {
     pub source: String,
     pub error: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DatasetMetrics {
     pub name: String,
     pub source: String,
@@ -98,7 +98,7 @@ pub struct DatasetMetrics {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FileMetrics {
     pub path: String,
     pub byte_count: u64,
@@ -115,7 +115,7 @@ pub struct FileMetrics {
     pub error_line: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ColumnMetrics {
     pub name: String,
     pub data_type: String,
@@ -136,13 +136,13 @@ pub struct ColumnMetrics {
     pub personal_data: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ValueCount {
     pub value: Value,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DuplicateMetrics {
     /// Rows minus distinct rows, over all columns, NULLs equal. Exact.
     pub duplicate_row_count: u64,
@@ -156,13 +156,13 @@ pub struct DuplicateMetrics {
     pub example_groups: Vec<DuplicateKeyGroup>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DuplicateKeyGroup {
     pub key: Vec<Value>,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LabelMetrics {
     pub column: String,
     pub labelled_count: u64,
@@ -173,7 +173,7 @@ pub struct LabelMetrics {
     pub imbalance_ratio: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FreshnessMetrics {
     pub time_column: Option<String>,
     /// How the time column was chosen: `given` (`--time`), `auto` (the only time column), or `null`.
@@ -195,14 +195,14 @@ pub struct FreshnessMetrics {
     pub newest_file_modified: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeBucket {
     #[serde(serialize_with = "rfc3339")]
     pub start: DateTime<Utc>,
     pub rows: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimeGap {
     #[serde(serialize_with = "rfc3339")]
     pub start: DateTime<Utc>,
@@ -211,7 +211,7 @@ pub struct TimeGap {
     pub empty_buckets: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct LineageMetrics {
     /// The owner named for this dataset in the project config (`readiness.toml`).
     #[serde(default)]
@@ -226,7 +226,7 @@ pub struct LineageMetrics {
     pub sidecar_files: Vec<SidecarFile>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KeyValue {
     pub key: String,
     pub value: String,
@@ -234,13 +234,13 @@ pub struct KeyValue {
     pub summarised: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ColumnDescription {
     pub column: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SidecarFile {
     pub path: String,
     /// `readme`, `success_marker`, `manifest`, `delta_log`, `iceberg_metadata`.

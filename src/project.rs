@@ -98,7 +98,8 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn load(path: &Path) -> Result<Self> {
+    /// Loads and validates `path`; `checks` (`--checks`) replaces its `[run] checks` suite.
+    pub fn load(path: &Path, checks: Option<&Path>) -> Result<Self> {
         let invalid = |message: String| ReadinessError::Config {
             path: path.to_path_buf(),
             message,
@@ -125,9 +126,10 @@ impl Project {
                 .map(|i| format!("line {}: ", i + 1))
                 .unwrap_or_default()
         };
-        let mut suite = match &file.run.checks {
-            Some(checks) => Suite::load(&base.join(checks))?,
-            None => Suite::default(),
+        let mut suite = match (checks, &file.run.checks) {
+            (Some(given), _) => Suite::load(given)?,
+            (None, Some(checks)) => Suite::load(&base.join(checks))?,
+            (None, None) => Suite::default(),
         };
         let mut datasets: Vec<DatasetConfig> = Vec::new();
         for d in &file.datasets {

@@ -11,7 +11,7 @@ use std::process::{Child, Command as Process, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use common::{NOW, repo_path};
+use common::{NOW, copy_dir, repo_path};
 use readiness::metrics::ScanResult;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -253,21 +253,9 @@ impl Drop for Server {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Runs `readiness scan` with only the environment given (plus PATH), so nothing from the
 /// machine's own cloud configuration leaks in. HOME is an empty folder unless `env` sets it.
+/// "Now" is `NOW` unless `args` give `--now`.
 fn readiness(env: &[(&str, String)], args: &[&str]) -> Output {
     let home = TempDir::new().unwrap();
     let mut command = Command::cargo_bin("readiness").unwrap();
@@ -278,12 +266,11 @@ fn readiness(env: &[(&str, String)], args: &[&str]) -> Output {
     for (key, value) in env {
         command.env(key, value);
     }
-    command
-        .arg("scan")
-        .args(args)
-        .args(["--now", NOW])
-        .output()
-        .unwrap()
+    command.arg("scan").args(args);
+    if !args.contains(&"--now") {
+        command.args(["--now", NOW]);
+    }
+    command.output().unwrap()
 }
 
 fn s3_env(server: &Server, key_id: &str) -> Vec<(&'static str, String)> {
@@ -453,6 +440,38 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
     assert_eq!(globbed.datasets.len(), 1);
     assert_eq!(globbed.datasets[0].files.len(), 4);
     assert_eq!(globbed.datasets[0].row_count, 3011);
+
+    // A history store under an object-storage prefix: each run appends one Parquet object,
+    // the next run reads them back.
+    let mut history_runs = Vec::new();
+    for now in ["2026-11-21T00:00:00Z", NOW] {
+        let output = readiness(
+            &s3_env(&moto, "testing"),
+            &[
+                "s3://lake/sample-data/orders/",
+                "--history",
+                "s3://lake/history/",
+                "--now",
+                now,
+                "--json",
+                "-",
+                "--html",
+                "/dev/null",
+                "-q",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        history_runs.push(json["history"].clone());
+    }
+    assert_eq!(history_runs[0]["previous_runs"], 0);
+    assert_eq!(history_runs[1]["previous_runs"], 1);
+    assert_eq!(history_runs[1]["location"], "s3://lake/history/");
+    let change = &history_runs[1]["datasets"][0]["change"];
+    assert_eq!(change["previous_run_at"], "2026-11-21T00:00:00Z");
+    assert_eq!(change["row_count"], 0);
+    let stored = moto.s3_objects(keys, "history/");
+    assert_eq!(stored.matches(".parquet").count(), 2, "{stored}");
 
     // Read-only: nothing under the source was created, changed or deleted.
     assert_eq!(moto.s3_objects(keys, "sample-data/"), before);

@@ -9,7 +9,11 @@ use crate::history::History;
 use crate::metrics::ScanResult;
 
 /// The whole JSON document, as written. Its JSON Schema is `schemas/readiness.schema.json`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(
+    title = "readiness result",
+    description = "The JSON written by `readiness scan` and `readiness run` (schema_version 1)."
+)]
 pub struct Document<'a> {
     #[serde(flatten)]
     pub result: &'a ScanResult,
@@ -30,4 +34,11 @@ pub fn to_string(
     })
     .expect("metrics always serialise")
         + "\n"
+}
+
+/// The JSON Schema (draft 2020-12) of the document, as committed in
+/// `schemas/readiness.schema.json`.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Document<'static>);
+    serde_json::to_string_pretty(&schema).expect("schemas serialise") + "\n"
 }

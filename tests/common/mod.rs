@@ -61,3 +61,17 @@ pub fn column<'a>(dataset: &'a DatasetMetrics, name: &str) -> &'a ColumnMetrics 
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("no column {name} in {}", dataset.name))
 }
+
+/// Copies a folder tree (test data into a temporary folder).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
