@@ -6,7 +6,7 @@
 mod common;
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command as Process, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -367,6 +367,15 @@ fn remote_scan_matches_local(env: &[(&str, String)], root: &str) {
     );
 }
 
+/// A scan of moto's `lake` bucket that finds failing checks (exit 1), its JSON from stdout.
+fn s3_json(moto: &Server, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--json", "-", "--html", "/dev/null", "-q"]);
+    let output = readiness(&s3_env(moto, "testing"), &all);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 fn assert_secret_absent(texts: &[&str]) {
     for text in texts {
         assert!(!text.contains(SECRET), "secret leaked into: {text}");
@@ -424,19 +433,11 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
     assert!(broken.last_modified.is_some());
 
     // A glob over hive partitions behaves as it does on local paths.
-    let output = readiness(
-        &s3_env(&moto, "testing"),
-        &[
-            "s3://lake/sample-data/orders/*/*.parquet",
-            "--json",
-            "-",
-            "--html",
-            "/dev/null",
-            "-q",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let globbed: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    let globbed: ScanResult = serde_json::from_value(s3_json(
+        &moto,
+        &["s3://lake/sample-data/orders/*/*.parquet"],
+    ))
+    .unwrap();
     assert_eq!(globbed.datasets.len(), 1);
     assert_eq!(globbed.datasets[0].files.len(), 4);
     assert_eq!(globbed.datasets[0].row_count, 3011);
@@ -445,23 +446,11 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
     // the next run reads them back.
     let mut history_runs = Vec::new();
     for now in ["2026-11-21T00:00:00Z", NOW] {
-        let output = readiness(
-            &s3_env(&moto, "testing"),
-            &[
-                "s3://lake/sample-data/orders/",
-                "--history",
-                "s3://lake/history/",
-                "--now",
-                now,
-                "--json",
-                "-",
-                "--html",
-                "/dev/null",
-                "-q",
-            ],
+        let history = ["--history", "s3://lake/history/", "--now", now];
+        let json = s3_json(
+            &moto,
+            &[&["s3://lake/sample-data/orders/"], &history[..]].concat(),
         );
-        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
         history_runs.push(json["history"].clone());
     }
     assert_eq!(history_runs[0]["previous_runs"], 0);
