@@ -270,8 +270,9 @@ pub fn report_targets(
     Ok((pick(json, "readiness.json")?, pick(html, "readiness.html")?))
 }
 
-/// Which findings make the exit status 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Which findings make the exit status 1 (`--fail-on`, or `fail_on` in readiness.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FailOn {
     /// Only failing checks.
     Fail,

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use datafusion::arrow::array::{
     Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
     UInt64Array,
@@ -22,6 +22,7 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ReadinessError, Result};
+use crate::humanize::{human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult, SourceFailure, rfc3339};
 use crate::report::output::Target;
 use crate::source::stores::StorageOptions;
@@ -68,6 +69,15 @@ impl Metric {
             Self::DuplicateRowFraction => "duplicate rows",
             Self::LabelCoverage => "label coverage",
             Self::FreshnessLagSeconds => "freshness lag",
+        }
+    }
+
+    /// A value of this metric as people read it: `1,000`, `97.5%`, `3d 4h`.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            Self::RowCount => thousands(value.round() as u64),
+            Self::FreshnessLagSeconds => human_duration(value.round() as i64),
+            _ => percent(Some(value)),
         }
     }
 
@@ -495,11 +505,6 @@ fn downcast<T: 'static>(array: &ArrayRef) -> &T {
         .as_any()
         .downcast_ref::<T>()
         .expect("cast produced the requested type")
-}
-
-/// The run time as shown in history file names and messages.
-pub fn shown_time(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]

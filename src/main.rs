@@ -11,7 +11,7 @@ use readiness::cli::{
     report_targets,
 };
 use readiness::job::{self, Outcome, Publish};
-use readiness::project::{self, FailLevel, Project};
+use readiness::project::{self, Project};
 use readiness::report::output::Target;
 use readiness::{ReadinessError, ScanOptions};
 
@@ -75,11 +75,7 @@ async fn scan(args: &ScanArgs) -> Result<Outcome, ReadinessError> {
 
 async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
     let project = Project::load(&args.config, args.checks.as_deref())?;
-    let fail_on = match (args.fail_on, project.fail_on) {
-        (Some(given), _) => severity(given),
-        (None, Some(FailLevel::Warn)) => Severity::Warn,
-        (None, _) => Severity::Fail,
-    };
+    let fail_on = severity(args.fail_on.or(project.fail_on).unwrap_or(FailOn::Fail));
     let out = args
         .out
         .clone()

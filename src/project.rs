@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::check::Suite;
 use crate::check::suite::toml_error;
+use crate::cli::FailOn;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, Tool};
 use crate::scan::{ScanOptions, scan};
@@ -36,19 +37,12 @@ struct ConfigFile {
 #[serde(deny_unknown_fields)]
 struct RunSection {
     checks: Option<String>,
-    fail_on: Option<FailLevel>,
+    fail_on: Option<FailOn>,
     out: Option<String>,
     history: Option<String>,
     openlineage: Option<String>,
     placeholders: Option<Vec<String>>,
     samples: Option<bool>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailLevel {
-    Fail,
-    Warn,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,7 +82,7 @@ pub struct Project {
     pub datasets: Vec<DatasetConfig>,
     /// The check suite: default, layered with `[run] checks`, restricted per dataset.
     pub suite: Suite,
-    pub fail_on: Option<FailLevel>,
+    pub fail_on: Option<FailOn>,
     pub out: Option<String>,
     pub history: Option<String>,
     pub openlineage: Option<String>,
@@ -304,48 +298,57 @@ pub fn starter_config(result: &ScanResult, storage_options: &[(String, String)])
             quoted(&source),
             dataset.format
         );
-        let keys = key_candidates(dataset);
-        match keys.first() {
-            Some(best) => {
-                let _ = writeln!(out, "key = [{}]", quoted(best));
-                if keys.len() > 1 {
-                    let _ = writeln!(out, "# other key candidates: {}", keys[1..].join(", "));
-                }
-            }
-            None => {
-                out.push_str("# key = [\"id\"]   # no column looked like a unique identifier\n")
-            }
-        }
-        let labels = label_candidates(dataset);
-        match labels.first() {
-            Some(best) => {
-                let _ = writeln!(
-                    out,
+        propose(
+            &mut out,
+            &key_candidates(dataset),
+            |best| format!("key = [{}]", quoted(best)),
+            "other key candidates",
+            "# key = [\"id\"]   # no column looked like a unique identifier",
+        );
+        propose(
+            &mut out,
+            &label_candidates(dataset),
+            |best| {
+                format!(
                     "label = [{}]   # guessed from its name and few classes: is it the ML target?",
                     quoted(best)
-                );
-                if labels.len() > 1 {
-                    let _ = writeln!(out, "# other label candidates: {}", labels[1..].join(", "));
-                }
-            }
-            None => out.push_str("# label = [\"target\"]   # no column looked like an ML label\n"),
-        }
-        let times = time_candidates(dataset);
-        match times.first() {
-            Some(best) => {
-                let _ = writeln!(out, "time = {}", quoted(best));
-                if times.len() > 1 {
-                    let _ = writeln!(out, "# other time columns: {}", times[1..].join(", "));
-                }
-            }
-            None => out.push_str(
-                "# time = \"updated_at\"   # no time column: freshness uses file modification times\n",
-            ),
-        }
+                )
+            },
+            "other label candidates",
+            "# label = [\"target\"]   # no column looked like an ML label",
+        );
+        propose(
+            &mut out,
+            &time_candidates(dataset),
+            |best| format!("time = {}", quoted(best)),
+            "other time columns",
+            "# time = \"updated_at\"   # no time column: freshness uses file modification times",
+        );
         out.push_str("# owner = \"team or person answering for this data\"\n");
         out.push_str("# skip_checks = [\"personal_data\"]   # checks that do not apply here\n");
     }
     out
+}
+
+/// The best candidate as a setting, the others in a comment, or `none` when there is none.
+fn propose(
+    out: &mut String,
+    candidates: &[String],
+    setting: impl Fn(&str) -> String,
+    others: &str,
+    none: &str,
+) {
+    match candidates.split_first() {
+        Some((best, rest)) => {
+            let _ = writeln!(out, "{}", setting(best));
+            if !rest.is_empty() {
+                let _ = writeln!(out, "# {others}: {}", rest.join(", "));
+            }
+        }
+        None => {
+            let _ = writeln!(out, "{none}");
+        }
+    }
 }
 
 /// Where a dataset is, as a config should name it: relative to the working folder if below it.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use suite::Suite;
 
-use crate::history::{DatasetHistory, History, METRICS, Metric};
+use crate::history::{DatasetHistory, History, METRICS};
 use crate::humanize::{human_duration, percent, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
 
@@ -725,9 +725,9 @@ impl Context<'_> {
                     "{} of `{}` is {}, {sigmas:.1} standard deviations from the mean of its last {} runs ({})",
                     metric.title(),
                     d.name,
-                    shown_metric(metric, value),
+                    metric.show(value),
                     baseline.len(),
-                    shown_metric(metric, mean)
+                    metric.show(mean)
                 ),
                 why: "A figure far outside its usual range signals a broken load or an upstream change, even when it still passes fixed thresholds.",
                 fix: format!("Look at what changed in `{}` in this load; if the new level is expected, the baseline adapts over the next runs.", d.name),
@@ -761,12 +761,4 @@ fn mean_and_deviation(values: &[f64]) -> (f64, f64) {
     }
     let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, variance.sqrt())
-}
-
-fn shown_metric(metric: Metric, value: f64) -> String {
-    match metric {
-        Metric::RowCount => thousands(value.round() as u64),
-        Metric::FreshnessLagSeconds => human_duration(value.round() as i64),
-        _ => percent(Some(value)),
-    }
 }

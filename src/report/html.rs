@@ -787,14 +787,6 @@ const GLOSSARY: &[(&str, &str)] = &[
     ),
 ];
 
-fn shown(metric: Metric, value: f64) -> String {
-    match metric {
-        Metric::RowCount => thousands(value.round() as u64),
-        Metric::FreshnessLagSeconds => human_duration(value.round() as i64),
-        _ => percent(Some(value)),
-    }
-}
-
 /// Sparklines for the trended metrics that have a value in at least one run.
 fn trends(history: &DatasetHistory) -> Vec<Trend> {
     METRICS
@@ -841,11 +833,11 @@ fn trends(history: &DatasetHistory) -> Vec<Trend> {
                 points: points.join(" "),
                 last_x,
                 last_y,
-                current: shown(metric, current),
+                current: metric.show(current),
                 change,
                 values: values
                     .iter()
-                    .map(|v| v.map_or("-".into(), |v| shown(metric, v)))
+                    .map(|v| v.map_or("-".into(), |v| metric.show(v)))
                     .collect::<Vec<_>>()
                     .join(", "),
             })
