@@ -76,7 +76,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
 
-    /// Print no summary table.
+    /// Cap on the memory the engine's grouping and sorting may hold (e.g. `2GB`, `512MiB`);
+    /// beyond it they spill to the system's temporary folder. Default: no cap.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
+
+    /// Print no summary table and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -194,7 +199,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PATH|URL")]
     pub openlineage: Option<String>,
 
-    /// Print no summary table.
+    /// Cap on the memory the engine's grouping and sorting may hold (e.g. `2GB`, `512MiB`);
+    /// beyond it they spill to the system's temporary folder. Default: no cap.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
+
+    /// Print no summary table and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -221,7 +231,21 @@ impl ScanArgs {
             now,
             samples: !self.no_samples,
             storage_options: parse_storage_options(&self.storage_options)?,
+            memory_limit: self.memory_limit,
+            progress: !self.quiet,
         })
+    }
+}
+
+/// A size such as `2GB`, `1.5GiB` or `512MB` (decimal or binary units), in bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let size: bytesize::ByteSize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 2GB or 512MiB"))?;
+    match size.as_u64() {
+        0 => Err("a memory limit must be above zero".to_string()),
+        bytes => Ok(bytes),
     }
 }
 

@@ -8,6 +8,7 @@
 //! A layer reads only the typed output of the one before it: nothing in `report` runs a query,
 //! nothing in `profile` knows how its figures are displayed.
 
+pub mod benchdata;
 pub mod check;
 pub mod cli;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod humanize;
 pub mod job;
 pub mod metrics;
 pub mod profile;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod scan;

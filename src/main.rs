@@ -74,7 +74,9 @@ async fn scan(args: &ScanArgs) -> Result<Outcome, ReadinessError> {
 }
 
 async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
-    let project = Project::load(&args.config, args.checks.as_deref())?;
+    let mut project = Project::load(&args.config, args.checks.as_deref())?;
+    project.memory_limit = args.memory_limit.or(project.memory_limit);
+    project.progress = !args.quiet;
     let fail_on = severity(args.fail_on.or(project.fail_on).unwrap_or(FailOn::Fail));
     let out = args
         .out

@@ -43,6 +43,7 @@ struct RunSection {
     openlineage: Option<String>,
     placeholders: Option<Vec<String>>,
     samples: Option<bool>,
+    memory_limit: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +90,10 @@ pub struct Project {
     pub placeholders: Option<Vec<String>>,
     pub samples: bool,
     pub storage_options: Vec<(String, String)>,
+    /// `[run] memory_limit`, in bytes.
+    pub memory_limit: Option<u64>,
+    /// Show a progress bar on stderr while profiling (set by the caller, not the file).
+    pub progress: bool,
 }
 
 impl Project {
@@ -125,6 +130,13 @@ impl Project {
             (None, Some(checks)) => Suite::load(&base.join(checks))?,
             (None, None) => Suite::default(),
         };
+        let memory_limit = file
+            .run
+            .memory_limit
+            .as_deref()
+            .map(crate::cli::parse_size)
+            .transpose()
+            .map_err(|message| invalid(format!("{}{message}", line_of("memory_limit"))))?;
         let mut datasets: Vec<DatasetConfig> = Vec::new();
         for d in &file.datasets {
             let place = line_of(&format!("\"{}\"", d.name));
@@ -167,6 +179,8 @@ impl Project {
             placeholders: file.run.placeholders.clone(),
             samples: file.run.samples.unwrap_or(true),
             storage_options: file.storage.into_iter().collect(),
+            memory_limit,
+            progress: false,
         })
     }
 
@@ -190,6 +204,8 @@ impl Project {
             options.now = Some(now);
             options.samples = self.samples;
             options.storage_options = self.storage_options.clone();
+            options.memory_limit = self.memory_limit;
+            options.progress = self.progress;
             match scan(&options).await {
                 Ok(result) => {
                     placeholders = result.parameters.placeholders.clone();

@@ -39,6 +39,10 @@ pub struct ScanOptions {
     pub samples: bool,
     /// `--storage-option KEY=VALUE` settings for object stores.
     pub storage_options: Vec<(String, String)>,
+    /// Cap on DataFusion's memory pool in bytes; beyond it grouping spills to disk.
+    pub memory_limit: Option<u64>,
+    /// Show a progress bar on stderr (only ever drawn when stderr is a terminal).
+    pub progress: bool,
 }
 
 impl ScanOptions {
@@ -55,6 +59,8 @@ impl ScanOptions {
             now: None,
             samples: true,
             storage_options: Vec::new(),
+            memory_limit: None,
+            progress: false,
         }
     }
 }
@@ -77,11 +83,15 @@ pub struct Planned {
 
 /// Lists, inspects and groups every source.
 pub async fn plan(options: &ScanOptions) -> Result<Planned> {
-    let engine =
-        Engine::new(options.storage_options.clone()).map_err(|source| ReadinessError::Engine {
-            dataset: String::new(),
-            source,
-        })?;
+    let engine = Engine::new(
+        options.storage_options.clone(),
+        options.memory_limit,
+        options.progress,
+    )
+    .map_err(|source| ReadinessError::Engine {
+        dataset: String::new(),
+        source,
+    })?;
     let mut unreadable_sources = Vec::new();
     let mut plans = Vec::new();
     for source in &options.sources {
@@ -143,6 +153,9 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
                 error: redact(&error.to_string(), &options.storage_options),
             }),
         }
+    }
+    if let Some(progress) = &engine.progress {
+        progress.finish();
     }
     let anything_read = datasets
         .iter()

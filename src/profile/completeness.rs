@@ -235,7 +235,8 @@ pub async fn measure(frame: DataFrame, placeholders: &Placeholders) -> DfResult<
     let complete_rows =
         any(row_missing).map(|any_missing| push(&mut aggregates, count_if(any_missing.not())));
 
-    let batches = frame.aggregate(vec![], aggregates)?.collect().await?;
+    let batches =
+        crate::progress::collect(frame.aggregate(vec![], aggregates)?, "completeness").await?;
     let row = first_row(&batches);
     let at = |slot: usize| count_at(&row[slot], 0);
     let row_count = at(0);
@@ -271,38 +272,46 @@ pub const TOP_VALUES_MAX_DISTINCT: u64 = 20;
 /// How many of them.
 pub const TOP_VALUES: usize = 10;
 
-/// Columns per grouping-sets query: DataFusion packs the grouping id into at most 64 bits.
-const TOP_VALUES_BATCH: usize = 60;
+/// Groupings per grouping-sets query: DataFusion packs the grouping id into at most 64 bits.
+const GROUPS_PER_QUERY: usize = 60;
 
-/// The most frequent values (NULL included, as `null`) of each of `columns`, most frequent
-/// first. One `GROUPING SETS ((a), (b), ...)` scan per batch of columns rather than one query
-/// per column: planning over a wide schema is what costs, so this keeps wide data linear.
-pub async fn top_values(
+/// Row counts per value of each of `groups` (expressions over the dataset's columns), NULL
+/// included, in no particular order. One `GROUPING SETS ((g1), (g2), ...)` aggregate per 60
+/// groupings, so top values, label classes and time buckets share one read of their columns,
+/// and planning stays linear in wide data.
+pub async fn value_counts(
     frame: &DataFrame,
-    columns: &[String],
-) -> DfResult<Vec<Vec<crate::metrics::ValueCount>>> {
-    let mut all = Vec::with_capacity(columns.len());
-    for batch_columns in columns.chunks(TOP_VALUES_BATCH) {
-        let sets = batch_columns.iter().map(|c| vec![ident(c)]).collect();
+    groups: &[Expr],
+) -> DfResult<Vec<Vec<(ScalarValue, u64)>>> {
+    let mut all = Vec::with_capacity(groups.len());
+    for (chunk, batch_groups) in groups.chunks(GROUPS_PER_QUERY).enumerate() {
+        let names: Vec<String> = (0..batch_groups.len())
+            .map(|i| format!("__readiness_g{}", chunk * GROUPS_PER_QUERY + i))
+            .collect();
+        let sets = names.iter().map(|name| vec![ident(name)]).collect();
         let grouping_set =
             Expr::GroupingSet(datafusion::logical_expr::GroupingSet::GroupingSets(sets));
         let mut aggregates = vec![count(lit(1i64))];
-        aggregates.extend(batch_columns.iter().map(|c| grouping(ident(c))));
-        let batches = frame
+        aggregates.extend(names.iter().map(|name| grouping(ident(name))));
+        let projected = batch_groups
+            .iter()
+            .zip(&names)
+            .map(|(group, name)| group.clone().alias(name))
+            .collect::<Vec<Expr>>();
+        let grouped = frame
             .clone()
-            .select(batch_columns.iter().map(ident).collect::<Vec<Expr>>())?
-            .aggregate(vec![grouping_set], aggregates)?
-            .collect()
-            .await?;
-        let width = batch_columns.len();
-        let mut counts: Vec<Vec<crate::metrics::ValueCount>> = vec![Vec::new(); width];
+            .select(projected)?
+            .aggregate(vec![grouping_set], aggregates)?;
+        let batches = crate::progress::collect(grouped, "value counts").await?;
+        let width = batch_groups.len();
+        let mut counts: Vec<Vec<(ScalarValue, u64)>> = vec![Vec::new(); width];
         for batch in &batches {
-            // Output: the grouped columns, the count, then GROUPING(c) per column, which is 0
-            // exactly for the column this row groups by.
+            // Output: the grouped values, the count, then GROUPING(g) per grouping, which is
+            // 0 exactly for the grouping this row belongs to.
             let columns = batch.columns();
             if columns.len() != 2 * width + 1 {
                 return Err(datafusion::error::DataFusionError::Internal(format!(
-                    "top values: expected {} output columns, got {}",
+                    "value counts: expected {} output columns, got {}",
                     2 * width + 1,
                     columns.len()
                 )));
@@ -312,19 +321,29 @@ pub async fn top_values(
                 else {
                     continue;
                 };
-                counts[index].push(crate::metrics::ValueCount {
-                    value: super::value::to_json(&scalar_at(&columns[index], row)),
-                    count: count_at(&columns[width], row),
-                });
+                counts[index].push((
+                    scalar_at(&columns[index], row),
+                    count_at(&columns[width], row),
+                ));
             }
         }
-        for mut column_counts in counts {
-            super::labels::sort_counts(&mut column_counts);
-            column_counts.truncate(TOP_VALUES);
-            all.push(column_counts);
-        }
+        all.extend(counts);
     }
     Ok(all)
+}
+
+/// The most frequent values of one column, from its [`value_counts`].
+pub fn top_values(counts: &[(ScalarValue, u64)]) -> Vec<crate::metrics::ValueCount> {
+    let mut values: Vec<_> = counts
+        .iter()
+        .map(|(value, count)| crate::metrics::ValueCount {
+            value: super::value::to_json(value),
+            count: *count,
+        })
+        .collect();
+    super::labels::sort_counts(&mut values);
+    values.truncate(TOP_VALUES);
+    values
 }
 
 /// `approx_distinct` where DataFusion has it. Floats have no HLL accumulator there, so their

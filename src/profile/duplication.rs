@@ -1,16 +1,21 @@
 //! Duplication: exact duplicate rows, and duplicate keys when a key is declared.
 //!
-//! `duplicate_row_count` is rows minus distinct rows over every column, NULLs equal, computed
-//! exactly by grouping on all columns (no hashing shortcut, so no collision odds to state).
-//! Grouping spills to disk under a memory limit, so memory is bounded by the distinct rows
-//! held at once, not by the file.
+//! `duplicate_row_count` is rows minus distinct rows over every column, NULLs equal. Rows are
+//! grouped by a 126-bit fingerprint of their encoding ([`super::rowhash`]), so the grouping
+//! holds 16 bytes per distinct row whatever the row width; the collision odds are stated
+//! there. Grouping spills to disk under a memory limit, so memory stays bounded.
+//! Duplicate keys take one grouping pass over the key columns; the repeated keys are streamed
+//! back, so totals and examples come from that one pass.
 
+use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
-use datafusion::functions_aggregate::expr_fn::{count, sum};
-use datafusion::logical_expr::{col, ident, lit, when};
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::logical_expr::{col, ident, lit};
 use datafusion::prelude::DataFrame;
+use futures::TryStreamExt;
 
-use super::value::{count_at, first_row, scalar_at, to_json};
+use super::rowhash::row_hash;
+use super::value::{count_at, scalar_at, to_json};
 use crate::metrics::DuplicateKeyGroup;
 
 /// How many of the most repeated keys are shown as examples.
@@ -18,63 +23,71 @@ pub const EXAMPLE_GROUPS: usize = 5;
 
 /// Distinct rows over every column.
 pub async fn distinct_row_count(frame: DataFrame) -> DfResult<u64> {
+    const ROW: &str = "__readiness_row";
     let columns = frame
         .schema()
         .fields()
         .iter()
         .map(|field| ident(field.name()))
         .collect();
-    let distinct = frame.aggregate(columns, vec![])?.count().await?;
-    Ok(distinct as u64)
+    let distinct = frame
+        .select(vec![row_hash(columns).alias(ROW)])?
+        .aggregate(vec![col(ROW)], vec![])?;
+    crate::progress::count(distinct, "duplicate rows").await
 }
 
 /// What a declared key's grouping found.
 #[derive(Debug, Clone)]
 pub struct KeyFigures {
-    pub distinct_keys: u64,
+    /// Rows beyond the first of each key.
+    pub duplicate_key_rows: u64,
     pub keys_with_duplicates: u64,
     pub examples: Vec<DuplicateKeyGroup>,
 }
 
+/// One grouping pass over the key columns; only keys seen more than once come back.
 pub async fn key_figures(frame: DataFrame, key_columns: &[String]) -> DfResult<KeyFigures> {
     const OCCURRENCES: &str = "__readiness_occurrences";
     let keys: Vec<_> = key_columns.iter().map(ident).collect();
-    let grouped = frame.aggregate(keys.clone(), vec![count(lit(1i64)).alias(OCCURRENCES)])?;
-    let repeated = col(OCCURRENCES).gt(lit(1i64));
-    let totals = grouped
-        .clone()
-        .aggregate(
-            vec![],
-            vec![
-                count(lit(1i64)),
-                sum(when(repeated.clone(), lit(1i64)).otherwise(lit(0i64))?),
-            ],
-        )?
-        .collect()
-        .await?;
-    let row = first_row(&totals);
-    let mut order = vec![col(OCCURRENCES).sort(false, false)];
-    order.extend(keys.iter().map(|key| key.clone().sort(true, true)));
-    let examples = grouped
-        .filter(repeated)?
-        .sort(order)?
-        .limit(0, Some(EXAMPLE_GROUPS))?
-        .collect()
-        .await?;
-    let examples = examples
-        .iter()
-        .flat_map(|batch| {
-            (0..batch.num_rows()).map(move |index| DuplicateKeyGroup {
-                key: (0..key_columns.len())
-                    .map(|column| to_json(&scalar_at(batch.column(column), index)))
-                    .collect(),
-                count: count_at(batch.column(key_columns.len()), index),
-            })
+    let repeated = frame
+        .aggregate(keys, vec![count(lit(1i64)).alias(OCCURRENCES)])?
+        .filter(col(OCCURRENCES).gt(lit(1i64)))?;
+    let (mut repeated, _watch) = crate::progress::stream(repeated, "duplicate keys").await?;
+    let mut figures = KeyFigures {
+        duplicate_key_rows: 0,
+        keys_with_duplicates: 0,
+        examples: Vec::new(),
+    };
+    // The most repeated keys, ties by key (NULL first), whatever order the groups arrive in.
+    let mut candidates: Vec<(u64, Vec<ScalarValue>)> = Vec::new();
+    let best_first = |a: &(u64, Vec<ScalarValue>), b: &(u64, Vec<ScalarValue>)| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+    };
+    while let Some(batch) = repeated.try_next().await? {
+        let occurrences = batch.column(key_columns.len());
+        for row in 0..batch.num_rows() {
+            let times = count_at(occurrences, row);
+            figures.keys_with_duplicates += 1;
+            figures.duplicate_key_rows += times - 1;
+            let key = (0..key_columns.len())
+                .map(|column| scalar_at(batch.column(column), row))
+                .collect();
+            candidates.push((times, key));
+        }
+        if candidates.len() > 64 * EXAMPLE_GROUPS {
+            candidates.sort_by(best_first);
+            candidates.truncate(EXAMPLE_GROUPS);
+        }
+    }
+    candidates.sort_by(best_first);
+    candidates.truncate(EXAMPLE_GROUPS);
+    figures.examples = candidates
+        .into_iter()
+        .map(|(count, key)| DuplicateKeyGroup {
+            key: key.iter().map(to_json).collect(),
+            count,
         })
         .collect();
-    Ok(KeyFigures {
-        distinct_keys: count_at(&row[0], 0),
-        keys_with_duplicates: count_at(&row[1], 0),
-        examples,
-    })
+    Ok(figures)
 }

@@ -14,13 +14,16 @@ use datafusion::datasource::listing::{
 };
 use datafusion::error::Result as DfResult;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
+use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use object_store::ObjectStore;
 
 use crate::error::Result;
+use crate::progress::Progress;
 
 use crate::source::inventory::csv_format;
+use crate::source::store::IoCounters;
 use crate::source::{DataFormat, DatasetPlan, FileInspection, Location, ScanStore, stores};
 
 /// A DataFusion session whose stores are read-only and filtered: one per scheme and
@@ -29,11 +32,23 @@ pub struct Engine {
     pub ctx: SessionContext,
     stores: Mutex<BTreeMap<String, Arc<ScanStore>>>,
     storage_options: Vec<(String, String)>,
+    /// Bytes and files read through every store of this engine.
+    pub io: Arc<IoCounters>,
+    /// The progress bar, when one was asked for.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Engine {
-    pub fn new(storage_options: Vec<(String, String)>) -> DfResult<Self> {
-        let config = SessionConfig::new()
+    /// `memory_limit` caps DataFusion's memory pool in bytes: grouping and sorting spill to the
+    /// system's temporary folder beyond it. `None` leaves memory unbounded.
+    pub fn new(
+        storage_options: Vec<(String, String)>,
+        memory_limit: Option<u64>,
+        progress: bool,
+    ) -> DfResult<Self> {
+        let io: Arc<IoCounters> = Arc::default();
+        let progress = progress.then(|| Arc::new(Progress::new(io.clone())));
+        let mut config = SessionConfig::new()
             .with_information_schema(false)
             // Datasets may have files in nested, non-hive folders: list them all.
             .set_bool(
@@ -43,17 +58,26 @@ impl Engine {
             // Parquet files whose schemas differ are conflicts the planner already found;
             // the remaining ones are read with the merged schema.
             .set_bool("datafusion.execution.parquet.pushdown_filters", false);
+        if let Some(progress) = &progress {
+            config = config.with_extension(progress.clone());
+        }
         // Listings come from the scan store's in-memory snapshot; DataFusion's listing cache
         // would keep a file listed after it was hidden as unreadable.
         let caches = CacheManagerConfig::default().with_list_files_cache_limit(0);
-        let runtime = RuntimeEnvBuilder::new()
-            .with_cache_manager(caches)
-            .build_arc()?;
+        let mut runtime = RuntimeEnvBuilder::new().with_cache_manager(caches);
+        if let Some(limit) = memory_limit {
+            // Fair shares between the spilling operators, so one grouping cannot starve another.
+            let pool = FairSpillPool::new(usize::try_from(limit).unwrap_or(usize::MAX));
+            runtime = runtime.with_memory_pool(Arc::new(pool));
+        }
+        let runtime = runtime.build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         Ok(Self {
             ctx,
             stores: Mutex::new(BTreeMap::new()),
             storage_options,
+            io,
+            progress,
         })
     }
 
@@ -70,7 +94,7 @@ impl Engine {
         }
         let inner = stores::build(&location.store_url, &self.storage_options).await?;
         let mut known = self.stores.lock().expect("store registry lock poisoned");
-        let store = Arc::new(ScanStore::new(inner));
+        let store = Arc::new(ScanStore::new(inner, self.io.clone()));
         let as_object_store: Arc<dyn ObjectStore> = store.clone();
         self.ctx
             .register_object_store(&location.store_url, as_object_store);

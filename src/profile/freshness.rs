@@ -6,13 +6,11 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
-use datafusion::error::Result as DfResult;
+use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn::date_trunc;
-use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{cast, ident, lit};
-use datafusion::prelude::DataFrame;
+use datafusion::logical_expr::{Expr, cast, ident, lit};
 
-use super::value::{count_at, instant, scalar_at};
+use super::value::instant;
 use crate::metrics::{TimeBucket, TimeGap};
 
 /// The bucket width for a span: days up to two months, weeks up to two years, else months.
@@ -27,14 +25,8 @@ pub fn bucket_width(min: DateTime<Utc>, max: DateTime<Utc>) -> &'static str {
     }
 }
 
-/// Rows per bucket of `column`, oldest first.
-pub async fn buckets(
-    frame: DataFrame,
-    column: &str,
-    data_type: &DataType,
-    width: &str,
-) -> DfResult<Vec<TimeBucket>> {
-    const BUCKET: &str = "__readiness_bucket";
+/// The bucket (day, week or month start, UTC) each row's `column` value falls in.
+pub fn bucket(column: &str, data_type: &DataType, width: &str) -> Expr {
     // Same instant, UTC clock: tz-aware columns keep their instant, naive ones are read as UTC.
     let utc_type = match data_type {
         DataType::Timestamp(_, Some(_)) => {
@@ -42,26 +34,22 @@ pub async fn buckets(
         }
         _ => DataType::Timestamp(TimeUnit::Second, None),
     };
-    let bucket = date_trunc(lit(width), cast(ident(column), utc_type)).alias(BUCKET);
-    let batches = frame
-        .filter(ident(column).is_not_null())?
-        .select(vec![bucket])?
-        .aggregate(vec![ident(BUCKET)], vec![count(lit(1i64))])?
-        .sort(vec![ident(BUCKET).sort(true, true)])?
-        .collect()
-        .await?;
-    Ok(batches
+    date_trunc(lit(width), cast(ident(column), utc_type))
+}
+
+/// Rows per bucket, oldest first, from the row counts per [`bucket`] (NULL times left out).
+pub fn buckets(counts: &[(ScalarValue, u64)]) -> Vec<TimeBucket> {
+    let mut buckets: Vec<TimeBucket> = counts
         .iter()
-        .flat_map(|batch| {
-            (0..batch.num_rows()).filter_map(move |row| {
-                let start = instant(&scalar_at(batch.column(0), row))?;
-                Some(TimeBucket {
-                    start,
-                    rows: count_at(batch.column(1), row),
-                })
+        .filter_map(|(value, rows)| {
+            Some(TimeBucket {
+                start: instant(value)?,
+                rows: *rows,
             })
         })
-        .collect())
+        .collect();
+    buckets.sort_by_key(|bucket| bucket.start);
+    buckets
 }
 
 /// The start of the bucket after `start`.

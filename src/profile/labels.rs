@@ -2,44 +2,31 @@
 //! classes are balanced. A label is unusable when it is missing by the completeness rule.
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::error::Result as DfResult;
-use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{ident, lit, when};
-use datafusion::prelude::DataFrame;
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{Expr, ident, lit, when};
 
 use super::completeness::{Placeholders, missing};
-use super::value::{count_at, scalar_at, to_json};
+use super::value::to_json;
 use crate::metrics::{LabelMetrics, ValueCount};
 
-pub async fn measure(
-    frame: DataFrame,
-    column: &str,
-    data_type: &DataType,
-    placeholders: &Placeholders,
-    row_count: u64,
-) -> DfResult<LabelMetrics> {
-    const CLASS: &str = "__readiness_class";
-    let class = when(
+/// The class of a row: the label, or NULL where it is missing by the completeness rule.
+pub fn class(column: &str, data_type: &DataType, placeholders: &Placeholders) -> Expr {
+    when(
         missing(column, data_type, placeholders),
         lit(datafusion::common::ScalarValue::Null),
     )
-    .otherwise(ident(column))?
-    .alias(CLASS);
-    let batches = frame
-        .select(vec![class])?
-        .aggregate(vec![ident(CLASS)], vec![count(lit(1i64))])?
-        .collect()
-        .await?;
-    let mut classes: Vec<ValueCount> = batches
+    .otherwise(ident(column))
+    .expect("complete CASE")
+}
+
+/// Coverage and balance from the row counts per [`class`].
+pub fn measure(column: &str, counts: &[(ScalarValue, u64)], row_count: u64) -> LabelMetrics {
+    let mut classes: Vec<ValueCount> = counts
         .iter()
-        .flat_map(|batch| {
-            (0..batch.num_rows()).filter_map(move |row| {
-                let value = scalar_at(batch.column(0), row);
-                (!value.is_null()).then(|| ValueCount {
-                    value: to_json(&value),
-                    count: count_at(batch.column(1), row),
-                })
-            })
+        .filter(|(value, _)| !value.is_null())
+        .map(|(value, count)| ValueCount {
+            value: to_json(value),
+            count: *count,
         })
         .collect();
     sort_counts(&mut classes);
@@ -50,13 +37,13 @@ pub async fn measure(
         }
         _ => None,
     };
-    Ok(LabelMetrics {
+    LabelMetrics {
         column: column.to_string(),
         labelled_count,
         coverage: (row_count > 0).then(|| labelled_count as f64 / row_count as f64),
         classes,
         imbalance_ratio,
-    })
+    }
 }
 
 /// Most frequent first; ties by value, so the order never depends on the engine.

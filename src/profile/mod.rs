@@ -15,13 +15,16 @@ pub mod freshness;
 pub mod labels;
 pub mod lineage;
 pub mod privacy;
+pub mod rowhash;
 pub mod value;
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Expr, ident};
 use datafusion::prelude::DataFrame;
 use futures::{StreamExt, TryStreamExt};
 
@@ -56,6 +59,15 @@ pub async fn profile_dataset(
 ) -> Result<DatasetMetrics> {
     let mut notes = Vec::new();
     let mut text_columns = BTreeSet::new();
+    if let Some(progress) = &engine.progress {
+        let files: Vec<_> = plan.readable_files().collect();
+        let rows = files
+            .iter()
+            .map(|file| file.row_count.or(file.estimated_rows))
+            .sum::<Option<u64>>();
+        let bytes = files.iter().map(|file| file.meta.size).sum();
+        progress.dataset(&plan.name, files.len(), bytes, rows);
+    }
     let (frame, pass) = loop {
         let readable: Vec<_> = plan.readable_files().cloned().collect();
         if readable.is_empty() {
@@ -100,6 +112,9 @@ pub async fn profile_dataset(
         }
     };
     trace("completeness");
+    if let Some(progress) = &engine.progress {
+        progress.rows(pass.row_count);
+    }
     let csv_file_rows = csv_file_row_counts(engine, plan, &text_columns, table)
         .await
         .map_err(engine_error)?;
@@ -110,33 +125,42 @@ pub async fn profile_dataset(
             "rows per file not counted: more than {CSV_FILE_COUNT_LIMIT} CSV files (the dataset's rows are)"
         ));
     }
-    let columns = column_metrics(&frame, &pass).await.map_err(engine_error)?;
-    trace("top values");
+    // One grouping-sets pass: top values, label classes and time buckets.
+    let low_cardinality = low_cardinality_columns(&pass);
+    let mut label_columns = Vec::new();
+    for label in &options.label_columns {
+        match column_type(&pass, label) {
+            Some(data_type) => label_columns.push((label.as_str(), data_type)),
+            None => notes.push(format!("label column `{label}` is not in this dataset")),
+        }
+    }
+    let (mut freshness, time_bucket) = freshness_metrics(&pass, plan, options, &mut notes);
+    let mut groups: Vec<Expr> = low_cardinality.iter().map(ident).collect();
+    groups.extend(
+        label_columns
+            .iter()
+            .map(|(name, data_type)| labels::class(name, data_type, &options.placeholders)),
+    );
+    groups.extend(time_bucket);
+    let mut counts = completeness::value_counts(&frame, &groups)
+        .await
+        .map_err(engine_error)?
+        .into_iter();
+    let top_values: Vec<_> = counts.by_ref().take(low_cardinality.len()).collect();
+    let labels = label_columns
+        .iter()
+        .map(|(name, _)| labels::measure(name, &counts.next().unwrap_or_default(), pass.row_count))
+        .collect();
+    if let (Some(counts), Some(width)) = (counts.next(), freshness.bucket_width.clone()) {
+        freshness.buckets = freshness::buckets(&counts);
+        freshness.gaps = freshness::gaps(&freshness.buckets, &width);
+    }
+    let columns = column_metrics(&pass, &low_cardinality, &top_values);
+    trace("value counts");
     let duplicates = duplicate_metrics(&frame, &pass, options, &mut notes)
         .await
         .map_err(engine_error)?;
     trace("duplicates");
-
-    let mut labels = Vec::new();
-    for label in &options.label_columns {
-        match column_type(&pass, label) {
-            Some(data_type) => labels.push(
-                labels::measure(
-                    frame.clone(),
-                    label,
-                    &data_type,
-                    &options.placeholders,
-                    pass.row_count,
-                )
-                .await
-                .map_err(engine_error)?,
-            ),
-            None => notes.push(format!("label column `{label}` is not in this dataset")),
-        }
-    }
-    let freshness = freshness_metrics(&frame, &pass, plan, options, &mut notes)
-        .await
-        .map_err(engine_error)?;
 
     Ok(DatasetMetrics {
         name: plan.name.clone(),
@@ -170,12 +194,9 @@ fn column_type(pass: &CompletenessPass, name: &str) -> Option<DataType> {
         .map(|column| column.data_type.clone())
 }
 
-async fn column_metrics(
-    frame: &DataFrame,
-    pass: &CompletenessPass,
-) -> datafusion::error::Result<Vec<ColumnMetrics>> {
-    let low_cardinality: Vec<String> = pass
-        .columns
+/// Columns with few enough distinct values to list their top values.
+fn low_cardinality_columns(pass: &CompletenessPass) -> Vec<String> {
+    pass.columns
         .iter()
         .filter(|c| {
             pass.row_count > 0
@@ -183,17 +204,22 @@ async fn column_metrics(
                     .is_some_and(|d| d <= TOP_VALUES_MAX_DISTINCT)
         })
         .map(|c| c.name.clone())
-        .collect();
-    let mut top_values = completeness::top_values(frame, &low_cardinality)
-        .await?
-        .into_iter();
+        .collect()
+}
+
+fn column_metrics(
+    pass: &CompletenessPass,
+    low_cardinality: &[String],
+    counts: &[Vec<(ScalarValue, u64)>],
+) -> Vec<ColumnMetrics> {
     let mut columns = Vec::with_capacity(pass.columns.len());
     for figures in &pass.columns {
-        let top_values = if low_cardinality.contains(&figures.name) {
-            top_values.next().unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+        let top_values = low_cardinality
+            .iter()
+            .position(|name| name == &figures.name)
+            .and_then(|at| counts.get(at))
+            .map(|counts| completeness::top_values(counts))
+            .unwrap_or_default();
         let present = pass.row_count.saturating_sub(figures.missing_count());
         columns.push(ColumnMetrics {
             name: figures.name.clone(),
@@ -211,7 +237,7 @@ async fn column_metrics(
             personal_data: None,
         });
     }
-    Ok(columns)
+    columns
 }
 
 async fn duplicate_metrics(
@@ -251,19 +277,20 @@ async fn duplicate_metrics(
     }
     let keys = duplication::key_figures(frame.clone(), &options.key_columns).await?;
     metrics.key_columns = options.key_columns.clone();
-    metrics.duplicate_key_row_count = Some(pass.row_count.saturating_sub(keys.distinct_keys));
+    metrics.duplicate_key_row_count = Some(keys.duplicate_key_rows);
     metrics.keys_with_duplicates = Some(keys.keys_with_duplicates);
     metrics.example_groups = keys.examples;
     Ok(metrics)
 }
 
-async fn freshness_metrics(
-    frame: &DataFrame,
+/// Freshness without the time buckets, and the bucket expression to count rows by when there
+/// is a time column with values.
+fn freshness_metrics(
     pass: &CompletenessPass,
     plan: &DatasetPlan,
     options: &ProfileOptions,
     notes: &mut Vec<String>,
-) -> datafusion::error::Result<FreshnessMetrics> {
+) -> (FreshnessMetrics, Option<Expr>) {
     let newest_file_modified = plan
         .readable_files()
         .map(|file| file.meta.last_modified)
@@ -306,7 +333,7 @@ async fn freshness_metrics(
         newest_file_modified,
     };
     let Some((column, basis)) = chosen else {
-        return Ok(metrics);
+        return (metrics, None);
     };
     metrics.time_column = Some(column.name.clone());
     metrics.time_column_basis = Some(basis.to_string());
@@ -315,7 +342,7 @@ async fn freshness_metrics(
             "time column `{}` has no values: freshness uses file times",
             column.name
         ));
-        return Ok(metrics);
+        return (metrics, None);
     };
     let width = freshness::bucket_width(min_time, max_time);
     metrics.min_time = Some(min_time);
@@ -323,10 +350,8 @@ async fn freshness_metrics(
     metrics.lag_seconds = Some((options.now - max_time).num_seconds());
     metrics.lag_basis = Some("event_time".to_string());
     metrics.bucket_width = Some(width.to_string());
-    metrics.buckets =
-        freshness::buckets(frame.clone(), &column.name, &column.data_type, width).await?;
-    metrics.gaps = freshness::gaps(&metrics.buckets, width);
-    Ok(metrics)
+    let bucket = freshness::bucket(&column.name, &column.data_type, width);
+    (metrics, Some(bucket))
 }
 
 /// A CSV column to read as text, from a parse error naming it.

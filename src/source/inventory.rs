@@ -34,6 +34,9 @@ pub struct FileInspection {
     pub schema: Option<SchemaRef>,
     /// From the Parquet footer; `None` for CSV (counted by the profile pass).
     pub row_count: Option<u64>,
+    /// For an uncompressed CSV file: its size over the mean line length of its first 64 KiB.
+    /// Only the progress bar uses it, until the first pass has counted the rows.
+    pub estimated_rows: Option<u64>,
     pub created_by: Option<String>,
     pub key_value_metadata: Vec<(String, String)>,
     /// The CSV field delimiter sniffed from the header line.
@@ -69,6 +72,7 @@ async fn inspect_file(
         format,
         schema: None,
         row_count: None,
+        estimated_rows: None,
         created_by: None,
         key_value_metadata: Vec::new(),
         csv_delimiter: delimiter.unwrap_or(b','),
@@ -165,17 +169,17 @@ async fn inspect_csv(
     if inspection.meta.size == 0 {
         return Err("empty file (no header line)".to_string());
     }
-    let delimiter = match delimiter {
-        Some(delimiter) => delimiter,
-        None => {
-            let head_len = inspection.meta.size.min(64 * 1024);
-            let head = store
-                .get_range(&inspection.meta.location, 0..head_len)
-                .await
-                .map_err(|error| format!("cannot read: {error}"))?;
-            sniff_delimiter(&decompressed_head(&head, compression))
-        }
-    };
+    let head_len = inspection.meta.size.min(64 * 1024);
+    let head = store
+        .get_range(&inspection.meta.location, 0..head_len)
+        .await
+        .map_err(|error| format!("cannot read: {error}"))?;
+    let lines = head.iter().filter(|&&byte| byte == b'\n').count() as u64;
+    if compression == CsvCompression::None && lines > 1 {
+        inspection.estimated_rows = Some(inspection.meta.size * (lines - 1) / head_len);
+    }
+    let delimiter =
+        delimiter.unwrap_or_else(|| sniff_delimiter(&decompressed_head(&head, compression)));
     inspection.csv_delimiter = delimiter;
     let format = csv_format(compression, delimiter).with_schema_infer_max_rec(CSV_INFER_ROWS);
     let schema = format

@@ -9,10 +9,11 @@
 //! picked up half-way, and a file deleted since is read, fails, and is reported, instead of
 //! silently vanishing from the figures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt};
@@ -22,18 +23,52 @@ use object_store::{
     PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
 };
 
-/// Wraps a store: reads pass through, writes are refused, listings are filtered.
+/// Wraps a store: reads pass through (counted in `io`), writes are refused, listings are
+/// filtered.
 #[derive(Debug)]
 pub struct ScanStore {
     inner: Arc<dyn ObjectStore>,
     visible: RwLock<Option<Arc<BTreeMap<Path, ObjectMeta>>>>,
+    io: Arc<IoCounters>,
+}
+
+/// Bytes read and files opened through the scan stores, for the progress display.
+#[derive(Debug, Default)]
+pub struct IoCounters {
+    bytes: AtomicU64,
+    files: Mutex<BTreeSet<Path>>,
+}
+
+impl IoCounters {
+    fn record(&self, location: &Path, bytes: u64) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        let mut files = self.files.lock().expect("file counter lock poisoned");
+        if !files.contains(location) {
+            files.insert(location.clone());
+        }
+    }
+
+    /// Bytes read and distinct files opened since the last reset.
+    pub fn read(&self) -> (u64, usize) {
+        let files = self.files.lock().expect("file counter lock poisoned").len();
+        (self.bytes.load(Ordering::Relaxed), files)
+    }
+
+    pub fn reset(&self) {
+        self.bytes.store(0, Ordering::Relaxed);
+        self.files
+            .lock()
+            .expect("file counter lock poisoned")
+            .clear();
+    }
 }
 
 impl ScanStore {
-    pub fn new(inner: Arc<dyn ObjectStore>) -> Self {
+    pub fn new(inner: Arc<dyn ObjectStore>, io: Arc<IoCounters>) -> Self {
         Self {
             inner,
             visible: RwLock::new(None),
+            io,
         }
     }
 
@@ -99,7 +134,10 @@ impl ObjectStore for ScanStore {
     }
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
-        self.inner.get_opts(location, options).await
+        let result = self.inner.get_opts(location, options).await?;
+        self.io
+            .record(location, result.range.end - result.range.start);
+        Ok(result)
     }
 
     async fn get_ranges(
@@ -107,7 +145,10 @@ impl ObjectStore for ScanStore {
         location: &Path,
         ranges: &[Range<u64>],
     ) -> Result<Vec<bytes::Bytes>> {
-        self.inner.get_ranges(location, ranges).await
+        let parts = self.inner.get_ranges(location, ranges).await?;
+        self.io
+            .record(location, parts.iter().map(|part| part.len() as u64).sum());
+        Ok(parts)
     }
 
     fn delete_stream(
@@ -183,7 +224,7 @@ mod tests {
             .put(&Path::from("a/2.csv"), "x\n2\n".into())
             .await
             .unwrap();
-        let store = ScanStore::new(memory.clone());
+        let store = ScanStore::new(memory.clone(), Arc::default());
 
         let error = store
             .put(&Path::from("a/3.csv"), "x".into())

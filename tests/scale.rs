@@ -1,0 +1,228 @@
+//! The benchmark table, the memory limit and the progress bar: the parts of issue 6 a test can
+//! hold (timings are benchmarks, in bench/run, not tests).
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use datafusion::arrow::array::{Array, RecordBatch, StringArray};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use readiness::metrics::DatasetMetrics;
+
+use common::{NOW, scan, scan_output};
+
+const ROWS: usize = 20_000;
+
+fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// What the generated table holds, counted here row by row without DataFusion.
+struct Expected {
+    rows: u64,
+    duplicate_rows: u64,
+    duplicate_key_rows: u64,
+    labelled: u64,
+    classes: HashMap<String, u64>,
+}
+
+fn expected(batches: &[RecordBatch]) -> Expected {
+    let options = FormatOptions::default().with_null("\u{0}NULL");
+    let mut rows = HashSet::new();
+    let mut keys = HashSet::new();
+    let mut total = 0;
+    let mut classes = HashMap::new();
+    for batch in batches {
+        let formatters: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|column| ArrayFormatter::try_new(column.as_ref(), &options).unwrap())
+            .collect();
+        let event_id = batch.column_by_name("event_id").unwrap();
+        let event_id = ArrayFormatter::try_new(event_id.as_ref(), &options).unwrap();
+        let churned = batch.column_by_name("churned").unwrap();
+        let churned = churned.as_any().downcast_ref::<StringArray>().unwrap();
+        for row in 0..batch.num_rows() {
+            total += 1;
+            let text: Vec<String> = formatters
+                .iter()
+                .map(|f| f.value(row).to_string())
+                .collect();
+            rows.insert(text.join("\u{1}"));
+            keys.insert(event_id.value(row).to_string());
+            if churned.is_valid(row) {
+                *classes.entry(churned.value(row).to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    Expected {
+        rows: total,
+        duplicate_rows: total - rows.len() as u64,
+        duplicate_key_rows: total - keys.len() as u64,
+        labelled: classes.values().sum(),
+        classes,
+    }
+}
+
+fn profile(path: &Path, extra: &[&str]) -> DatasetMetrics {
+    let mut args = vec![
+        path.to_str().unwrap(),
+        "--key",
+        "event_id",
+        "--label",
+        "churned",
+        "--time",
+        "event_time",
+    ];
+    args.extend(extra);
+    scan(&args).datasets.remove(0)
+}
+
+#[test]
+fn the_benchmark_table_has_its_planted_defects_and_every_format_finds_them_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = readiness::benchdata::write(ROWS, dir.path(), true).unwrap();
+    assert_eq!(
+        paths,
+        vec![
+            dir.path().join("events_20k.parquet"),
+            dir.path().join("events_20k.csv")
+        ]
+    );
+    let batches = read_parquet(&paths[0]);
+    assert_eq!(batches[0].num_columns(), 21);
+    let want = expected(&batches);
+    assert_eq!(want.rows, 20_000);
+    // Exactly 1% of the rows are copies of other rows.
+    assert_eq!(want.duplicate_rows, 200);
+    // Copies repeat their key too; ~0.5% more rows reuse a key.
+    assert!(
+        (280..=300).contains(&want.duplicate_key_rows),
+        "{}",
+        want.duplicate_key_rows
+    );
+    // ~30% of labels missing; 'yes' ~12% of the labelled.
+    assert!(
+        (13_700..=14_300).contains(&want.labelled),
+        "{}",
+        want.labelled
+    );
+    let yes = want.classes["yes"] as f64 / want.labelled as f64;
+    assert!((0.10..0.14).contains(&yes), "{yes}");
+
+    for path in &paths {
+        let found = profile(path, &[]);
+        let shown = path.display();
+        assert_eq!(found.row_count, want.rows, "{shown}");
+        assert_eq!(
+            found.duplicates.duplicate_row_count, want.duplicate_rows,
+            "{shown}"
+        );
+        assert_eq!(
+            found.duplicates.duplicate_key_row_count,
+            Some(want.duplicate_key_rows),
+            "{shown}"
+        );
+        assert_eq!(found.labels[0].labelled_count, want.labelled, "{shown}");
+        for class in &found.labels[0].classes {
+            let name = class.value.as_str().unwrap();
+            assert_eq!(class.count, want.classes[name], "{shown}: {name}");
+        }
+        // The three-week hole in June 2023 shows as a gap in the weekly cadence.
+        let gap = &found.freshness.gaps;
+        assert_eq!(gap.len(), 1, "{shown}: {gap:?}");
+        assert_eq!(gap[0].start.to_rfc3339(), "2023-06-05T00:00:00+00:00");
+        assert_eq!(gap[0].empty_buckets, 2, "{shown}");
+    }
+}
+
+#[test]
+fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = readiness::benchdata::write(ROWS, dir.path(), false).unwrap();
+    let unbounded = profile(&paths[0], &[]);
+    let bounded = profile(&paths[0], &["--memory-limit", "3MB"]);
+    assert_eq!(bounded.row_count, unbounded.row_count);
+    assert_eq!(
+        bounded.duplicates.duplicate_row_count,
+        unbounded.duplicates.duplicate_row_count
+    );
+    assert_eq!(bounded.duplicates.duplicate_row_count, 200);
+    assert_eq!(
+        bounded.duplicates.duplicate_key_row_count,
+        unbounded.duplicates.duplicate_key_row_count
+    );
+    assert_eq!(
+        bounded.labels[0].labelled_count,
+        unbounded.labels[0].labelled_count
+    );
+
+    let bad = scan_output(&[paths[0].to_str().unwrap(), "--memory-limit", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(message.contains("--memory-limit"), "{message}");
+    assert!(message.contains("not a size"), "{message}");
+}
+
+/// Runs readiness with stderr on a pseudo-terminal (util-linux `script`), returning what the
+/// terminal showed.
+fn on_a_terminal(args: &str) -> String {
+    let binary = assert_cmd::cargo::cargo_bin("readiness");
+    let output = Process::new("script")
+        .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
+        .env("TERM", "xterm")
+        .env("READINESS_PROGRESS_AFTER_MS", "0")
+        .output()
+        .expect("script runs");
+    assert!(output.status.code().is_some_and(|code| code < 2));
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[test]
+fn the_progress_bar_shows_on_a_terminal_only_and_not_with_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = readiness::benchdata::write(ROWS, dir.path(), false).unwrap();
+    let out = dir.path().join("reports");
+    let common = format!(
+        "scan {} --key event_id --now {NOW} --out {}",
+        paths[0].display(),
+        out.display()
+    );
+    let shown = on_a_terminal(&common);
+    for part in [
+        "events_20k · pass 1: completeness",
+        "pass 2: value counts",
+        "pass 3: duplicate rows",
+        "pass 4: duplicate keys",
+        "/20,000 rows",
+        "1/1 files",
+        "read",
+        "ETA",
+    ] {
+        assert!(shown.contains(part), "`{part}` not in {shown}");
+    }
+    let quiet = on_a_terminal(&format!("{common} --quiet"));
+    assert!(!quiet.contains("pass 1"), "{quiet}");
+    assert!(!quiet.contains("ETA"), "{quiet}");
+
+    // stderr not a terminal: nothing but the summary, which goes to stdout.
+    let piped = Command::cargo_bin("readiness")
+        .unwrap()
+        .args(common.split(' '))
+        .env("TERM", "xterm")
+        .env("READINESS_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap();
+    assert!(piped.status.code().is_some_and(|code| code < 2));
+    assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
+}
