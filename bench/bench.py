@@ -44,6 +44,7 @@ if tool == "polars":
 else:
     import duckdb
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     source = f"read_csv('{path}')" if csv else f"read_parquet('{path}')"
     columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     parts = ["count(*)"]
