@@ -5,19 +5,19 @@
 //! disjoint and [`missing`] is the single definition of the rule: label coverage and complete
 //! rows use it too, so every figure agrees on what "missing" means.
 //!
-//! The pass is one aggregate over every column, built from DataFusion built-ins only, so it
-//! reads each file once and runs unchanged on a distributed engine.
+//! The pass is one aggregate over every column: the missing-value rule runs as vectorised
+//! functions ([`super::missing`]) beside DataFusion's own min, max and approximate distinct,
+//! so it reads each file once and runs on a distributed engine with those functions registered.
 
-use std::ops::Not;
-
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
-use datafusion::functions::expr_fn::{btrim, isnan, lower};
-use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping, max, min, sum};
-use datafusion::logical_expr::{Expr, cast, ident, lit, when};
+use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping, max, min};
+use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
 
+use super::missing::{KINDS, Kind, float_bits, missing_counts, present};
 use super::value::{count_at, first_row, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
@@ -38,10 +38,8 @@ pub const DEFAULT_PLACEHOLDERS: &[&str] = &[
     "tbd",
 ];
 
-const WHITESPACE: &str = " \t\r\n\u{0B}\u{0C}";
-
 /// Placeholder tokens, normalised (trimmed, lower case) once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Placeholders(Vec<String>);
 
 impl Placeholders {
@@ -65,79 +63,14 @@ impl Placeholders {
     }
 }
 
-/// The disjoint kinds of missing value, as boolean expressions on one column.
-struct MissingKinds {
-    null: Expr,
-    nan: Option<Expr>,
-    empty: Option<Expr>,
-    placeholder: Option<Expr>,
-}
-
-fn missing_kinds(name: &str, data_type: &DataType, placeholders: &Placeholders) -> MissingKinds {
-    let column = ident(name);
-    let null = column.clone().is_null();
-    if is_float_type(data_type) {
-        return MissingKinds {
-            null,
-            nan: Some(isnan(column)),
-            empty: None,
-            placeholder: None,
-        };
+/// The values of `name` that are present, the missing ones as NULL: one definition of the
+/// rule for min/max, label classes and anything else that skips missing values.
+pub fn present_values(name: &str, data_type: &DataType, placeholders: &Placeholders) -> Expr {
+    if is_text_type(data_type) || is_float_type(data_type) {
+        present(ident(name), placeholders)
+    } else {
+        ident(name)
     }
-    if !is_text_type(data_type) {
-        return MissingKinds {
-            null,
-            nan: None,
-            empty: None,
-            placeholder: None,
-        };
-    }
-    let trimmed = btrim(vec![column, lit(WHITESPACE)]);
-    let token = lower(trimmed.clone());
-    let placeholder = (!placeholders.tokens().is_empty()).then(|| {
-        let list = placeholders
-            .tokens()
-            .iter()
-            .map(|t| lit(t.as_str()))
-            .collect();
-        token.clone().in_list(list, false)
-    });
-    MissingKinds {
-        null,
-        nan: Some(token.eq(lit("nan"))),
-        empty: Some(trimmed.eq(lit(""))),
-        placeholder,
-    }
-}
-
-/// True when the value in `name` is missing by the rule above.
-pub fn missing(name: &str, data_type: &DataType, placeholders: &Placeholders) -> Expr {
-    let kinds = missing_kinds(name, data_type, placeholders);
-    // NULL inputs make the other tests NULL; the IS NULL test comes first and decides those rows.
-    let parts = [Some(kinds.null), kinds.nan, kinds.empty, kinds.placeholder];
-    any(parts.into_iter().flatten().collect()).expect("the null test is always there")
-}
-
-/// OR of many predicates as a balanced tree, so 2,000 columns do not nest 2,000 deep.
-fn any(mut predicates: Vec<Expr>) -> Option<Expr> {
-    while predicates.len() > 1 {
-        let mut next = Vec::with_capacity(predicates.len().div_ceil(2));
-        let mut items = predicates.into_iter();
-        while let Some(left) = items.next() {
-            next.push(match items.next() {
-                Some(right) => left.or(right),
-                None => left,
-            });
-        }
-        predicates = next;
-    }
-    predicates.pop()
-}
-
-fn count_if(predicate: Expr) -> Expr {
-    sum(when(predicate, lit(1i64))
-        .otherwise(lit(0i64))
-        .expect("complete CASE"))
 }
 
 /// What the pass measured for one column.
@@ -170,87 +103,73 @@ pub struct CompletenessPass {
 
 /// Where each column's figures sit in the aggregate's output row.
 struct Slots {
-    non_null: usize,
-    nan: Option<usize>,
-    empty: Option<usize>,
-    placeholder: Option<usize>,
     distinct: Option<usize>,
     min_max: Option<usize>,
 }
 
-/// Runs the completeness pass: one aggregate over every column of `frame`.
-pub async fn measure(frame: DataFrame, placeholders: &Placeholders) -> DfResult<CompletenessPass> {
+/// Runs the completeness pass: one aggregate over every column of `frame`. `extra` are more
+/// aggregates over the same rows (value counts, distinct rows) that ride along in the same
+/// read; their one-row results come back in order.
+pub async fn measure(
+    frame: DataFrame,
+    placeholders: &Placeholders,
+    extra: &[Expr],
+) -> DfResult<(CompletenessPass, Vec<ArrayRef>)> {
     let schema: Schema = frame.schema().as_arrow().clone();
     let mut aggregates = vec![count(lit(1i64))];
-    let mut slots = Vec::with_capacity(schema.fields().len());
     let push = |aggregates: &mut Vec<Expr>, expr: Expr| {
         aggregates.push(expr.alias(format!("m{}", aggregates.len())));
         aggregates.len() - 1
     };
-    let mut row_missing = Vec::new();
+    let columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
+    let counts_slot =
+        (!columns.is_empty()).then(|| push(&mut aggregates, missing_counts(columns, placeholders)));
+    let mut slots = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
         let (name, data_type) = (field.name(), field.data_type());
-        let kinds = missing_kinds(name, data_type, placeholders);
-        let non_null = push(&mut aggregates, count(ident(name)));
-        // Each kind excludes the ones before it, so the counts are disjoint.
-        let nan = kinds
-            .nan
-            .clone()
-            .map(|nan| push(&mut aggregates, count_if(nan)));
-        let empty = kinds.empty.clone().map(|empty| {
-            let not_nan = kinds.nan.clone().map_or(lit(true), |nan| nan.not());
-            push(&mut aggregates, count_if(empty.and(not_nan)))
-        });
-        let placeholder = kinds.placeholder.clone().map(|placeholder| {
-            let not_nan = kinds.nan.clone().map_or(lit(true), |nan| nan.not());
-            push(&mut aggregates, count_if(placeholder.and(not_nan)))
-        });
         let distinct = distinct_expr(name, data_type).map(|expr| push(&mut aggregates, expr));
         // Min and max over present values only: a blank, a placeholder or NaN is no extreme.
-        let present = if is_text_type(data_type) || is_float_type(data_type) {
-            when(
-                missing(name, data_type, placeholders),
-                lit(ScalarValue::Null),
-            )
-            .otherwise(ident(name))
-            .expect("complete CASE")
-        } else {
-            ident(name)
-        };
         let min_max = orderable(data_type).then(|| {
-            let at = push(&mut aggregates, min(present.clone()));
-            push(&mut aggregates, max(present));
+            let values = present_values(name, data_type, placeholders);
+            let at = push(&mut aggregates, min(values.clone()));
+            push(&mut aggregates, max(values));
             at
         });
-        row_missing.push(missing(name, data_type, placeholders));
-        slots.push(Slots {
-            non_null,
-            nan,
-            empty,
-            placeholder,
-            distinct,
-            min_max,
-        });
+        slots.push(Slots { distinct, min_max });
     }
-    let complete_rows =
-        any(row_missing).map(|any_missing| push(&mut aggregates, count_if(any_missing.not())));
+    let extra_slots: Vec<usize> = extra
+        .iter()
+        .map(|expr| push(&mut aggregates, expr.clone()))
+        .collect();
 
-    let batches =
-        crate::progress::collect(frame.aggregate(vec![], aggregates)?, "completeness").await?;
+    let batches = crate::progress::collect(frame.aggregate(vec![], aggregates)?, "profile").await?;
     let row = first_row(&batches);
     let at = |slot: usize| count_at(&row[slot], 0);
     let row_count = at(0);
+    let counts: Vec<u64> = counts_slot
+        .and_then(|slot| match scalar_at(&row[slot], 0) {
+            ScalarValue::List(list) if !list.is_null(0) => Some(
+                list.value(0)
+                    .as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
+                    .values()
+                    .to_vec(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let count = |index: usize| counts.get(index).copied().unwrap_or(0);
     let columns = schema
         .fields()
         .iter()
         .zip(slots)
-        .map(|(field, slot)| ColumnFigures {
+        .enumerate()
+        .map(|(index, (field, slot))| ColumnFigures {
             name: field.name().clone(),
             data_type: field.data_type().clone(),
-            null_count: row_count - at(slot.non_null),
-            nan_count: slot.nan.map_or(0, at),
-            empty_count: slot.empty.map_or(0, at),
-            placeholder_count: slot.placeholder.map_or(0, at),
+            null_count: count(KINDS * index + Kind::Null as usize),
+            nan_count: count(KINDS * index + Kind::Nan as usize),
+            empty_count: count(KINDS * index + Kind::Empty as usize),
+            placeholder_count: count(KINDS * index + Kind::Placeholder as usize),
             distinct_count: slot.distinct.map(at),
             min: slot
                 .min_max
@@ -260,15 +179,22 @@ pub async fn measure(frame: DataFrame, placeholders: &Placeholders) -> DfResult<
                 .map_or(ScalarValue::Null, |s| scalar_at(&row[s + 1], 0)),
         })
         .collect();
-    Ok(CompletenessPass {
+    let complete_row_count = if counts.is_empty() {
+        row_count
+    } else {
+        count(counts.len() - 1)
+    };
+    let extra_results = extra_slots.iter().map(|&slot| row[slot].clone()).collect();
+    let pass = CompletenessPass {
         row_count,
-        complete_row_count: complete_rows.map_or(row_count, at),
+        complete_row_count,
         columns,
-    })
+    };
+    Ok((pass, extra_results))
 }
 
 /// Columns with at most this many distinct values get their most frequent values listed.
-pub const TOP_VALUES_MAX_DISTINCT: u64 = 20;
+pub const TOP_VALUES_MAX_DISTINCT: usize = 20;
 /// How many of them.
 pub const TOP_VALUES: usize = 10;
 
@@ -276,10 +202,11 @@ pub const TOP_VALUES: usize = 10;
 const GROUPS_PER_QUERY: usize = 60;
 
 /// Row counts per value of each of `groups` (expressions over the dataset's columns), NULL
-/// included, in no particular order. One `GROUPING SETS ((g1), (g2), ...)` aggregate per 60
-/// groupings, so top values, label classes and time buckets share one read of their columns,
-/// and planning stays linear in wide data.
-pub async fn value_counts(
+/// included, in no particular order: the fallback for label classes and time buckets with too
+/// many values to count in the profile's one pass, since a grouping spills under a memory
+/// limit. One `GROUPING SETS ((g1), (g2), ...)` aggregate per 60 groupings, so they share one
+/// read of their columns, and planning stays linear in wide data.
+pub async fn grouped_value_counts(
     frame: &DataFrame,
     groups: &[Expr],
 ) -> DfResult<Vec<Vec<(ScalarValue, u64)>>> {
@@ -332,7 +259,7 @@ pub async fn value_counts(
     Ok(all)
 }
 
-/// The most frequent values of one column, from its [`value_counts`].
+/// The most frequent values of one column, from its value counts.
 pub fn top_values(counts: &[(ScalarValue, u64)]) -> Vec<crate::metrics::ValueCount> {
     let mut values: Vec<_> = counts
         .iter()
@@ -347,11 +274,11 @@ pub fn top_values(counts: &[(ScalarValue, u64)]) -> Vec<crate::metrics::ValueCou
 }
 
 /// `approx_distinct` where DataFusion has it. Floats have no HLL accumulator there, so their
-/// text form is counted instead (same distinctness, a little slower).
+/// bit patterns are counted instead (one NaN, one zero).
 fn distinct_expr(name: &str, data_type: &DataType) -> Option<Expr> {
     match data_type {
         DataType::Null => None,
-        t if is_float_type(t) => Some(approx_distinct(cast(ident(name), DataType::Utf8))),
+        t if is_float_type(t) => Some(approx_distinct(float_bits(ident(name)))),
         _ => Some(approx_distinct(ident(name))),
     }
 }
@@ -412,7 +339,7 @@ mod tests {
         .unwrap();
         let ctx = SessionContext::new();
         let frame = ctx.read_batch(batch).unwrap();
-        let pass = measure(frame, &Placeholders::default_tokens())
+        let (pass, _) = measure(frame, &Placeholders::default_tokens(), &[])
             .await
             .unwrap();
         assert_eq!(pass.row_count, 6);

@@ -3,14 +3,15 @@
 //! `duplicate_row_count` is rows minus distinct rows over every column, NULLs equal. Rows are
 //! grouped by a 126-bit fingerprint of their encoding ([`super::rowhash`]), so the grouping
 //! holds 16 bytes per distinct row whatever the row width; the collision odds are stated
-//! there. Grouping spills to disk under a memory limit, so memory stays bounded.
+//! there. The fingerprints are counted in the profile's one pass when their set fits in
+//! memory, else by a grouping of their own that spills to disk, so memory stays bounded.
 //! Duplicate keys take one grouping pass over the key columns; the repeated keys are streamed
 //! back, so totals and examples come from that one pass.
 
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
-use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{col, ident, lit};
+use datafusion::functions_aggregate::expr_fn::{count, count_distinct};
+use datafusion::logical_expr::{Expr, col, ident, lit};
 use datafusion::prelude::DataFrame;
 use futures::TryStreamExt;
 
@@ -21,7 +22,15 @@ use crate::metrics::DuplicateKeyGroup;
 /// How many of the most repeated keys are shown as examples.
 pub const EXAMPLE_GROUPS: usize = 5;
 
-/// Distinct rows over every column.
+/// Distinct rows over `columns` (all of them), as an aggregate: the distinct fingerprints,
+/// held in a hash set in memory, so it can ride along in the profile's one pass. The profile
+/// uses it when the set fits the memory limit, else [`distinct_row_count`].
+pub fn distinct_rows(columns: Vec<Expr>) -> Expr {
+    count_distinct(row_hash(columns))
+}
+
+/// Distinct rows over every column, by a grouping of their fingerprints that spills to disk
+/// under a memory limit: its own pass over the data.
 pub async fn distinct_row_count(frame: DataFrame) -> DfResult<u64> {
     const ROW: &str = "__readiness_row";
     let columns = frame

@@ -36,6 +36,8 @@ pub struct Engine {
     pub io: Arc<IoCounters>,
     /// The progress bar, when one was asked for.
     pub progress: Option<Arc<Progress>>,
+    /// The memory pool's cap in bytes, if any.
+    pub memory_limit: Option<u64>,
 }
 
 impl Engine {
@@ -78,6 +80,7 @@ impl Engine {
             storage_options,
             io,
             progress,
+            memory_limit,
         })
     }
 

@@ -25,16 +25,50 @@ pub fn bucket_width(min: DateTime<Utc>, max: DateTime<Utc>) -> &'static str {
     }
 }
 
-/// The bucket (day, week or month start, UTC) each row's `column` value falls in.
-pub fn bucket(column: &str, data_type: &DataType, width: &str) -> Expr {
-    // Same instant, UTC clock: tz-aware columns keep their instant, naive ones are read as UTC.
+/// `column` as seconds on the UTC clock: tz-aware columns keep their instant, naive ones are
+/// read as UTC.
+fn utc_seconds(column: &str, data_type: &DataType) -> Expr {
     let utc_type = match data_type {
         DataType::Timestamp(_, Some(_)) => {
             DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
         }
         _ => DataType::Timestamp(TimeUnit::Second, None),
     };
-    date_trunc(lit(width), cast(ident(column), utc_type))
+    cast(ident(column), utc_type)
+}
+
+/// The bucket (day, week or month start, UTC) each row's `column` value falls in.
+pub fn bucket(column: &str, data_type: &DataType, width: &str) -> Expr {
+    date_trunc(lit(width), utc_seconds(column, data_type))
+}
+
+/// The UTC day each row's `column` value falls in. The profile's one pass counts rows per day
+/// before the span (and so the bucket width) is known; [`roll_up`] makes the buckets.
+pub fn day(column: &str, data_type: &DataType) -> Expr {
+    cast(utc_seconds(column, data_type), DataType::Date32)
+}
+
+/// Rows per bucket of `width`, oldest first, from the row counts per [`day`] (NULL left out).
+/// Weeks start on Monday and months on the first, as `date_trunc` has them.
+pub fn roll_up(days: &[(ScalarValue, u64)], width: &str) -> Vec<TimeBucket> {
+    let mut buckets = std::collections::BTreeMap::new();
+    for (value, rows) in days {
+        let Some(day) = instant(value) else {
+            continue;
+        };
+        let start = match width {
+            "day" => Some(day),
+            "week" => Some(day - Duration::days(i64::from(day.weekday().num_days_from_monday()))),
+            _ => Utc
+                .with_ymd_and_hms(day.year(), day.month(), 1, 0, 0, 0)
+                .single(),
+        };
+        *buckets.entry(start.unwrap_or(day)).or_insert(0) += rows;
+    }
+    buckets
+        .into_iter()
+        .map(|(start, rows)| TimeBucket { start, rows })
+        .collect()
 }
 
 /// Rows per bucket, oldest first, from the row counts per [`bucket`] (NULL times left out).
@@ -115,6 +149,34 @@ mod tests {
             (day(3), day(6), 3)
         );
         assert_eq!(found[1].empty_buckets, 1);
+    }
+
+    #[test]
+    fn days_roll_up_to_monday_weeks_and_months() {
+        // 2026-03-01 is a Sunday: its week starts on Monday 2026-02-23.
+        let date =
+            |d: u32| ScalarValue::Date32(Some((day(d) - DateTime::UNIX_EPOCH).num_days() as i32));
+        let days = [
+            (date(1), 2),
+            (date(2), 3),
+            (date(8), 4),
+            (ScalarValue::Date32(None), 9),
+        ];
+        let shown = |buckets: Vec<TimeBucket>| {
+            buckets
+                .iter()
+                .map(|b| (b.start.format("%F").to_string(), b.rows))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            shown(roll_up(&days, "week")),
+            [("2026-02-23".to_string(), 2), ("2026-03-02".to_string(), 7)]
+        );
+        assert_eq!(
+            shown(roll_up(&days, "month")),
+            [("2026-03-01".to_string(), 9)]
+        );
+        assert_eq!(shown(roll_up(&days, "day")).len(), 3);
     }
 
     #[test]

@@ -3,20 +3,15 @@
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{Expr, ident, lit, when};
+use datafusion::logical_expr::Expr;
 
-use super::completeness::{Placeholders, missing};
+use super::completeness::{Placeholders, present_values};
 use super::value::to_json;
 use crate::metrics::{LabelMetrics, ValueCount};
 
 /// The class of a row: the label, or NULL where it is missing by the completeness rule.
 pub fn class(column: &str, data_type: &DataType, placeholders: &Placeholders) -> Expr {
-    when(
-        missing(column, data_type, placeholders),
-        lit(datafusion::common::ScalarValue::Null),
-    )
-    .otherwise(ident(column))
-    .expect("complete CASE")
+    present_values(column, data_type, placeholders)
 }
 
 /// Coverage and balance from the row counts per [`class`].

@@ -1,19 +1,26 @@
 //! Profiling: DataFusion passes over one planned dataset, producing its typed metrics.
 //!
-//! One module per readiness dimension; this one runs them in order and assembles
-//! [`DatasetMetrics`]. Passes over the rows: completeness (every column, one aggregate),
-//! duplicate rows (group by all columns), duplicate keys, one per label column, time buckets,
-//! and top values per low-cardinality column (each reads only its own column in Parquet).
+//! One module per readiness dimension; this one runs them and assembles [`DatasetMetrics`].
+//! Passes over the rows:
+//! 1. the profile pass, one aggregate that reads every column once: the completeness figures,
+//!    and beside them ([`CountedInPass`]) the top values of every column with few values, the
+//!    label classes, rows per day of the time column and, when their fingerprints fit in
+//!    memory, the distinct rows;
+//! 2. duplicate keys, with `--key`: a grouping of the key columns only;
+//! 3. only where pass 1 could not count them: distinct rows (a grouping that spills, under a
+//!    tight `--memory-limit`), and label classes or time buckets with more than 100,000 values.
 //!
 //! Invariant: a bad file never ends the profile. If a pass fails, the files are tried one by
 //! one, the ones that fail are listed with their error and left out, and the pass runs again.
 
 pub mod completeness;
+pub mod counts;
 pub mod duplication;
 pub mod engine;
 pub mod freshness;
 pub mod labels;
 pub mod lineage;
+pub mod missing;
 pub mod privacy;
 pub mod rowhash;
 pub mod value;
@@ -21,6 +28,7 @@ pub mod value;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::error::DataFusionError;
@@ -68,7 +76,15 @@ pub async fn profile_dataset(
         let bytes = files.iter().map(|file| file.meta.size).sum();
         progress.dataset(&plan.name, files.len(), bytes, rows);
     }
-    let (frame, pass) = loop {
+    let started = std::time::Instant::now();
+    let dataset = plan.name.clone();
+    let trace = |what: &str| {
+        if std::env::var_os("READINESS_TRACE").is_some() {
+            eprintln!("[{dataset}] {what} after {:?}", started.elapsed());
+        }
+    };
+    let mut rows_in_pass = distinct_rows_in_pass(plan, engine.memory_limit);
+    let (frame, pass, counted) = loop {
         let readable: Vec<_> = plan.readable_files().cloned().collect();
         if readable.is_empty() {
             return Ok(empty_dataset(plan, options, notes));
@@ -78,13 +94,22 @@ pub async fn profile_dataset(
             let frame = engine
                 .register(table, plan, &refs, &text_columns, None)
                 .await?;
-            let pass = completeness::measure(frame.clone(), &options.placeholders).await?;
-            Ok::<_, DataFusionError>((frame, pass))
+            let counted = CountedInPass::plan(&frame, options, rows_in_pass);
+            let (pass, results) =
+                completeness::measure(frame.clone(), &options.placeholders, &counted.aggregates)
+                    .await?;
+            Ok::<_, DataFusionError>((frame, pass, counted.with_results(results)))
         }
         .await;
         match attempt {
             Ok(done) => break done,
             Err(error) => {
+                if rows_in_pass && is_out_of_memory(&error) {
+                    // The distinct-row set did not fit the memory limit: a spilling grouping
+                    // counts the rows instead.
+                    rows_in_pass = false;
+                    continue;
+                }
                 if let Some(fallback) = csv_type_fallback(plan, &readable, &text_columns, &error) {
                     notes.push(fallback.note);
                     text_columns.insert(fallback.column);
@@ -104,14 +129,7 @@ pub async fn profile_dataset(
         dataset: plan.name.clone(),
         source,
     };
-
-    let started = std::time::Instant::now();
-    let trace = |what: &str| {
-        if std::env::var_os("READINESS_TRACE").is_some() {
-            eprintln!("[{}] {what} after {:?}", plan.name, started.elapsed());
-        }
-    };
-    trace("completeness");
+    trace("profile pass");
     if let Some(progress) = &engine.progress {
         progress.rows(pass.row_count);
     }
@@ -125,39 +143,46 @@ pub async fn profile_dataset(
             "rows per file not counted: more than {CSV_FILE_COUNT_LIMIT} CSV files (the dataset's rows are)"
         ));
     }
-    // One grouping-sets pass: top values, label classes and time buckets.
-    let low_cardinality = low_cardinality_columns(&pass);
-    let mut label_columns = Vec::new();
+    let mut labels = Vec::new();
     for label in &options.label_columns {
-        match column_type(&pass, label) {
-            Some(data_type) => label_columns.push((label.as_str(), data_type)),
-            None => notes.push(format!("label column `{label}` is not in this dataset")),
+        if column_type(&pass, label).is_none() {
+            notes.push(format!("label column `{label}` is not in this dataset"));
         }
     }
-    let (mut freshness, time_bucket) = freshness_metrics(&pass, plan, options, &mut notes);
-    let mut groups: Vec<Expr> = low_cardinality.iter().map(ident).collect();
-    groups.extend(
-        label_columns
-            .iter()
-            .map(|(name, data_type)| labels::class(name, data_type, &options.placeholders)),
-    );
-    groups.extend(time_bucket);
-    let mut counts = completeness::value_counts(&frame, &groups)
-        .await
-        .map_err(engine_error)?
-        .into_iter();
-    let top_values: Vec<_> = counts.by_ref().take(low_cardinality.len()).collect();
-    let labels = label_columns
-        .iter()
-        .map(|(name, _)| labels::measure(name, &counts.next().unwrap_or_default(), pass.row_count))
-        .collect();
-    if let (Some(counts), Some(width)) = (counts.next(), freshness.bucket_width.clone()) {
-        freshness.buckets = freshness::buckets(&counts);
+    for (name, data_type, classes) in counted.labels {
+        let classes = match classes {
+            Some(classes) => classes,
+            None => {
+                let class = labels::class(&name, &data_type, &options.placeholders);
+                completeness::grouped_value_counts(&frame, &[class])
+                    .await
+                    .map_err(engine_error)?
+                    .pop()
+                    .unwrap_or_default()
+            }
+        };
+        labels.push(labels::measure(&name, &classes, pass.row_count));
+    }
+    let (mut freshness, time_column) = freshness_metrics(&pass, plan, options, &mut notes);
+    if let (Some((name, data_type)), Some(width)) = (time_column, freshness.bucket_width.clone()) {
+        freshness.buckets = match counted.days {
+            Some(days) => freshness::roll_up(&days, &width),
+            None => {
+                let bucket = freshness::bucket(&name, &data_type, &width);
+                let counts = completeness::grouped_value_counts(&frame, &[bucket])
+                    .await
+                    .map_err(engine_error)?;
+                freshness::buckets(&counts.into_iter().next().unwrap_or_default())
+            }
+        };
         freshness.gaps = freshness::gaps(&freshness.buckets, &width);
     }
-    let columns = column_metrics(&pass, &low_cardinality, &top_values);
-    trace("value counts");
-    let duplicates = duplicate_metrics(&frame, &pass, options, &mut notes)
+    let columns = column_metrics(&pass, &counted.top_values);
+    trace("labels and time buckets");
+    if counted.distinct_rows.is_none() {
+        trace("distinct rows not counted in the profile pass: a grouping counts them");
+    }
+    let duplicates = duplicate_metrics(&frame, &pass, counted.distinct_rows, options, &mut notes)
         .await
         .map_err(engine_error)?;
     trace("duplicates");
@@ -187,6 +212,135 @@ fn fraction(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+/// Value counts per row group of the dataset, one `(value, rows)` list each.
+type Counts = Vec<(ScalarValue, u64)>;
+
+/// What the profile pass counts beside the completeness figures, so that top values, label
+/// classes, rows per day and distinct rows come from the same read of the data. Each count
+/// has a limit on distinct values; one that goes past it comes back `None` and is counted
+/// afterwards by a grouping that spills (labels, time buckets), or is not wanted (top values
+/// of many-valued columns).
+struct CountedInPass {
+    aggregates: Vec<Expr>,
+    /// Columns whose values were counted, with their counts once the pass has run.
+    top_values: Vec<(String, Option<Counts>)>,
+    labels: Vec<(String, DataType, Option<Counts>)>,
+    days: Option<Counts>,
+    distinct_rows: Option<u64>,
+    has_days: bool,
+    has_distinct_rows: bool,
+}
+
+impl CountedInPass {
+    fn plan(frame: &DataFrame, options: &ProfileOptions, distinct_rows: bool) -> Self {
+        let fields = frame.schema().fields();
+        let mut aggregates = Vec::new();
+        let mut top_values = Vec::new();
+        for field in fields.iter().filter(|f| f.data_type() != &DataType::Null) {
+            let values = ident(field.name());
+            aggregates.push(counts::value_counts(values, TOP_VALUES_MAX_DISTINCT));
+            top_values.push((field.name().clone(), None));
+        }
+        let mut labels = Vec::new();
+        for label in &options.label_columns {
+            if let Some(field) = fields.iter().find(|f| f.name() == label) {
+                let class = labels::class(label, field.data_type(), &options.placeholders);
+                aggregates.push(counts::value_counts(class, counts::MAX_DISTINCT));
+                labels.push((label.clone(), field.data_type().clone(), None));
+            }
+        }
+        let columns = fields.iter().map(|f| (f.name().as_str(), f.data_type()));
+        let time = chosen_time_column(columns, options).ok();
+        if let Some((name, data_type, _)) = time {
+            let day = freshness::day(name, data_type);
+            aggregates.push(counts::value_counts(day, counts::MAX_DISTINCT));
+        }
+        if distinct_rows {
+            let columns = fields.iter().map(|f| ident(f.name())).collect();
+            aggregates.push(duplication::distinct_rows(columns));
+        }
+        Self {
+            aggregates,
+            top_values,
+            labels,
+            days: None,
+            distinct_rows: None,
+            has_days: time.is_some(),
+            has_distinct_rows: distinct_rows,
+        }
+    }
+
+    /// Takes the pass's results for [`Self::aggregates`], in order.
+    fn with_results(mut self, results: Vec<ArrayRef>) -> Self {
+        let mut results = results.into_iter();
+        for (_, counts) in self.top_values.iter_mut() {
+            *counts = results.next().and_then(|r| counts::decode(&r, 0));
+        }
+        for (_, _, classes) in self.labels.iter_mut() {
+            *classes = results.next().and_then(|r| counts::decode(&r, 0));
+        }
+        if self.has_days {
+            self.days = results.next().and_then(|r| counts::decode(&r, 0));
+        }
+        if self.has_distinct_rows {
+            self.distinct_rows = results.next().map(|r| value::count_at(&r, 0));
+        }
+        self
+    }
+}
+
+/// Bytes per row that counting distinct rows inside the profile pass may take: a 16-byte
+/// fingerprint in a hash set at its emptiest, plus the partial sets handed to the final merge.
+const DISTINCT_ROW_BYTES: u64 = 64;
+
+/// Whether distinct rows are counted in the profile pass, in memory: always without a memory
+/// limit (a grouping would hold as much), and under one when the rows' fingerprints fit in half
+/// of it. Otherwise a separate grouping spills to disk.
+fn distinct_rows_in_pass(plan: &DatasetPlan, memory_limit: Option<u64>) -> bool {
+    let Some(limit) = memory_limit else {
+        return true;
+    };
+    let rows: Option<u64> = plan
+        .readable_files()
+        .map(|file| file.row_count.or(file.estimated_rows))
+        .sum();
+    rows.is_some_and(|rows| rows.saturating_mul(DISTINCT_ROW_BYTES) <= limit / 2)
+}
+
+/// True when a plan failed because the memory pool was exhausted.
+fn is_out_of_memory(error: &DataFusionError) -> bool {
+    matches!(error.find_root(), DataFusionError::ResourcesExhausted(_))
+}
+
+/// The time column freshness uses among `columns` (name, type), with how it was chosen
+/// (`given`, or `auto` when it is the only timestamp or date column); otherwise the note
+/// saying why there is none, if one is due.
+fn chosen_time_column<'a>(
+    columns: impl Iterator<Item = (&'a str, &'a DataType)> + Clone,
+    options: &ProfileOptions,
+) -> std::result::Result<(&'a str, &'a DataType, &'static str), Option<String>> {
+    match &options.time_column {
+        Some(name) => match columns.clone().find(|(column, _)| column == name) {
+            Some((column, data_type)) if is_time_type(data_type) => {
+                Ok((column, data_type, "given"))
+            }
+            Some((_, data_type)) => Err(Some(format!(
+                "time column `{name}` holds {data_type} values, not timestamps or dates: freshness uses file times"
+            ))),
+            None => Err(Some(format!(
+                "time column `{name}` is not in this dataset: freshness uses file times"
+            ))),
+        },
+        None => {
+            let mut time_columns = columns.filter(|(_, data_type)| is_time_type(data_type));
+            match (time_columns.next(), time_columns.next()) {
+                (Some((column, data_type)), None) => Ok((column, data_type, "auto")),
+                _ => Err(None),
+            }
+        }
+    }
+}
+
 fn column_type(pass: &CompletenessPass, name: &str) -> Option<DataType> {
     pass.columns
         .iter()
@@ -194,31 +348,19 @@ fn column_type(pass: &CompletenessPass, name: &str) -> Option<DataType> {
         .map(|column| column.data_type.clone())
 }
 
-/// Columns with few enough distinct values to list their top values.
-fn low_cardinality_columns(pass: &CompletenessPass) -> Vec<String> {
-    pass.columns
-        .iter()
-        .filter(|c| {
-            pass.row_count > 0
-                && c.distinct_count
-                    .is_some_and(|d| d <= TOP_VALUES_MAX_DISTINCT)
-        })
-        .map(|c| c.name.clone())
-        .collect()
-}
-
 fn column_metrics(
     pass: &CompletenessPass,
-    low_cardinality: &[String],
-    counts: &[Vec<(ScalarValue, u64)>],
+    counted: &[(String, Option<Counts>)],
 ) -> Vec<ColumnMetrics> {
     let mut columns = Vec::with_capacity(pass.columns.len());
     for figures in &pass.columns {
-        let top_values = low_cardinality
+        // Columns with at most TOP_VALUES_MAX_DISTINCT values came back with their counts.
+        let top_values = counted
             .iter()
-            .position(|name| name == &figures.name)
-            .and_then(|at| counts.get(at))
-            .map(|counts| completeness::top_values(counts))
+            .find(|(name, _)| name == &figures.name)
+            .and_then(|(_, counts)| counts.as_deref())
+            .filter(|_| pass.row_count > 0)
+            .map(completeness::top_values)
             .unwrap_or_default();
         let present = pass.row_count.saturating_sub(figures.missing_count());
         columns.push(ColumnMetrics {
@@ -243,10 +385,14 @@ fn column_metrics(
 async fn duplicate_metrics(
     frame: &DataFrame,
     pass: &CompletenessPass,
+    distinct_rows: Option<u64>,
     options: &ProfileOptions,
     notes: &mut Vec<String>,
 ) -> datafusion::error::Result<DuplicateMetrics> {
-    let distinct_rows = duplication::distinct_row_count(frame.clone()).await?;
+    let distinct_rows = match distinct_rows {
+        Some(counted_in_pass) => counted_in_pass,
+        None => duplication::distinct_row_count(frame.clone()).await?,
+    };
     let duplicate_row_count = pass.row_count.saturating_sub(distinct_rows);
     let mut metrics = DuplicateMetrics {
         duplicate_row_count,
@@ -283,43 +429,18 @@ async fn duplicate_metrics(
     Ok(metrics)
 }
 
-/// Freshness without the time buckets, and the bucket expression to count rows by when there
-/// is a time column with values.
+/// Freshness without the time buckets, and the time column to count them on when it has
+/// values.
 fn freshness_metrics(
     pass: &CompletenessPass,
     plan: &DatasetPlan,
     options: &ProfileOptions,
     notes: &mut Vec<String>,
-) -> (FreshnessMetrics, Option<Expr>) {
+) -> (FreshnessMetrics, Option<(String, DataType)>) {
     let newest_file_modified = plan
         .readable_files()
         .map(|file| file.meta.last_modified)
         .max();
-    let time_columns: Vec<_> = pass
-        .columns
-        .iter()
-        .filter(|column| is_time_type(&column.data_type))
-        .collect();
-    let chosen = match &options.time_column {
-        Some(name) => match pass.columns.iter().find(|c| &c.name == name) {
-            Some(column) if is_time_type(&column.data_type) => Some((column, "given")),
-            Some(column) => {
-                notes.push(format!(
-                    "time column `{name}` holds {} values, not timestamps or dates: freshness uses file times",
-                    column.data_type
-                ));
-                None
-            }
-            None => {
-                notes.push(format!(
-                    "time column `{name}` is not in this dataset: freshness uses file times"
-                ));
-                None
-            }
-        },
-        None if time_columns.len() == 1 => Some((time_columns[0], "auto")),
-        None => None,
-    };
     let mut metrics = FreshnessMetrics {
         time_column: None,
         time_column_basis: None,
@@ -332,7 +453,15 @@ fn freshness_metrics(
         gaps: Vec::new(),
         newest_file_modified,
     };
-    let Some((column, basis)) = chosen else {
+    let columns = pass.columns.iter().map(|c| (c.name.as_str(), &c.data_type));
+    let (name, basis) = match chosen_time_column(columns, options) {
+        Ok((name, _, basis)) => (name, basis),
+        Err(note) => {
+            notes.extend(note);
+            return (metrics, None);
+        }
+    };
+    let Some(column) = pass.columns.iter().find(|c| c.name == name) else {
         return (metrics, None);
     };
     metrics.time_column = Some(column.name.clone());
@@ -350,8 +479,10 @@ fn freshness_metrics(
     metrics.lag_seconds = Some((options.now - max_time).num_seconds());
     metrics.lag_basis = Some("event_time".to_string());
     metrics.bucket_width = Some(width.to_string());
-    let bucket = freshness::bucket(&column.name, &column.data_type, width);
-    (metrics, Some(bucket))
+    (
+        metrics,
+        Some((column.name.clone(), column.data_type.clone())),
+    )
 }
 
 /// A CSV column to read as text, from a parse error naming it.
@@ -415,7 +546,7 @@ async fn isolate_bad_files(
             let frame = engine
                 .register(&probe, plan, &refs, text_columns, Some(file))
                 .await?;
-            completeness::measure(frame, &options.placeholders).await
+            completeness::measure(frame, &options.placeholders, &[]).await
         }
         .await;
         if let Err(error) = outcome {

@@ -1,0 +1,341 @@
+//! `readiness_value_counts(c)`: exact row counts per value of one expression, as an aggregate,
+//! so the top values of every low-cardinality column, the label classes and the time buckets
+//! are counted side by side in one plain aggregate (one read of their columns) instead of one
+//! grouping each.
+//!
+//! Values are keyed by their arrow row encoding (injective), counted in a hash map and decoded
+//! back at the end; NULLs are counted apart. Each call has a limit on distinct non-NULL
+//! values: past it the accumulator drops its map, ignores the rest of its input and the result
+//! is NULL ("more than the limit"). So memory stays bounded, and a column with many values costs
+//! only the rows read before the limit was crossed: the profile can ask for the value counts of
+//! every column in the same aggregate as the completeness figures, in one read of the data.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StructArray, UInt64Array};
+use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, OffsetBuffer};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::{HashMap, ScalarValue};
+use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
+};
+
+use super::value::scalar_at;
+
+/// The limit for label classes and days: past it they are counted by a spilling GROUP BY.
+pub const MAX_DISTINCT: usize = 100_000;
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ValueCounts {
+    signature: Signature,
+    limit: usize,
+}
+
+/// Row counts per value of `expr`, or NULL when it has more than `limit` distinct non-NULL
+/// values.
+pub fn value_counts(expr: Expr, limit: usize) -> Expr {
+    AggregateUDF::from(ValueCounts {
+        signature: Signature::any(1, Volatility::Immutable),
+        limit,
+    })
+    .call(vec![expr])
+}
+
+/// Dictionaries are counted by their values.
+fn counted_type(input: &DataType) -> DataType {
+    match input {
+        DataType::Dictionary(_, value) => value.as_ref().clone(),
+        other => other.clone(),
+    }
+}
+
+fn list_of(data_type: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(data_type, true)))
+}
+
+fn result_fields(value_type: &DataType) -> Fields {
+    Fields::from(vec![
+        Field::new("values", list_of(value_type.clone()), true),
+        Field::new("counts", list_of(DataType::UInt64), true),
+    ])
+}
+
+impl AggregateUDFImpl for ValueCounts {
+    fn name(&self) -> &str {
+        "readiness_value_counts"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::Struct(result_fields(&counted_type(
+            &arg_types[0],
+        ))))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
+        let value_type = counted_type(args.input_fields[0].data_type());
+        Ok(vec![
+            Arc::new(Field::new(
+                format_state_name(args.name, "values"),
+                list_of(value_type),
+                true,
+            )),
+            Arc::new(Field::new(
+                format_state_name(args.name, "counts"),
+                list_of(DataType::UInt64),
+                true,
+            )),
+        ])
+    }
+
+    fn accumulator(&self, args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
+        let value_type = counted_type(args.expr_fields[0].data_type());
+        Ok(Box::new(CountsAccumulator {
+            converter: RowConverter::new(vec![SortField::new(value_type.clone())])?,
+            value_type,
+            counts: HashMap::default(),
+            key_bytes: 0,
+            nulls: 0,
+            limit: self.limit,
+            overflowed: false,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct CountsAccumulator {
+    value_type: DataType,
+    converter: RowConverter,
+    counts: HashMap<Vec<u8>, u64>,
+    key_bytes: usize,
+    nulls: u64,
+    limit: usize,
+    /// More than `limit` distinct values were seen: the map is dropped, input ignored.
+    overflowed: bool,
+}
+
+impl CountsAccumulator {
+    fn add(&mut self, array: &ArrayRef, times: impl Fn(usize) -> u64) -> DfResult<()> {
+        if self.overflowed {
+            return Ok(());
+        }
+        let array = if array.data_type() == &self.value_type {
+            array.clone()
+        } else {
+            cast(array, &self.value_type)?
+        };
+        let nulls = array.logical_nulls();
+        let rows = self.converter.convert_columns(&[array])?;
+        for (index, row) in rows.iter().enumerate() {
+            if nulls.as_ref().is_some_and(|nulls| nulls.is_null(index)) {
+                self.nulls += times(index);
+                continue;
+            }
+            let key = row.as_ref();
+            if let Some(count) = self.counts.get_mut(key) {
+                *count += times(index);
+                continue;
+            }
+            if self.counts.len() == self.limit {
+                self.overflow();
+                return Ok(());
+            }
+            self.key_bytes += key.len();
+            self.counts.insert(key.to_vec(), times(index));
+        }
+        Ok(())
+    }
+
+    fn overflow(&mut self) {
+        self.overflowed = true;
+        self.counts = HashMap::default();
+        self.key_bytes = 0;
+    }
+
+    /// The values and their counts, in the map's order, NULL last when there were NULLs.
+    fn arrays(&self) -> DfResult<(ArrayRef, ArrayRef)> {
+        let parser = self.converter.parser();
+        let rows: Vec<_> = self.counts.keys().map(|key| parser.parse(key)).collect();
+        let values = self
+            .converter
+            .convert_rows(rows)?
+            .pop()
+            .expect("one column");
+        let mut counts: Vec<u64> = self.counts.values().copied().collect();
+        let values = if self.nulls > 0 {
+            counts.push(self.nulls);
+            let null = ScalarValue::try_from(&self.value_type)?.to_array_of_size(1)?;
+            datafusion::arrow::compute::concat(&[values.as_ref(), null.as_ref()])?
+        } else {
+            values
+        };
+        Ok((values, Arc::new(UInt64Array::from(counts))))
+    }
+
+    fn single_row_list(array: ArrayRef) -> ArrayRef {
+        let field = Arc::new(Field::new_list_field(array.data_type().clone(), true));
+        Arc::new(ListArray::new(
+            field,
+            OffsetBuffer::from_lengths([array.len()]),
+            array,
+            None,
+        ))
+    }
+}
+
+impl Accumulator for CountsAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        self.add(&values[0], |_| 1)
+    }
+
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        let (values, counts) = self.arrays()?;
+        let columns = vec![Self::single_row_list(values), Self::single_row_list(counts)];
+        let overflowed = self
+            .overflowed
+            .then(|| NullBuffer::new(BooleanBuffer::new_unset(1)));
+        Ok(ScalarValue::Struct(Arc::new(StructArray::try_new(
+            result_fields(&self.value_type),
+            columns,
+            overflowed,
+        )?)))
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.converter.size()
+            + self.key_bytes
+            + self.counts.capacity() * (std::mem::size_of::<(Vec<u8>, u64)>() + 1)
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        if self.overflowed {
+            return Ok(vec![
+                ScalarValue::try_from(list_of(self.value_type.clone()))?,
+                ScalarValue::try_from(list_of(DataType::UInt64))?,
+            ]);
+        }
+        let (values, counts) = self.arrays()?;
+        Ok(vec![
+            ScalarValue::List(Arc::new(
+                Self::single_row_list(values).as_list::<i32>().clone(),
+            )),
+            ScalarValue::List(Arc::new(
+                Self::single_row_list(counts).as_list::<i32>().clone(),
+            )),
+        ])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        let (values, counts) = (states[0].as_list::<i32>(), states[1].as_list::<i32>());
+        for row in 0..values.len() {
+            if values.is_null(row) || counts.is_null(row) {
+                // A partial result that went past the limit.
+                self.overflow();
+            }
+            if self.overflowed {
+                return Ok(());
+            }
+            let partial = counts.value(row);
+            let partial = partial.as_primitive::<UInt64Type>().clone();
+            self.add(&values.value(row), |index| partial.value(index))?;
+        }
+        Ok(())
+    }
+}
+
+/// The `(value, rows)` pairs of one [`value_counts`] result; `None` when it went past its limit.
+pub fn decode(result: &ArrayRef, row: usize) -> Option<Vec<(ScalarValue, u64)>> {
+    let result = result.as_struct_opt()?;
+    if result.is_null(row) {
+        return None;
+    }
+    let values = result.column(0).as_list::<i32>();
+    let counts = result.column(1).as_list::<i32>();
+    if values.is_null(row) || counts.is_null(row) {
+        return None;
+    }
+    let (values, counts) = (values.value(row), counts.value(row));
+    let counts = counts.as_primitive::<UInt64Type>();
+    Some(
+        (0..values.len())
+            .map(|index| (scalar_at(&values, index), counts.value(index)))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{RecordBatch, StringArray};
+    use datafusion::arrow::datatypes::Schema;
+    use datafusion::prelude::{SessionConfig, SessionContext, col};
+
+    use super::*;
+
+    /// The counts of column `c` over two partitions of text values, with `limit`.
+    async fn counts(
+        partitions: Vec<Vec<Option<&str>>>,
+        limit: usize,
+    ) -> Option<Vec<(ScalarValue, u64)>> {
+        let schema = Arc::new(Schema::new(vec![Field::new("c", DataType::Utf8, true)]));
+        let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(2));
+        let batches: Vec<RecordBatch> = partitions
+            .into_iter()
+            .map(|values| {
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(values))])
+                    .unwrap()
+            })
+            .collect();
+        let frame = ctx
+            .read_batches(batches)
+            .unwrap()
+            .repartition(datafusion::logical_expr::Partitioning::RoundRobinBatch(2))
+            .unwrap();
+        let batches = frame
+            .aggregate(vec![], vec![value_counts(col("c"), limit)])
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let mut counts = decode(batches[0].column(0), 0)?;
+        counts.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        Some(counts)
+    }
+
+    #[tokio::test]
+    async fn counts_every_value_null_included_across_partitions() {
+        let data = vec![
+            vec![Some("a"), None, Some("b"), Some("a")],
+            vec![Some("a"), None, Some("")],
+        ];
+        assert_eq!(
+            counts(data.clone(), 3).await,
+            Some(vec![
+                (ScalarValue::Utf8(None), 2),
+                (ScalarValue::Utf8(Some(String::new())), 1),
+                (ScalarValue::Utf8(Some("a".into())), 3),
+                (ScalarValue::Utf8(Some("b".into())), 1),
+            ])
+        );
+        // Three distinct non-NULL values: past a limit of two, whichever partition sees it.
+        assert_eq!(counts(data, 2).await, None);
+        assert_eq!(
+            counts(vec![vec![Some("a")], vec![Some("b"), Some("c")]], 2).await,
+            None
+        );
+        assert_eq!(
+            counts(vec![vec![Some("a")], vec![Some("b"), Some("a")]], 2)
+                .await
+                .map(|c| c.len()),
+            Some(2)
+        );
+    }
+}

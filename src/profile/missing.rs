@@ -1,0 +1,469 @@
+//! The missing-value rule as vectorised DataFusion functions, so the completeness pass reads
+//! each value once in a tight loop instead of through trim/lower/IN-list expressions.
+//!
+//! * `readiness_missing(c1, ..., cn)`: aggregate; per column the NULL, NaN, empty and
+//!   placeholder counts, then the number of rows with no missing value, as one `List<UInt64>`.
+//! * `readiness_present(c)`: `c` with its missing values turned to NULL (min/max over present
+//!   values, label classes).
+//! * `readiness_float_bits(c)`: a float's bit pattern (one NaN, one zero), so approximate
+//!   distinct counting has an integer to hash.
+//!
+//! The rule itself is [`Classifier::text`]: after trimming ASCII whitespace, empty text is
+//! *empty*; `nan` in any case is *NaN*; a placeholder token in any case is a *placeholder*.
+//! Long text with no whitespace at either end is decided by its length alone.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, UInt64Array, make_array};
+use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{
+    DataType, Field, FieldRef, Float16Type, Float32Type, Float64Type,
+};
+use datafusion::common::ScalarValue;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, ColumnarValue, Expr, ScalarFunctionArgs,
+    ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::completeness::Placeholders;
+
+/// The kinds of missing value, in the order their counts are reported. Disjoint: a value is
+/// the first kind it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null = 0,
+    Nan = 1,
+    Empty = 2,
+    Placeholder = 3,
+}
+
+/// Counts per [`Kind`].
+pub const KINDS: usize = 4;
+
+const fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C)
+}
+
+/// Decides whether a text value is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Classifier {
+    tokens: Vec<String>,
+    /// Trimmed text longer than this (bytes) is no token: lower-casing shrinks a character
+    /// by at most a factor of three (the Kelvin sign is three bytes, `k` one).
+    guard: usize,
+    /// For ASCII text, the quick filters: which lengths (below 64) and which first bytes
+    /// (either case) a token or `nan` can have.
+    lengths: u64,
+    first_bytes: [bool; 256],
+}
+
+impl Classifier {
+    pub fn new(placeholders: &Placeholders) -> Self {
+        let tokens = placeholders.tokens().to_vec();
+        let longest = tokens.iter().map(String::len).max().unwrap_or(0).max(3);
+        let mut lengths = 0u64;
+        let mut first_bytes = [false; 256];
+        for token in tokens.iter().map(String::as_str).chain(["nan"]) {
+            if token.len() < 64 {
+                lengths |= 1 << token.len();
+            } else {
+                lengths = u64::MAX;
+            }
+            let first = token.as_bytes()[0];
+            first_bytes[usize::from(first.to_ascii_lowercase())] = true;
+            first_bytes[usize::from(first.to_ascii_uppercase())] = true;
+        }
+        Self {
+            tokens,
+            guard: 4 * longest,
+            lengths,
+            first_bytes,
+        }
+    }
+
+    /// The kind of missing value `text` is, if it is one.
+    #[inline]
+    pub fn text(&self, text: &str) -> Option<Kind> {
+        let bytes = text.as_bytes();
+        // ASCII whitespace bytes never occur inside a multi-byte character: trim bytes.
+        let Some(start) = bytes.iter().position(|b| !is_whitespace(*b)) else {
+            return Some(Kind::Empty);
+        };
+        let end = bytes
+            .iter()
+            .rposition(|b| !is_whitespace(*b))
+            .unwrap_or(start)
+            + 1;
+        let trimmed = &bytes[start..end];
+        if trimmed.len() > self.guard {
+            return None;
+        }
+        if trimmed.is_ascii() {
+            let length_possible = trimmed.len() >= 64 || self.lengths & (1 << trimmed.len()) != 0;
+            if !length_possible || !self.first_bytes[usize::from(trimmed[0])] {
+                return None;
+            }
+            let is = |token: &str| trimmed.eq_ignore_ascii_case(token.as_bytes());
+            return self.kind_of(is);
+        }
+        let lower = text[start..end].to_lowercase();
+        self.kind_of(|token| lower == token)
+    }
+
+    fn kind_of(&self, is: impl Fn(&str) -> bool) -> Option<Kind> {
+        if is("nan") {
+            Some(Kind::Nan)
+        } else if self.tokens.iter().any(|token| is(token)) {
+            Some(Kind::Placeholder)
+        } else {
+            None
+        }
+    }
+
+    /// Counts per kind in `array`, and which rows are missing (`None` when none is).
+    pub fn classify(&self, array: &ArrayRef) -> DfResult<([u64; KINDS], Option<BooleanBuffer>)> {
+        let mut counts = [0u64; KINDS];
+        let nulls = array.logical_nulls();
+        counts[Kind::Null as usize] = nulls.as_ref().map_or(0, |n| n.null_count() as u64);
+        let is_null = |row: usize| nulls.as_ref().is_some_and(|n| n.is_null(row));
+        let len = array.len();
+        let mut other = |kind: Option<Kind>| match kind {
+            Some(kind) => {
+                counts[kind as usize] += 1;
+                true
+            }
+            None => false,
+        };
+        let mask = match array.data_type() {
+            DataType::Utf8 => {
+                let text = array.as_string::<i32>();
+                BooleanBuffer::collect_bool(len, |row| {
+                    is_null(row) || other(self.text(text.value(row)))
+                })
+            }
+            DataType::LargeUtf8 => {
+                let text = array.as_string::<i64>();
+                BooleanBuffer::collect_bool(len, |row| {
+                    is_null(row) || other(self.text(text.value(row)))
+                })
+            }
+            DataType::Utf8View => {
+                let text = array.as_string_view();
+                BooleanBuffer::collect_bool(len, |row| {
+                    is_null(row) || other(self.text(text.value(row)))
+                })
+            }
+            DataType::Dictionary(_, value) if super::value::is_text_type(value) => {
+                return self.classify(&cast(array, &DataType::Utf8View)?);
+            }
+            DataType::Float16 => {
+                let floats = array.as_primitive::<Float16Type>();
+                let nan = |row| floats.value(row).is_nan();
+                BooleanBuffer::collect_bool(len, |row| {
+                    is_null(row) || other(nan(row).then_some(Kind::Nan))
+                })
+            }
+            DataType::Float32 => {
+                let floats = array.as_primitive::<Float32Type>();
+                BooleanBuffer::collect_bool(len, |row| {
+                    is_null(row) || other(floats.value(row).is_nan().then_some(Kind::Nan))
+                })
+            }
+            DataType::Float64 => {
+                let floats = array.as_primitive::<Float64Type>();
+                BooleanBuffer::collect_bool(len, |row| {
+                    is_null(row) || other(floats.value(row).is_nan().then_some(Kind::Nan))
+                })
+            }
+            _ => {
+                return Ok((counts, nulls.map(|n| !n.inner())));
+            }
+        };
+        Ok((counts, Some(mask)))
+    }
+}
+
+/// `readiness_missing(c1, ..., cn)`: see the module docs.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct MissingCounts {
+    signature: Signature,
+    classifier: Classifier,
+}
+
+/// The counts of every column of `columns` and the complete rows: `4 * n + 1` values.
+pub fn missing_counts(columns: Vec<Expr>, placeholders: &Placeholders) -> Expr {
+    AggregateUDF::from(MissingCounts {
+        signature: Signature::variadic_any(Volatility::Immutable),
+        classifier: Classifier::new(placeholders),
+    })
+    .call(columns)
+}
+
+fn counts_type() -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(DataType::UInt64, false)))
+}
+
+impl AggregateUDFImpl for MissingCounts {
+    fn name(&self) -> &str {
+        "readiness_missing"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(counts_type())
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(
+            format_state_name(args.name, "counts"),
+            counts_type(),
+            true,
+        ))])
+    }
+
+    fn accumulator(&self, args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
+        Ok(Box::new(MissingAccumulator {
+            classifier: self.classifier.clone(),
+            counts: vec![0; KINDS * args.exprs.len() + 1],
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct MissingAccumulator {
+    classifier: Classifier,
+    /// Per column the four kinds, then the complete rows.
+    counts: Vec<u64>,
+}
+
+impl MissingAccumulator {
+    fn as_scalar(&self) -> ScalarValue {
+        let values = UInt64Array::from(self.counts.clone());
+        ScalarValue::List(Arc::new(ListArray::new(
+            Arc::new(Field::new_list_field(DataType::UInt64, false)),
+            datafusion::arrow::buffer::OffsetBuffer::from_lengths([values.len()]),
+            Arc::new(values),
+            None,
+        )))
+    }
+}
+
+impl Accumulator for MissingAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        let Some(rows) = values.first().map(|array| array.len()) else {
+            return Ok(());
+        };
+        if self.counts.len() != KINDS * values.len() + 1 {
+            return Err(DataFusionError::Internal(format!(
+                "readiness_missing: {} columns, expected {}",
+                values.len(),
+                (self.counts.len() - 1) / KINDS
+            )));
+        }
+        let mut any_missing: Option<BooleanBuffer> = None;
+        for (column, array) in values.iter().enumerate() {
+            let (counts, mask) = self.classifier.classify(array)?;
+            for (total, count) in self.counts[KINDS * column..].iter_mut().zip(counts) {
+                *total += count;
+            }
+            if let Some(mask) = mask {
+                any_missing = Some(match any_missing {
+                    Some(before) => &before | &mask,
+                    None => mask,
+                });
+            }
+        }
+        let missing_rows = any_missing.map_or(0, |mask| mask.count_set_bits());
+        *self.counts.last_mut().expect("complete rows slot") += (rows - missing_rows) as u64;
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        Ok(self.as_scalar())
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self) + 8 * self.counts.capacity()
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        Ok(vec![self.as_scalar()])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        let lists = states[0].as_list::<i32>();
+        for row in 0..lists.len() {
+            if lists.is_null(row) {
+                continue;
+            }
+            let partial = lists.value(row);
+            let partial = partial.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
+            for (total, count) in self.counts.iter_mut().zip(partial.values()) {
+                *total += count;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `readiness_present(c)`: see the module docs.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Present {
+    signature: Signature,
+    classifier: Classifier,
+}
+
+/// `column` with its missing values as NULL.
+pub fn present(column: Expr, placeholders: &Placeholders) -> Expr {
+    ScalarUDF::from(Present {
+        signature: Signature::any(1, Volatility::Immutable),
+        classifier: Classifier::new(placeholders),
+    })
+    .call(vec![column])
+}
+
+impl ScalarUDFImpl for Present {
+    fn name(&self) -> &str {
+        "readiness_present"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(arg_types[0].clone())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let rows = args.number_rows;
+        let array = args.args[0].clone().into_array(rows)?;
+        let (_, mask) = self.classifier.classify(&array)?;
+        let Some(mask) = mask else {
+            return Ok(ColumnarValue::Array(array));
+        };
+        let nulls = NullBuffer::new(!&mask);
+        let data = array.to_data().into_builder().nulls(Some(nulls)).build()?;
+        Ok(ColumnarValue::Array(make_array(data)))
+    }
+}
+
+/// `readiness_float_bits(c)`: see the module docs.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct FloatBits {
+    signature: Signature,
+}
+
+/// A float column's values as their bit patterns (UInt64), NaNs and zeros made one each.
+pub fn float_bits(column: Expr) -> Expr {
+    ScalarUDF::from(FloatBits {
+        signature: Signature::any(1, Volatility::Immutable),
+    })
+    .call(vec![column])
+}
+
+impl ScalarUDFImpl for FloatBits {
+    fn name(&self) -> &str {
+        "readiness_float_bits"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::UInt64)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let rows = args.number_rows;
+        let array = args.args[0].clone().into_array(rows)?;
+        let floats = cast(&array, &DataType::Float64)?;
+        let floats = floats.as_primitive::<Float64Type>();
+        let bits = |value: f64| {
+            if value.is_nan() {
+                f64::NAN.to_bits()
+            } else if value == 0.0 {
+                0
+            } else {
+                value.to_bits()
+            }
+        };
+        let values: UInt64Array = floats.unary(bits);
+        Ok(ColumnarValue::Array(Arc::new(values)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Float64Array, Int64Array, StringArray, StringViewArray};
+
+    use super::*;
+
+    fn classifier() -> Classifier {
+        Classifier::new(&Placeholders::default_tokens())
+    }
+
+    #[test]
+    fn the_rule_trims_and_ignores_case() {
+        let c = classifier();
+        assert_eq!(c.text(""), Some(Kind::Empty));
+        assert_eq!(c.text(" \t\n"), Some(Kind::Empty));
+        assert_eq!(c.text(" NaN "), Some(Kind::Nan));
+        assert_eq!(c.text("n/A"), Some(Kind::Placeholder));
+        assert_eq!(c.text("  UNKNOWN\t"), Some(Kind::Placeholder));
+        // The Kelvin sign lower-cases to `k`, as DataFusion's lower() does.
+        assert_eq!(c.text("un\u{212A}nown"), Some(Kind::Placeholder));
+        assert_eq!(c.text("unknown person"), None);
+        assert_eq!(c.text("a value much longer than any placeholder"), None);
+        assert_eq!(
+            c.text("                                                  "),
+            Some(Kind::Empty)
+        );
+        assert_eq!(c.text("-"), Some(Kind::Placeholder));
+        assert_eq!(c.text("0"), None);
+    }
+
+    #[test]
+    fn classify_counts_each_kind_and_marks_rows() {
+        let c = classifier();
+        for array in [
+            Arc::new(StringArray::from(vec![
+                Some("a"),
+                None,
+                Some(" "),
+                Some("N/A"),
+                Some("nan"),
+            ])) as ArrayRef,
+            Arc::new(StringViewArray::from(vec![
+                Some("a"),
+                None,
+                Some(" "),
+                Some("N/A"),
+                Some("nan"),
+            ])),
+        ] {
+            let (counts, mask) = c.classify(&array).unwrap();
+            assert_eq!(counts, [1, 1, 1, 1]);
+            let mask: Vec<bool> = mask.unwrap().iter().collect();
+            assert_eq!(mask, [false, true, true, true, true]);
+        }
+        let floats: ArrayRef = Arc::new(Float64Array::from(vec![Some(1.0), Some(f64::NAN), None]));
+        let (counts, mask) = c.classify(&floats).unwrap();
+        assert_eq!(counts, [1, 1, 0, 0]);
+        assert_eq!(mask.unwrap().count_set_bits(), 2);
+        let ints: ArrayRef = Arc::new(Int64Array::from(vec![Some(1), None]));
+        let (counts, mask) = c.classify(&ints).unwrap();
+        assert_eq!(counts, [1, 0, 0, 0]);
+        assert_eq!(mask.unwrap().count_set_bits(), 1);
+        let full: ArrayRef = Arc::new(Int64Array::from(vec![1, 2]));
+        assert!(c.classify(&full).unwrap().1.is_none());
+    }
+}
