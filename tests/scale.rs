@@ -146,26 +146,61 @@ fn the_benchmark_table_has_its_planted_defects_and_every_format_finds_them_exact
     }
 }
 
+/// Profiles `path` with `READINESS_TRACE` on: the dataset and what the trace said.
+fn profile_traced(path: &Path, extra: &[&str]) -> (DatasetMetrics, String) {
+    let output = Command::cargo_bin("readiness")
+        .unwrap()
+        .arg("scan")
+        .arg(path)
+        .args([
+            "--key",
+            "event_id",
+            "--label",
+            "churned",
+            "--time",
+            "event_time",
+        ])
+        .args(["--now", NOW, "--json", "-", "--quiet"])
+        .args(extra)
+        .env("READINESS_TRACE", "1")
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(common::profiled(&output), "{trace}");
+    let result: readiness::metrics::ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    (result.datasets.into_iter().next().unwrap(), trace)
+}
+
 #[test]
 fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
     let paths = readiness::benchdata::write(ROWS, dir.path(), false).unwrap();
-    let unbounded = profile(&paths[0], &[]);
-    let bounded = profile(&paths[0], &["--memory-limit", "3MB"]);
-    assert_eq!(bounded.row_count, unbounded.row_count);
-    assert_eq!(
-        bounded.duplicates.duplicate_row_count,
-        unbounded.duplicates.duplicate_row_count
-    );
+    const GROUPED: &str = "distinct rows not counted in the profile pass";
+    let (unbounded, trace) = profile_traced(&paths[0], &[]);
+    assert!(!trace.contains(GROUPED), "{trace}");
+    // 20,000 fingerprints fit in half of 8MB: still counted in the one pass.
+    let (roomy, trace) = profile_traced(&paths[0], &["--memory-limit", "8MB"]);
+    assert!(!trace.contains(GROUPED), "{trace}");
+    // Not in half of 2MB: a grouping counts them, spilling to disk.
+    let (bounded, trace) = profile_traced(&paths[0], &["--memory-limit", "2MB"]);
+    assert!(trace.contains(GROUPED), "{trace}");
+    for limited in [&roomy, &bounded] {
+        assert_eq!(limited.row_count, unbounded.row_count);
+        assert_eq!(
+            limited.duplicates.duplicate_row_count,
+            unbounded.duplicates.duplicate_row_count
+        );
+        assert_eq!(
+            limited.duplicates.duplicate_key_row_count,
+            unbounded.duplicates.duplicate_key_row_count
+        );
+        assert_eq!(
+            limited.labels[0].labelled_count,
+            unbounded.labels[0].labelled_count
+        );
+        assert_eq!(limited.freshness.gaps, unbounded.freshness.gaps);
+    }
     assert_eq!(bounded.duplicates.duplicate_row_count, 200);
-    assert_eq!(
-        bounded.duplicates.duplicate_key_row_count,
-        unbounded.duplicates.duplicate_key_row_count
-    );
-    assert_eq!(
-        bounded.labels[0].labelled_count,
-        unbounded.labels[0].labelled_count
-    );
 
     let bad = scan_output(&[paths[0].to_str().unwrap(), "--memory-limit", "lots"]);
     assert_eq!(bad.status.code(), Some(2));

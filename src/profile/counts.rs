@@ -12,7 +12,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StructArray, UInt64Array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, ListArray, StringArray, StructArray, UInt64Array,
+};
 use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
@@ -132,26 +134,51 @@ impl CountsAccumulator {
         } else {
             cast(array, &self.value_type)?
         };
-        let nulls = array.logical_nulls();
-        let rows = self.converter.convert_columns(&[array])?;
-        for (index, row) in rows.iter().enumerate() {
-            if nulls.as_ref().is_some_and(|nulls| nulls.is_null(index)) {
+        // Text is keyed by its bytes as they are; other types by their row encoding.
+        fn as_bytes(text: Option<&str>) -> Option<&[u8]> {
+            text.map(str::as_bytes)
+        }
+        match array.data_type() {
+            DataType::Utf8 => self.add_keys(array.as_string::<i32>().iter().map(as_bytes), times),
+            DataType::LargeUtf8 => {
+                self.add_keys(array.as_string::<i64>().iter().map(as_bytes), times)
+            }
+            DataType::Utf8View => self.add_keys(array.as_string_view().iter().map(as_bytes), times),
+            _ => {
+                let nulls = array.logical_nulls();
+                let rows = self.converter.convert_columns(&[array])?;
+                let keys = rows.iter().enumerate().map(|(index, row)| {
+                    let null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(index));
+                    (!null).then_some(row.data())
+                });
+                self.add_keys(keys, times)
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts each key (`None` for NULL) `times(its index)` times.
+    fn add_keys<'a>(
+        &mut self,
+        keys: impl Iterator<Item = Option<&'a [u8]>>,
+        times: impl Fn(usize) -> u64,
+    ) {
+        for (index, key) in keys.enumerate() {
+            let Some(key) = key else {
                 self.nulls += times(index);
                 continue;
-            }
-            let key = row.as_ref();
+            };
             if let Some(count) = self.counts.get_mut(key) {
                 *count += times(index);
                 continue;
             }
             if self.counts.len() == self.limit {
                 self.overflow();
-                return Ok(());
+                return;
             }
             self.key_bytes += key.len();
             self.counts.insert(key.to_vec(), times(index));
         }
-        Ok(())
     }
 
     fn overflow(&mut self) {
@@ -162,14 +189,26 @@ impl CountsAccumulator {
 
     /// The values and their counts, in the map's order, NULL last when there were NULLs.
     fn arrays(&self) -> DfResult<(ArrayRef, ArrayRef)> {
-        let parser = self.converter.parser();
-        let rows: Vec<_> = self.counts.keys().map(|key| parser.parse(key)).collect();
-        let values = self
-            .converter
-            .convert_rows(rows)?
-            .pop()
-            .expect("one column");
-        let mut counts: Vec<u64> = self.counts.values().copied().collect();
+        let (keys, mut counts): (Vec<&[u8]>, Vec<u64>) = self
+            .counts
+            .iter()
+            .map(|(key, count)| (key.as_slice(), *count))
+            .unzip();
+        let values = if super::value::is_text_type(&self.value_type) {
+            // The keys are the bytes of `str`s: the lossy decoding never replaces anything.
+            let text: StringArray = keys
+                .iter()
+                .map(|key| Some(String::from_utf8_lossy(key)))
+                .collect();
+            cast(&text, &self.value_type)?
+        } else {
+            let parser = self.converter.parser();
+            let rows = keys.iter().map(|key| parser.parse(key));
+            let mut columns = self.converter.convert_rows(rows)?;
+            columns.pop().ok_or_else(|| {
+                datafusion::error::DataFusionError::Internal("value counts: no column".into())
+            })?
+        };
         let values = if self.nulls > 0 {
             counts.push(self.nulls);
             let null = ScalarValue::try_from(&self.value_type)?.to_array_of_size(1)?;

@@ -10,12 +10,12 @@
 
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
-use datafusion::functions_aggregate::expr_fn::{count, count_distinct};
+use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::{Expr, col, ident, lit};
 use datafusion::prelude::DataFrame;
 use futures::TryStreamExt;
 
-use super::rowhash::row_hash;
+use super::rowhash::{distinct_fingerprints, row_hash};
 use super::value::{count_at, scalar_at, to_json};
 use crate::metrics::DuplicateKeyGroup;
 
@@ -26,7 +26,7 @@ pub const EXAMPLE_GROUPS: usize = 5;
 /// held in a hash set in memory, so it can ride along in the profile's one pass. The profile
 /// uses it when the set fits the memory limit, else [`distinct_row_count`].
 pub fn distinct_rows(columns: Vec<Expr>) -> Expr {
-    count_distinct(row_hash(columns))
+    distinct_fingerprints(row_hash(columns))
 }
 
 /// Distinct rows over every column, by a grouping of their fingerprints that spills to disk

@@ -14,9 +14,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, UInt64Array, make_array};
-use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer};
-use datafusion::arrow::compute::cast;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, UInt64Array};
+use datafusion::arrow::buffer::BooleanBuffer;
+use datafusion::arrow::compute::{cast, nullif};
 use datafusion::arrow::datatypes::{
     DataType, Field, FieldRef, Float16Type, Float32Type, Float64Type,
 };
@@ -349,9 +349,9 @@ impl ScalarUDFImpl for Present {
         let Some(mask) = mask else {
             return Ok(ColumnarValue::Array(array));
         };
-        let nulls = NullBuffer::new(!&mask);
-        let data = array.to_data().into_builder().nulls(Some(nulls)).build()?;
-        Ok(ColumnarValue::Array(make_array(data)))
+        // nullif shares the value buffers: no copy, and no re-validation of the text.
+        let missing = BooleanArray::new(mask, None);
+        Ok(ColumnarValue::Array(nullif(&array, &missing)?))
     }
 }
 
