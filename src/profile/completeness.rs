@@ -17,7 +17,7 @@ use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping,
 use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
 
-use super::missing::{KINDS, Kind, float_bits, missing_counts, present};
+use super::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
 use super::value::{count_at, first_row, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
@@ -121,9 +121,12 @@ pub async fn measure(
         aggregates.push(expr.alias(format!("m{}", aggregates.len())));
         aggregates.len() - 1
     };
-    let columns: Vec<Expr> = schema.fields().iter().map(|f| ident(f.name())).collect();
-    let counts_slot =
-        (!columns.is_empty()).then(|| push(&mut aggregates, missing_counts(columns, placeholders)));
+    let columns: Vec<Expr> = schema
+        .fields()
+        .iter()
+        .map(|f| missing_kind(ident(f.name()), placeholders))
+        .collect();
+    let counts_slot = (!columns.is_empty()).then(|| push(&mut aggregates, missing_counts(columns)));
     let mut slots = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
         let (name, data_type) = (field.name(), field.data_type());

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, ListArray, StringArray, StructArray, UInt64Array,
+    Array, ArrayRef, AsArray, ListArray, StringArray, StringViewArray, StructArray, UInt64Array,
 };
 use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::cast;
@@ -28,6 +28,9 @@ use datafusion::logical_expr::{
 };
 
 use super::value::scalar_at;
+
+/// The longest text a Utf8View holds inside its view.
+const INLINE_LENGTH: u32 = 12;
 
 /// The limit for label classes and days: past it they are counted by a spilling GROUP BY.
 pub const MAX_DISTINCT: usize = 100_000;
@@ -104,6 +107,7 @@ impl AggregateUDFImpl for ValueCounts {
             converter: RowConverter::new(vec![SortField::new(value_type.clone())])?,
             value_type,
             counts: HashMap::default(),
+            inline: HashMap::default(),
             key_bytes: 0,
             nulls: 0,
             limit: self.limit,
@@ -117,6 +121,8 @@ struct CountsAccumulator {
     value_type: DataType,
     converter: RowConverter,
     counts: HashMap<Vec<u8>, u64>,
+    /// Short Utf8View values, by their view (see [`CountsAccumulator::add_views`]).
+    inline: HashMap<u128, u64>,
     key_bytes: usize,
     nulls: u64,
     limit: usize,
@@ -143,7 +149,7 @@ impl CountsAccumulator {
             DataType::LargeUtf8 => {
                 self.add_keys(array.as_string::<i64>().iter().map(as_bytes), times)
             }
-            DataType::Utf8View => self.add_keys(array.as_string_view().iter().map(as_bytes), times),
+            DataType::Utf8View => self.add_views(array.as_string_view(), times),
             _ => {
                 let nulls = array.logical_nulls();
                 let rows = self.converter.convert_columns(&[array])?;
@@ -155,6 +161,40 @@ impl CountsAccumulator {
             }
         }
         Ok(())
+    }
+
+    /// Short text (at most 12 bytes) is wholly inside its 16-byte view: those are counted by
+    /// the view itself, a fixed-width key; longer text by its bytes.
+    fn add_views(&mut self, text: &StringViewArray, times: impl Fn(usize) -> u64) {
+        let nulls = text.logical_nulls();
+        for (index, view) in text.views().iter().enumerate() {
+            if nulls.as_ref().is_some_and(|nulls| nulls.is_null(index)) {
+                self.nulls += times(index);
+                continue;
+            }
+            if *view as u32 > INLINE_LENGTH {
+                self.add_keys(std::iter::once(Some(text.value(index).as_bytes())), |_| {
+                    times(index)
+                });
+                if self.overflowed {
+                    return;
+                }
+                continue;
+            }
+            if let Some(count) = self.inline.get_mut(view) {
+                *count += times(index);
+                continue;
+            }
+            if self.distinct() == self.limit {
+                self.overflow();
+                return;
+            }
+            self.inline.insert(*view, times(index));
+        }
+    }
+
+    fn distinct(&self) -> usize {
+        self.counts.len() + self.inline.len()
     }
 
     /// Counts each key (`None` for NULL) `times(its index)` times.
@@ -172,7 +212,7 @@ impl CountsAccumulator {
                 *count += times(index);
                 continue;
             }
-            if self.counts.len() == self.limit {
+            if self.distinct() == self.limit {
                 self.overflow();
                 return;
             }
@@ -184,15 +224,28 @@ impl CountsAccumulator {
     fn overflow(&mut self) {
         self.overflowed = true;
         self.counts = HashMap::default();
+        self.inline = HashMap::default();
         self.key_bytes = 0;
     }
 
     /// The values and their counts, in the map's order, NULL last when there were NULLs.
     fn arrays(&self) -> DfResult<(ArrayRef, ArrayRef)> {
+        let inline: Vec<(u128, u64)> = self.inline.iter().map(|(v, c)| (*v, *c)).collect();
+        let inline_bytes: Vec<[u8; 16]> =
+            inline.iter().map(|(view, _)| view.to_le_bytes()).collect();
         let (keys, mut counts): (Vec<&[u8]>, Vec<u64>) = self
             .counts
             .iter()
             .map(|(key, count)| (key.as_slice(), *count))
+            .chain(
+                inline
+                    .iter()
+                    .zip(&inline_bytes)
+                    .map(|((view, count), bytes)| {
+                        // A view: length in the low 4 bytes, then the text itself.
+                        (&bytes[4..4 + (*view as u32 as usize)], *count)
+                    }),
+            )
             .unzip();
         let values = if super::value::is_text_type(&self.value_type) {
             // The keys are the bytes of `str`s: the lossy decoding never replaces anything.
@@ -253,6 +306,7 @@ impl Accumulator for CountsAccumulator {
             + self.converter.size()
             + self.key_bytes
             + self.counts.capacity() * (std::mem::size_of::<(Vec<u8>, u64)>() + 1)
+            + self.inline.capacity() * (std::mem::size_of::<(u128, u64)>() + 1)
     }
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
@@ -347,6 +401,42 @@ mod tests {
         let mut counts = decode(batches[0].column(0), 0)?;
         counts.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
         Some(counts)
+    }
+
+    #[tokio::test]
+    async fn short_and_long_text_views_are_counted_alike() {
+        let long = "a value longer than twelve bytes";
+        let values = vec![
+            Some("ab"),
+            Some(long),
+            None,
+            Some("ab"),
+            Some(long),
+            Some(""),
+        ];
+        let array: ArrayRef = Arc::new(StringViewArray::from(values));
+        let ctx = SessionContext::new();
+        let batch = RecordBatch::try_from_iter([("c", array)]).unwrap();
+        let result = ctx
+            .read_batch(batch)
+            .unwrap()
+            .aggregate(vec![], vec![value_counts(col("c"), 3)])
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let mut counts = decode(result[0].column(0), 0).unwrap();
+        counts.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
+        let view = |text: &str| ScalarValue::Utf8View(Some(text.to_string()));
+        assert_eq!(
+            counts,
+            vec![
+                (ScalarValue::Utf8View(None), 1),
+                (view(""), 1),
+                (view(long), 2),
+                (view("ab"), 2),
+            ]
+        );
     }
 
     #[tokio::test]

@@ -1,9 +1,13 @@
 //! The missing-value rule as vectorised DataFusion functions, so the completeness pass reads
 //! each value once in a tight loop instead of through trim/lower/IN-list expressions.
 //!
-//! * `readiness_missing(c1, ..., cn)`: aggregate; per column the NULL, NaN, empty and
-//!   placeholder counts, then the number of rows with no missing value, as one `List<UInt64>`.
-//! * `readiness_present(c)`: `c` with its missing values turned to NULL (min/max over present
+//! * `readiness_missing_kind(c)`: per value 0 when present, else 1 + its [`Kind`]: the one
+//!   place the rule runs. Everything below takes these codes, and DataFusion evaluates the
+//!   call once per column however many aggregates use it (common subexpressions).
+//! * `readiness_missing(k1, ..., kn)`: aggregate over the codes of every column; per column the
+//!   NULL, NaN, empty and placeholder counts, then the number of rows with no missing value, as
+//!   one `List<UInt64>`.
+//! * `readiness_present(c, k)`: `c` with its missing values turned to NULL (min/max over present
 //!   values, label classes).
 //! * `readiness_float_bits(c)`: a float's bit pattern (one NaN, one zero), so approximate
 //!   distinct counting has an integer to hash.
@@ -14,11 +18,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, UInt64Array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, ListArray, UInt8Array, UInt64Array,
+};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::{cast, nullif};
 use datafusion::arrow::datatypes::{
-    DataType, Field, FieldRef, Float16Type, Float32Type, Float64Type,
+    DataType, Field, FieldRef, Float16Type, Float32Type, Float64Type, UInt8Type,
 };
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result as DfResult};
@@ -124,83 +130,111 @@ impl Classifier {
         }
     }
 
-    /// Counts per kind in `array`, and which rows are missing (`None` when none is).
-    pub fn classify(&self, array: &ArrayRef) -> DfResult<([u64; KINDS], Option<BooleanBuffer>)> {
-        let mut counts = [0u64; KINDS];
+    /// The code of every value of `array`: 0 when present, else 1 + its [`Kind`].
+    pub fn kinds(&self, array: &ArrayRef) -> DfResult<UInt8Array> {
         let nulls = array.logical_nulls();
-        counts[Kind::Null as usize] = nulls.as_ref().map_or(0, |n| n.null_count() as u64);
         let is_null = |row: usize| nulls.as_ref().is_some_and(|n| n.is_null(row));
-        let len = array.len();
-        let mut other = |kind: Option<Kind>| match kind {
-            Some(kind) => {
-                counts[kind as usize] += 1;
-                true
+        let code = |row: usize, kind: Option<Kind>| {
+            if is_null(row) {
+                NULL_CODE
+            } else {
+                kind.map_or(0, |kind| kind as u8 + 1)
             }
-            None => false,
         };
-        let mask = match array.data_type() {
+        let nan = |row: usize, is_nan: bool| code(row, is_nan.then_some(Kind::Nan));
+        let rows = 0..array.len();
+        let codes: Vec<u8> = match array.data_type() {
             DataType::Utf8 => {
                 let text = array.as_string::<i32>();
-                BooleanBuffer::collect_bool(len, |row| {
-                    is_null(row) || other(self.text(text.value(row)))
-                })
+                rows.map(|row| code(row, self.text(text.value(row))))
+                    .collect()
             }
             DataType::LargeUtf8 => {
                 let text = array.as_string::<i64>();
-                BooleanBuffer::collect_bool(len, |row| {
-                    is_null(row) || other(self.text(text.value(row)))
-                })
+                rows.map(|row| code(row, self.text(text.value(row))))
+                    .collect()
             }
             DataType::Utf8View => {
                 let text = array.as_string_view();
-                BooleanBuffer::collect_bool(len, |row| {
-                    is_null(row) || other(self.text(text.value(row)))
-                })
+                rows.map(|row| code(row, self.text(text.value(row))))
+                    .collect()
             }
             DataType::Dictionary(_, value) if super::value::is_text_type(value) => {
-                return self.classify(&cast(array, &DataType::Utf8View)?);
+                return self.kinds(&cast(array, &DataType::Utf8View)?);
             }
             DataType::Float16 => {
                 let floats = array.as_primitive::<Float16Type>();
-                let nan = |row| floats.value(row).is_nan();
-                BooleanBuffer::collect_bool(len, |row| {
-                    is_null(row) || other(nan(row).then_some(Kind::Nan))
-                })
+                rows.map(|row| nan(row, floats.value(row).is_nan()))
+                    .collect()
             }
             DataType::Float32 => {
                 let floats = array.as_primitive::<Float32Type>();
-                BooleanBuffer::collect_bool(len, |row| {
-                    is_null(row) || other(floats.value(row).is_nan().then_some(Kind::Nan))
-                })
+                rows.map(|row| nan(row, floats.value(row).is_nan()))
+                    .collect()
             }
             DataType::Float64 => {
                 let floats = array.as_primitive::<Float64Type>();
-                BooleanBuffer::collect_bool(len, |row| {
-                    is_null(row) || other(floats.value(row).is_nan().then_some(Kind::Nan))
-                })
+                rows.map(|row| nan(row, floats.value(row).is_nan()))
+                    .collect()
             }
-            _ => {
-                return Ok((counts, nulls.map(|n| !n.inner())));
-            }
+            _ => rows.map(|row| code(row, None)).collect(),
         };
-        Ok((counts, Some(mask)))
+        Ok(UInt8Array::from(codes))
     }
 }
 
-/// `readiness_missing(c1, ..., cn)`: see the module docs.
+const NULL_CODE: u8 = Kind::Null as u8 + 1;
+
+/// `readiness_missing_kind(c)`: see the module docs.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct MissingCounts {
+struct MissingKind {
     signature: Signature,
     classifier: Classifier,
 }
 
-/// The counts of every column of `columns` and the complete rows: `4 * n + 1` values.
-pub fn missing_counts(columns: Vec<Expr>, placeholders: &Placeholders) -> Expr {
-    AggregateUDF::from(MissingCounts {
-        signature: Signature::variadic_any(Volatility::Immutable),
+/// The missing-value code of each value of `column`.
+pub fn missing_kind(column: Expr, placeholders: &Placeholders) -> Expr {
+    ScalarUDF::from(MissingKind {
+        signature: Signature::any(1, Volatility::Immutable),
         classifier: Classifier::new(placeholders),
     })
-    .call(columns)
+    .call(vec![column])
+}
+
+impl ScalarUDFImpl for MissingKind {
+    fn name(&self) -> &str {
+        "readiness_missing_kind"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::UInt8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let array = args.args[0].clone().into_array(args.number_rows)?;
+        Ok(ColumnarValue::Array(Arc::new(
+            self.classifier.kinds(&array)?,
+        )))
+    }
+}
+
+/// `readiness_missing(k1, ..., kn)`: see the module docs.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct MissingCounts {
+    signature: Signature,
+}
+
+/// The counts of every column and the complete rows, `4 * n + 1` values, from the columns'
+/// [`missing_kind`] codes.
+pub fn missing_counts(kinds: Vec<Expr>) -> Expr {
+    AggregateUDF::from(MissingCounts {
+        signature: Signature::variadic_any(Volatility::Immutable),
+    })
+    .call(kinds)
 }
 
 fn counts_type() -> DataType {
@@ -230,7 +264,6 @@ impl AggregateUDFImpl for MissingCounts {
 
     fn accumulator(&self, args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
         Ok(Box::new(MissingAccumulator {
-            classifier: self.classifier.clone(),
             counts: vec![0; KINDS * args.exprs.len() + 1],
         }))
     }
@@ -238,7 +271,6 @@ impl AggregateUDFImpl for MissingCounts {
 
 #[derive(Debug)]
 struct MissingAccumulator {
-    classifier: Classifier,
     /// Per column the four kinds, then the complete rows.
     counts: Vec<u64>,
 }
@@ -267,21 +299,28 @@ impl Accumulator for MissingAccumulator {
                 (self.counts.len() - 1) / KINDS
             )));
         }
-        let mut any_missing: Option<BooleanBuffer> = None;
+        // Per row, the OR of its columns' codes: 0 exactly when every value is present.
+        let mut any_missing = vec![0u8; rows];
         for (column, array) in values.iter().enumerate() {
-            let (counts, mask) = self.classifier.classify(array)?;
-            for (total, count) in self.counts[KINDS * column..].iter_mut().zip(counts) {
+            let Some(codes) = array.as_primitive_opt::<UInt8Type>() else {
+                return Err(DataFusionError::Internal(format!(
+                    "readiness_missing takes missing-kind codes, not {}",
+                    array.data_type()
+                )));
+            };
+            let mut counts = [0u64; KINDS + 1];
+            for (row, &code) in any_missing.iter_mut().zip(codes.values()) {
+                counts[usize::from(code).min(KINDS)] += 1;
+                *row |= code;
+            }
+            for (total, count) in self.counts[KINDS * column..].iter_mut().zip(&counts[1..]) {
                 *total += count;
             }
-            if let Some(mask) = mask {
-                any_missing = Some(match any_missing {
-                    Some(before) => &before | &mask,
-                    None => mask,
-                });
-            }
         }
-        let missing_rows = any_missing.map_or(0, |mask| mask.count_set_bits());
-        *self.counts.last_mut().expect("complete rows slot") += (rows - missing_rows) as u64;
+        let complete_rows = any_missing.iter().filter(|&&code| code == 0).count();
+        if let Some(slot) = self.counts.last_mut() {
+            *slot += complete_rows as u64;
+        }
         Ok(())
     }
 
@@ -313,20 +352,19 @@ impl Accumulator for MissingAccumulator {
     }
 }
 
-/// `readiness_present(c)`: see the module docs.
+/// `readiness_present(c, k)`: see the module docs.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Present {
     signature: Signature,
-    classifier: Classifier,
 }
 
 /// `column` with its missing values as NULL.
 pub fn present(column: Expr, placeholders: &Placeholders) -> Expr {
+    let kinds = missing_kind(column.clone(), placeholders);
     ScalarUDF::from(Present {
-        signature: Signature::any(1, Volatility::Immutable),
-        classifier: Classifier::new(placeholders),
+        signature: Signature::any(2, Volatility::Immutable),
     })
-    .call(vec![column])
+    .call(vec![column, kinds])
 }
 
 impl ScalarUDFImpl for Present {
@@ -345,12 +383,18 @@ impl ScalarUDFImpl for Present {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let rows = args.number_rows;
         let array = args.args[0].clone().into_array(rows)?;
-        let (_, mask) = self.classifier.classify(&array)?;
-        let Some(mask) = mask else {
-            return Ok(ColumnarValue::Array(array));
+        let kinds = args.args[1].clone().into_array(rows)?;
+        let Some(codes) = kinds.as_primitive_opt::<UInt8Type>() else {
+            return Err(DataFusionError::Internal(
+                "readiness_present takes missing-kind codes".into(),
+            ));
         };
+        let missing = BooleanBuffer::collect_bool(rows, |row| codes.value(row) != 0);
+        if missing.count_set_bits() == 0 {
+            return Ok(ColumnarValue::Array(array));
+        }
         // nullif shares the value buffers: no copy, and no re-validation of the text.
-        let missing = BooleanArray::new(mask, None);
+        let missing = BooleanArray::new(missing, None);
         Ok(ColumnarValue::Array(nullif(&array, &missing)?))
     }
 }
@@ -432,38 +476,22 @@ mod tests {
     }
 
     #[test]
-    fn classify_counts_each_kind_and_marks_rows() {
+    fn every_value_gets_the_code_of_its_kind() {
         let c = classifier();
-        for array in [
-            Arc::new(StringArray::from(vec![
-                Some("a"),
-                None,
-                Some(" "),
-                Some("N/A"),
-                Some("nan"),
-            ])) as ArrayRef,
-            Arc::new(StringViewArray::from(vec![
-                Some("a"),
-                None,
-                Some(" "),
-                Some("N/A"),
-                Some("nan"),
-            ])),
-        ] {
-            let (counts, mask) = c.classify(&array).unwrap();
-            assert_eq!(counts, [1, 1, 1, 1]);
-            let mask: Vec<bool> = mask.unwrap().iter().collect();
-            assert_eq!(mask, [false, true, true, true, true]);
-        }
-        let floats: ArrayRef = Arc::new(Float64Array::from(vec![Some(1.0), Some(f64::NAN), None]));
-        let (counts, mask) = c.classify(&floats).unwrap();
-        assert_eq!(counts, [1, 1, 0, 0]);
-        assert_eq!(mask.unwrap().count_set_bits(), 2);
-        let ints: ArrayRef = Arc::new(Int64Array::from(vec![Some(1), None]));
-        let (counts, mask) = c.classify(&ints).unwrap();
-        assert_eq!(counts, [1, 0, 0, 0]);
-        assert_eq!(mask.unwrap().count_set_bits(), 1);
-        let full: ArrayRef = Arc::new(Int64Array::from(vec![1, 2]));
-        assert!(c.classify(&full).unwrap().1.is_none());
+        let codes = |array: ArrayRef| c.kinds(&array).unwrap().values().to_vec();
+        let text = [Some("a"), None, Some(" "), Some("N/A"), Some("nan")];
+        // present, NULL, empty, placeholder, NaN: 0, 1 + Kind.
+        let expected = [0, 1, 3, 4, 2];
+        assert_eq!(codes(Arc::new(StringArray::from(text.to_vec()))), expected);
+        assert_eq!(
+            codes(Arc::new(StringViewArray::from(text.to_vec()))),
+            expected
+        );
+        let floats = Float64Array::from(vec![Some(1.0), Some(f64::NAN), None]);
+        assert_eq!(codes(Arc::new(floats)), [0, 2, 1]);
+        assert_eq!(
+            codes(Arc::new(Int64Array::from(vec![Some(1), None]))),
+            [0, 1]
+        );
     }
 }
