@@ -156,3 +156,65 @@ async fn parquet_and_csv_copies_agree() {
         assert_agree(parquet, csv);
     }
 }
+
+/// Nested columns (list, struct, map) cannot be value-counted or ordered: the profile pass
+/// still reads the file, counts their NULLs and duplicate rows, and lists no top values.
+#[test]
+fn nested_columns_are_profiled_without_top_values() {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{
+        ArrayRef, Int32Array, Int32Builder, ListBuilder, MapBuilder, RecordBatch, StringBuilder,
+        StructArray,
+    };
+    use datafusion::arrow::datatypes::{DataType, Field};
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("nested.parquet");
+    // Rows 0 and 2 are identical; row 1 has NULLs in the list and the map.
+    let mut tags = ListBuilder::new(Int32Builder::new());
+    tags.append_value([Some(1), Some(2)]);
+    tags.append_null();
+    tags.append_value([Some(1), Some(2)]);
+    let mut attributes = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+    for row in 0..3 {
+        if row == 1 {
+            attributes.append(false).unwrap();
+        } else {
+            attributes.keys().append_value("k");
+            attributes.values().append_value("v");
+            attributes.append(true).unwrap();
+        }
+    }
+    let point = StructArray::from(vec![(
+        Arc::new(Field::new("x", DataType::Int32, true)),
+        Arc::new(Int32Array::from(vec![5, 6, 5])) as ArrayRef,
+    )]);
+    let batch = RecordBatch::try_from_iter([
+        ("id", Arc::new(Int32Array::from(vec![1, 2, 1])) as ArrayRef),
+        ("tags", Arc::new(tags.finish()) as ArrayRef),
+        ("attributes", Arc::new(attributes.finish()) as ArrayRef),
+        ("point", Arc::new(point) as ArrayRef),
+    ])
+    .unwrap();
+    let mut writer =
+        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+
+    let result = scan(&[path.to_str().unwrap()]);
+    let found = &result.datasets[0];
+    assert_eq!(found.row_count, 3);
+    assert!(
+        found.files.iter().all(|file| file.error.is_none()),
+        "{:?}",
+        found.files
+    );
+    assert_eq!(found.duplicates.duplicate_row_count, 1);
+    let column = |name: &str| found.columns.iter().find(|c| c.name == name).unwrap();
+    assert_eq!(column("tags").null_count, 1);
+    assert_eq!(column("attributes").null_count, 1);
+    assert!(column("attributes").top_values.is_empty());
+    assert_eq!(column("id").top_values.len(), 2);
+}

@@ -152,14 +152,6 @@ fn profile_traced(path: &Path, extra: &[&str]) -> (DatasetMetrics, String) {
         .unwrap()
         .arg("scan")
         .arg(path)
-        .args([
-            "--key",
-            "event_id",
-            "--label",
-            "churned",
-            "--time",
-            "event_time",
-        ])
         .args(["--now", NOW, "--json", "-", "--quiet"])
         .args(extra)
         .env("READINESS_TRACE", "1")
@@ -176,13 +168,26 @@ fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
     let paths = readiness::benchdata::write(ROWS, dir.path(), false).unwrap();
     const GROUPED: &str = "distinct rows not counted in the profile pass";
-    let (unbounded, trace) = profile_traced(&paths[0], &[]);
+    let args = [
+        "--key",
+        "event_id",
+        "--label",
+        "churned",
+        "--time",
+        "event_time",
+    ];
+    let limited = |limit: &'static str| {
+        let mut with_limit = args.to_vec();
+        with_limit.extend(["--memory-limit", limit]);
+        profile_traced(&paths[0], &with_limit)
+    };
+    let (unbounded, trace) = profile_traced(&paths[0], &args);
     assert!(!trace.contains(GROUPED), "{trace}");
     // 20,000 fingerprints fit in half of 8MB: still counted in the one pass.
-    let (roomy, trace) = profile_traced(&paths[0], &["--memory-limit", "8MB"]);
+    let (roomy, trace) = limited("8MB");
     assert!(!trace.contains(GROUPED), "{trace}");
     // Not in half of 2MB: a grouping counts them, spilling to disk.
-    let (bounded, trace) = profile_traced(&paths[0], &["--memory-limit", "2MB"]);
+    let (bounded, trace) = limited("2MB");
     assert!(trace.contains(GROUPED), "{trace}");
     for limited in [&roomy, &bounded] {
         assert_eq!(limited.row_count, unbounded.row_count);
@@ -258,4 +263,36 @@ fn the_progress_bar_shows_on_a_terminal_only_and_not_with_quiet() {
         .unwrap();
     assert!(piped.status.code().is_some_and(|code| code < 2));
     assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
+}
+
+/// A label or time column with more distinct values than the profile pass counts (100,000)
+/// is counted again by a grouping: the figures are whole all the same.
+#[test]
+fn many_valued_labels_and_days_fall_back_to_a_grouping() {
+    use chrono::{Days, NaiveDate};
+    use std::fmt::Write as _;
+
+    const ROWS: u64 = 100_001;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    let first = NaiveDate::from_ymd_opt(1750, 1, 1).unwrap();
+    let mut text = String::from("id,label,day\n");
+    for i in 0..ROWS {
+        let day = first + Days::new(i);
+        writeln!(text, "{i},class{i},{day}").unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    let (found, trace) = profile_traced(&path, &["--label", "label", "--time", "day"]);
+    assert!(trace.contains("label `label`: too many classes"), "{trace}");
+    assert!(trace.contains("time `day`: too many days"), "{trace}");
+    assert_eq!(found.row_count, ROWS);
+    assert_eq!(found.labels[0].labelled_count, ROWS);
+    assert_eq!(found.labels[0].classes.len(), ROWS as usize);
+    assert_eq!(found.labels[0].imbalance_ratio, Some(1.0));
+    // 1750-01-01 .. 2023-10-17 by month: 273 years and 10 months.
+    let freshness = &found.freshness;
+    assert_eq!(freshness.bucket_width.as_deref(), Some("month"));
+    assert_eq!(freshness.buckets.len(), 273 * 12 + 10);
+    assert_eq!(freshness.buckets.iter().map(|b| b.rows).sum::<u64>(), ROWS);
+    assert!(freshness.gaps.is_empty());
 }

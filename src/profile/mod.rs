@@ -153,6 +153,9 @@ pub async fn profile_dataset(
         let classes = match classes {
             Some(classes) => classes,
             None => {
+                trace(&format!(
+                    "label `{name}`: too many classes for the profile pass, grouping"
+                ));
                 let class = labels::class(&name, &data_type, &options.placeholders);
                 completeness::grouped_value_counts(&frame, &[class])
                     .await
@@ -168,6 +171,9 @@ pub async fn profile_dataset(
         freshness.buckets = match counted.days {
             Some(days) => freshness::roll_up(&days, &width),
             None => {
+                trace(&format!(
+                    "time `{name}`: too many days for the profile pass, grouping"
+                ));
                 let bucket = freshness::bucket(&name, &data_type, &width);
                 let counts = completeness::grouped_value_counts(&frame, &[bucket])
                     .await
@@ -236,7 +242,9 @@ impl CountedInPass {
         let fields = frame.schema().fields();
         let mut aggregates = Vec::new();
         let mut top_values = Vec::new();
-        for field in fields.iter().filter(|f| f.data_type() != &DataType::Null) {
+        // Nested values (lists, structs, maps) have no top values to show.
+        let listable = |t: &DataType| t != &DataType::Null && !t.is_nested();
+        for field in fields.iter().filter(|f| listable(f.data_type())) {
             let values = ident(field.name());
             aggregates.push(counts::value_counts(values, TOP_VALUES_MAX_DISTINCT));
             top_values.push((field.name().clone(), None));
