@@ -18,6 +18,16 @@ use common::{NOW, scan, scan_output};
 
 const ROWS: usize = 20_000;
 
+/// The benchmark table's key, label and time columns, as scan arguments.
+const BENCH_COLUMNS: [&str; 6] = [
+    "--key",
+    "event_id",
+    "--label",
+    "churned",
+    "--time",
+    "event_time",
+];
+
 fn read_parquet(path: &Path) -> Vec<RecordBatch> {
     ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
@@ -75,15 +85,8 @@ fn expected(batches: &[RecordBatch]) -> Expected {
 }
 
 fn profile(path: &Path, extra: &[&str]) -> DatasetMetrics {
-    let mut args = vec![
-        path.to_str().unwrap(),
-        "--key",
-        "event_id",
-        "--label",
-        "churned",
-        "--time",
-        "event_time",
-    ];
+    let mut args = vec![path.to_str().unwrap()];
+    args.extend(BENCH_COLUMNS);
     args.extend(extra);
     scan(&args).datasets.remove(0)
 }
@@ -168,14 +171,7 @@ fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
     let paths = readiness::benchdata::write(ROWS, dir.path(), false).unwrap();
     const GROUPED: &str = "distinct rows not counted in the profile pass";
-    let args = [
-        "--key",
-        "event_id",
-        "--label",
-        "churned",
-        "--time",
-        "event_time",
-    ];
+    let args = BENCH_COLUMNS;
     let limited = |limit: &'static str| {
         let mut with_limit = args.to_vec();
         with_limit.extend(["--memory-limit", limit]);

@@ -13,12 +13,13 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, ListArray, StringArray, StringViewArray, StructArray, UInt64Array,
+    Array, ArrayRef, AsArray, StringArray, StringViewArray, StructArray, UInt64Array,
 };
-use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer, OffsetBuffer};
+use datafusion::arrow::buffer::{BooleanBuffer, NullBuffer};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
 use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::common::{HashMap, ScalarValue};
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
@@ -271,16 +272,6 @@ impl CountsAccumulator {
         };
         Ok((values, Arc::new(UInt64Array::from(counts))))
     }
-
-    fn single_row_list(array: ArrayRef) -> ArrayRef {
-        let field = Arc::new(Field::new_list_field(array.data_type().clone(), true));
-        Arc::new(ListArray::new(
-            field,
-            OffsetBuffer::from_lengths([array.len()]),
-            array,
-            None,
-        ))
-    }
 }
 
 impl Accumulator for CountsAccumulator {
@@ -290,7 +281,10 @@ impl Accumulator for CountsAccumulator {
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
         let (values, counts) = self.arrays()?;
-        let columns = vec![Self::single_row_list(values), Self::single_row_list(counts)];
+        let list = |array| -> ArrayRef {
+            Arc::new(SingleRowListArrayBuilder::new(array).build_list_array())
+        };
+        let columns = vec![list(values), list(counts)];
         let overflowed = self
             .overflowed
             .then(|| NullBuffer::new(BooleanBuffer::new_unset(1)));
@@ -318,12 +312,8 @@ impl Accumulator for CountsAccumulator {
         }
         let (values, counts) = self.arrays()?;
         Ok(vec![
-            ScalarValue::List(Arc::new(
-                Self::single_row_list(values).as_list::<i32>().clone(),
-            )),
-            ScalarValue::List(Arc::new(
-                Self::single_row_list(counts).as_list::<i32>().clone(),
-            )),
+            SingleRowListArrayBuilder::new(values).build_list_scalar(),
+            SingleRowListArrayBuilder::new(counts).build_list_scalar(),
         ])
     }
 

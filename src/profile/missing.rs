@@ -18,15 +18,14 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, ListArray, UInt8Array, UInt64Array,
-};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, UInt8Array, UInt64Array};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::{cast, nullif};
 use datafusion::arrow::datatypes::{
     DataType, Field, FieldRef, Float16Type, Float32Type, Float64Type, UInt8Type,
 };
 use datafusion::common::ScalarValue;
+use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
@@ -277,13 +276,9 @@ struct MissingAccumulator {
 
 impl MissingAccumulator {
     fn as_scalar(&self) -> ScalarValue {
-        let values = UInt64Array::from(self.counts.clone());
-        ScalarValue::List(Arc::new(ListArray::new(
-            Arc::new(Field::new_list_field(DataType::UInt64, false)),
-            datafusion::arrow::buffer::OffsetBuffer::from_lengths([values.len()]),
-            Arc::new(values),
-            None,
-        )))
+        SingleRowListArrayBuilder::new(Arc::new(UInt64Array::from(self.counts.clone())))
+            .with_nullable(false)
+            .build_list_scalar()
     }
 }
 

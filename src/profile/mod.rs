@@ -68,13 +68,9 @@ pub async fn profile_dataset(
     let mut notes = Vec::new();
     let mut text_columns = BTreeSet::new();
     if let Some(progress) = &engine.progress {
-        let files: Vec<_> = plan.readable_files().collect();
-        let rows = files
-            .iter()
-            .map(|file| file.row_count.or(file.estimated_rows))
-            .sum::<Option<u64>>();
-        let bytes = files.iter().map(|file| file.meta.size).sum();
-        progress.dataset(&plan.name, files.len(), bytes, rows);
+        let files = plan.readable_files().count();
+        let bytes = plan.readable_files().map(|file| file.meta.size).sum();
+        progress.dataset(&plan.name, files, bytes, estimated_rows(plan));
     }
     let started = std::time::Instant::now();
     let dataset = plan.name.clone();
@@ -308,11 +304,15 @@ fn distinct_rows_in_pass(plan: &DatasetPlan, memory_limit: Option<u64>) -> bool 
     let Some(limit) = memory_limit else {
         return true;
     };
-    let rows: Option<u64> = plan
-        .readable_files()
+    estimated_rows(plan).is_some_and(|rows| rows.saturating_mul(DISTINCT_ROW_BYTES) <= limit / 2)
+}
+
+/// The dataset's rows before reading it: exact from Parquet footers, estimated for CSV; `None`
+/// when a file has neither.
+fn estimated_rows(plan: &DatasetPlan) -> Option<u64> {
+    plan.readable_files()
         .map(|file| file.row_count.or(file.estimated_rows))
-        .sum();
-    rows.is_some_and(|rows| rows.saturating_mul(DISTINCT_ROW_BYTES) <= limit / 2)
+        .sum()
 }
 
 /// True when a plan failed because the memory pool was exhausted.

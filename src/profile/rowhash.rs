@@ -17,12 +17,12 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, ListArray};
-use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Decimal128Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Field, FieldRef};
 use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::common::ScalarValue;
+use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
@@ -193,13 +193,9 @@ impl Accumulator for FingerprintAccumulator {
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
         let run = Decimal128Array::from(self.take_sorted()).with_data_type(HASH_TYPE);
-        let list = ListArray::new(
-            Arc::new(Field::new_list_field(HASH_TYPE, true)),
-            OffsetBuffer::from_lengths([run.len()]),
-            Arc::new(run),
-            None,
-        );
-        Ok(vec![ScalarValue::List(Arc::new(list))])
+        Ok(vec![
+            SingleRowListArrayBuilder::new(Arc::new(run)).build_list_scalar(),
+        ])
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
