@@ -38,7 +38,7 @@ use super::completeness::Placeholders;
 
 /// The kinds of missing value, in the order their counts are reported. Disjoint: a value is
 /// the first kind it matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Null = 0,
     Nan = 1,
@@ -60,33 +60,43 @@ pub struct Classifier {
     /// Trimmed text longer than this (bytes) is no token: lower-casing shrinks a character
     /// by at most a factor of three (the Kelvin sign is three bytes, `k` one).
     guard: usize,
-    /// For ASCII text, the quick filters: which lengths (below 64) and which first bytes
-    /// (either case) a token or `nan` can have.
-    lengths: u64,
-    first_bytes: [bool; 256],
+    /// For ASCII text: the ASCII tokens and `nan` by their length (below 64), with their kind.
+    by_length: Vec<Vec<(String, Kind)>>,
+    /// First bytes that settle it at once: ASCII, not whitespace, and no token starts so
+    /// (the lower case of an ASCII character is ASCII, so the trimmed, lowered text would
+    /// start with it too).
+    present_at_first: [bool; 256],
 }
 
 impl Classifier {
     pub fn new(placeholders: &Placeholders) -> Self {
         let tokens = placeholders.tokens().to_vec();
         let longest = tokens.iter().map(String::len).max().unwrap_or(0).max(3);
-        let mut lengths = 0u64;
+        let mut by_length = vec![Vec::new(); 64];
         let mut first_bytes = [false; 256];
-        for token in tokens.iter().map(String::as_str).chain(["nan"]) {
-            if token.len() < 64 {
-                lengths |= 1 << token.len();
-            } else {
-                lengths = u64::MAX;
+        let kinds = tokens
+            .iter()
+            .map(|token| (token.as_str(), Kind::Placeholder))
+            .chain([("nan", Kind::Nan)]);
+        for (token, kind) in kinds {
+            if token.is_ascii() && token.len() < 64 {
+                by_length[token.len()].push((token.to_string(), kind));
             }
             let first = token.as_bytes()[0];
             first_bytes[usize::from(first.to_ascii_lowercase())] = true;
             first_bytes[usize::from(first.to_ascii_uppercase())] = true;
         }
+        // `nan` first: a value is the first kind it matches.
+        for tokens in &mut by_length {
+            tokens.sort_by_key(|(_, kind)| *kind as u8);
+        }
+        let present_at_first =
+            std::array::from_fn(|b| b < 0x80 && !is_whitespace(b as u8) && !first_bytes[b]);
         Self {
             tokens,
             guard: 4 * longest,
-            lengths,
-            first_bytes,
+            by_length,
+            present_at_first,
         }
     }
 
@@ -94,6 +104,12 @@ impl Classifier {
     #[inline]
     pub fn text(&self, text: &str) -> Option<Kind> {
         let bytes = text.as_bytes();
+        if bytes
+            .first()
+            .is_some_and(|&b| self.present_at_first[usize::from(b)])
+        {
+            return None;
+        }
         // ASCII whitespace bytes never occur inside a multi-byte character: trim bytes.
         let Some(start) = bytes.iter().position(|b| !is_whitespace(*b)) else {
             return Some(Kind::Empty);
@@ -108,12 +124,15 @@ impl Classifier {
             return None;
         }
         if trimmed.is_ascii() {
-            let length_possible = trimmed.len() >= 64 || self.lengths & (1 << trimmed.len()) != 0;
-            if !length_possible || !self.first_bytes[usize::from(trimmed[0])] {
-                return None;
-            }
-            let is = |token: &str| trimmed.eq_ignore_ascii_case(token.as_bytes());
-            return self.kind_of(is);
+            // The lower case of ASCII text is ASCII: only an ASCII token of its length can match.
+            let Some(tokens) = self.by_length.get(trimmed.len()) else {
+                let is = |token: &str| trimmed.eq_ignore_ascii_case(token.as_bytes());
+                return self.kind_of(is);
+            };
+            return tokens
+                .iter()
+                .find(|(token, _)| trimmed.eq_ignore_ascii_case(token.as_bytes()))
+                .map(|(_, kind)| *kind);
         }
         let lower = text[start..end].to_lowercase();
         self.kind_of(|token| lower == token)
@@ -154,9 +173,23 @@ impl Classifier {
                     .collect()
             }
             DataType::Utf8View => {
+                // A view holds the length in its low 32 bits and the first bytes after them,
+                // inline or as the prefix of a long value: most values are settled without
+                // reading the data buffer.
                 let text = array.as_string_view();
-                rows.map(|row| code(row, self.text(text.value(row))))
-                    .collect()
+                let views = text.views();
+                rows.map(|row| {
+                    let view = views[row];
+                    let first = usize::from((view >> 32) as u8);
+                    if is_null(row) {
+                        NULL_CODE
+                    } else if view as u32 != 0 && self.present_at_first[first] {
+                        0
+                    } else {
+                        code(row, self.text(text.value(row)))
+                    }
+                })
+                .collect()
             }
             DataType::Dictionary(_, value) if super::value::is_text_type(value) => {
                 return self.kinds(&cast(array, &DataType::Utf8View)?);
@@ -303,13 +336,23 @@ impl Accumulator for MissingAccumulator {
                     array.data_type()
                 )));
             };
-            let mut counts = [0u64; KINDS + 1];
-            for (row, &code) in any_missing.iter_mut().zip(codes.values()) {
-                counts[usize::from(code).min(KINDS)] += 1;
+            // Branch-free loops the compiler vectorises: one OR, then one count per kind only
+            // for a column that has missing values in this batch (most have none).
+            let codes = codes.values();
+            let mut seen = 0u8;
+            for (row, &code) in any_missing.iter_mut().zip(codes.iter()) {
                 *row |= code;
+                seen |= code;
             }
-            for (total, count) in self.counts[KINDS * column..].iter_mut().zip(&counts[1..]) {
-                *total += count;
+            if seen == 0 {
+                continue;
+            }
+            for (kind, total) in self.counts[KINDS * column..KINDS * (column + 1)]
+                .iter_mut()
+                .enumerate()
+            {
+                let code = kind as u8 + 1;
+                *total += codes.iter().filter(|&&c| c == code).count() as u64;
             }
         }
         let complete_rows = any_missing.iter().filter(|&&code| code == 0).count();
@@ -468,6 +511,16 @@ mod tests {
         );
         assert_eq!(c.text("-"), Some(Kind::Placeholder));
         assert_eq!(c.text("0"), None);
+        assert_eq!(c.text("no"), None);
+        assert_eq!(c.text(" Na"), Some(Kind::Placeholder));
+        // Custom tokens: non-ASCII ones, and `nan` among them still counts as NaN.
+        let custom = Classifier::new(&Placeholders::new(&["Ñ/A", "nan", "x", "ninguno"]));
+        assert_eq!(custom.text("ñ/a"), Some(Kind::Placeholder));
+        assert_eq!(custom.text(" NAN"), Some(Kind::Nan));
+        assert_eq!(custom.text("X"), Some(Kind::Placeholder));
+        assert_eq!(custom.text("Ninguno "), Some(Kind::Placeholder));
+        assert_eq!(custom.text("n/a"), None);
+        assert_eq!(custom.text("ninguna"), None);
     }
 
     #[test]
