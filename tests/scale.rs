@@ -171,6 +171,7 @@ fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
     let paths = readiness::benchdata::write(ROWS, dir.path(), false).unwrap();
     const GROUPED: &str = "distinct rows not counted in the profile pass";
+    const KEYS_GROUPED: &str = "duplicate keys not counted in the profile pass";
     let args = BENCH_COLUMNS;
     let limited = |limit: &'static str| {
         let mut with_limit = args.to_vec();
@@ -179,12 +180,14 @@ fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
     };
     let (unbounded, trace) = profile_traced(&paths[0], &args);
     assert!(!trace.contains(GROUPED), "{trace}");
+    assert!(!trace.contains(KEYS_GROUPED), "{trace}");
     // 20,000 fingerprints fit in half of 8MB: still counted in the one pass.
     let (roomy, trace) = limited("8MB");
     assert!(!trace.contains(GROUPED), "{trace}");
     // Not in half of 2MB: a grouping counts them, spilling to disk.
     let (bounded, trace) = limited("2MB");
     assert!(trace.contains(GROUPED), "{trace}");
+    assert!(trace.contains(KEYS_GROUPED), "{trace}");
     for limited in [&roomy, &bounded] {
         assert_eq!(limited.row_count, unbounded.row_count);
         assert_eq!(
@@ -195,6 +198,15 @@ fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
             limited.duplicates.duplicate_key_row_count,
             unbounded.duplicates.duplicate_key_row_count
         );
+        // The key counted in the pass and by the grouping: the same keys, in the same order.
+        assert_eq!(
+            limited.duplicates.keys_with_duplicates,
+            unbounded.duplicates.keys_with_duplicates
+        );
+        assert_eq!(
+            limited.duplicates.example_groups,
+            unbounded.duplicates.example_groups
+        );
         assert_eq!(
             limited.labels[0].labelled_count,
             unbounded.labels[0].labelled_count
@@ -202,6 +214,7 @@ fn a_memory_limit_that_forces_spilling_gives_the_same_figures() {
         assert_eq!(limited.freshness.gaps, unbounded.freshness.gaps);
     }
     assert_eq!(bounded.duplicates.duplicate_row_count, 200);
+    assert_eq!(bounded.duplicates.example_groups.len(), 5);
 
     let bad = scan_output(&[paths[0].to_str().unwrap(), "--memory-limit", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -237,7 +250,6 @@ fn the_progress_bar_shows_on_a_terminal_only_and_not_with_quiet() {
     let shown = on_a_terminal(&common);
     for part in [
         "events_20k · pass 1: profile",
-        "pass 2: duplicate keys",
         "/20,000 rows",
         "1/1 files",
         "read",
@@ -245,6 +257,11 @@ fn the_progress_bar_shows_on_a_terminal_only_and_not_with_quiet() {
     ] {
         assert!(shown.contains(part), "`{part}` not in {shown}");
     }
+    // One integer key is counted in the profile pass; a two-column key takes a second pass.
+    assert!(!shown.contains("pass 2"), "{shown}");
+    let two_columns = common.replace("--key event_id", "--key event_id,customer_id");
+    let shown = on_a_terminal(&two_columns);
+    assert!(shown.contains("pass 2: duplicate keys"), "{shown}");
     let quiet = on_a_terminal(&format!("{common} --quiet"));
     assert!(!quiet.contains("pass 1"), "{quiet}");
     assert!(!quiet.contains("ETA"), "{quiet}");

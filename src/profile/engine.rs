@@ -163,19 +163,23 @@ impl Engine {
         let provider = Arc::new(ListingTable::try_new(config)?);
         self.ctx.deregister_table(table)?;
         self.ctx.register_table(table, provider)?;
-        let frame = self.ctx.table(table).await?;
-        if plan.format != DataFormat::Parquet {
-            return Ok(frame);
-        }
-        // DataFusion splits Parquet files into byte ranges, one per partition, and a row
-        // group goes to the range its first page falls in: ten equal row groups in two
-        // ranges split six to four, leaving one core idle for a fifth of the scan. Four
-        // ranges per core even the cores' shares out.
-        let (mut state, logical) = frame.into_parts();
-        let options = state.config_mut().options_mut();
-        options.execution.target_partitions *= PARQUET_RANGES_PER_PARTITION;
-        Ok(DataFrame::new(state, logical))
+        self.ctx.table(table).await
     }
+}
+
+/// `frame` read for the profile pass. DataFusion splits Parquet files into byte ranges, one
+/// per partition, and a row group goes to the range its first page falls in: ten equal row
+/// groups in two ranges split six to four, leaving one core idle for a fifth of the pass.
+/// Four ranges per core even the cores' shares out. (Groupings keep one partition per core:
+/// each partition of a grouping reserves memory of its own under `--memory-limit`.)
+pub fn spread_for_one_pass(frame: DataFrame, format: DataFormat) -> DataFrame {
+    if format != DataFormat::Parquet {
+        return frame;
+    }
+    let (mut state, logical) = frame.into_parts();
+    let options = state.config_mut().options_mut();
+    options.execution.target_partitions *= PARQUET_RANGES_PER_PARTITION;
+    DataFrame::new(state, logical)
 }
 
 /// Byte ranges a Parquet dataset is split into per core.

@@ -18,12 +18,32 @@ pub mod counts;
 pub mod duplication;
 pub mod engine;
 pub mod freshness;
+pub mod keycounts;
 pub mod labels;
 pub mod lineage;
 pub mod missing;
 pub mod privacy;
 pub mod rowhash;
+pub mod textrange;
 pub mod value;
+
+/// Test helpers shared by the aggregates' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::logical_expr::Partitioning;
+    use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+
+    /// `batches` as a frame spread round-robin over `partitions`, so an aggregate's partial
+    /// states are merged as they are on several cores.
+    pub fn partitioned(batches: Vec<RecordBatch>, partitions: usize) -> DataFrame {
+        let config = SessionConfig::new().with_target_partitions(partitions);
+        SessionContext::new_with_config(config)
+            .read_batches(batches)
+            .and_then(|frame| frame.repartition(Partitioning::RoundRobinBatch(partitions)))
+            .expect("an in-memory frame")
+    }
+}
 
 use std::collections::BTreeSet;
 
@@ -46,6 +66,7 @@ use crate::metrics::{
 use crate::source::inventory::describe_error;
 use crate::source::{DataFormat, DatasetPlan, FileInspection};
 use completeness::{CompletenessPass, TOP_VALUES_MAX_DISTINCT};
+use duplication::KeyFigures;
 use value::{instant, is_time_type, to_json};
 
 /// What to measure beyond the defaults.
@@ -79,7 +100,7 @@ pub async fn profile_dataset(
             eprintln!("[{dataset}] {what} after {:?}", started.elapsed());
         }
     };
-    let mut rows_in_pass = distinct_rows_in_pass(plan, engine.memory_limit);
+    let mut rows_in_pass = distinct_rows_in_pass(plan, engine.memory_limit, options);
     let (frame, pass, counted) = loop {
         let readable: Vec<_> = plan.readable_files().cloned().collect();
         if readable.is_empty() {
@@ -91,9 +112,9 @@ pub async fn profile_dataset(
                 .register(table, plan, &refs, &text_columns, None)
                 .await?;
             let counted = CountedInPass::plan(&frame, options, rows_in_pass);
+            let spread = engine::spread_for_one_pass(frame.clone(), plan.format);
             let (pass, results) =
-                completeness::measure(frame.clone(), &options.placeholders, &counted.aggregates)
-                    .await?;
+                completeness::measure(spread, &options.placeholders, &counted.aggregates).await?;
             Ok::<_, DataFusionError>((frame, pass, counted.with_results(results)))
         }
         .await;
@@ -184,7 +205,11 @@ pub async fn profile_dataset(
     if counted.distinct_rows.is_none() {
         trace("distinct rows not counted in the profile pass: a grouping counts them");
     }
-    let duplicates = duplicate_metrics(&frame, &pass, counted.distinct_rows, options, &mut notes)
+    if counted.keys.is_none() && !options.key_columns.is_empty() {
+        trace("duplicate keys not counted in the profile pass: a grouping counts them");
+    }
+    let in_pass = (counted.distinct_rows, counted.keys);
+    let duplicates = duplicate_metrics(&frame, &pass, in_pass, options, &mut notes)
         .await
         .map_err(engine_error)?;
     trace("duplicates");
@@ -229,8 +254,11 @@ struct CountedInPass {
     labels: Vec<(String, DataType, Option<Counts>)>,
     days: Option<Counts>,
     distinct_rows: Option<u64>,
+    /// The declared key's figures, when it is one integer column counted in the pass.
+    keys: Option<KeyFigures>,
     has_days: bool,
     has_distinct_rows: bool,
+    key_type: Option<DataType>,
 }
 
 impl CountedInPass {
@@ -259,9 +287,17 @@ impl CountedInPass {
             let day = freshness::day(name, data_type);
             aggregates.push(counts::value_counts(day, counts::MAX_DISTINCT));
         }
+        let mut key_type = None;
         if distinct_rows {
             let columns = fields.iter().map(|f| ident(f.name())).collect();
             aggregates.push(duplication::distinct_rows(columns));
+            if let [key] = options.key_columns.as_slice()
+                && let Some(field) = fields.iter().find(|f| f.name() == key)
+                && keycounts::countable(field.data_type())
+            {
+                aggregates.push(keycounts::key_counts(ident(key)));
+                key_type = Some(field.data_type().clone());
+            }
         }
         Self {
             aggregates,
@@ -269,8 +305,10 @@ impl CountedInPass {
             labels,
             days: None,
             distinct_rows: None,
+            keys: None,
             has_days: time.is_some(),
             has_distinct_rows: distinct_rows,
+            key_type,
         }
     }
 
@@ -289,22 +327,37 @@ impl CountedInPass {
         if self.has_distinct_rows {
             self.distinct_rows = results.next().map(|r| value::count_at(&r, 0));
         }
+        if let Some(key_type) = &self.key_type {
+            self.keys = results.next().and_then(|r| keycounts::decode(&r, key_type));
+        }
         self
     }
 }
 
 /// Bytes per row that counting distinct rows inside the profile pass may take: a 16-byte
-/// fingerprint in a hash set at its emptiest, plus the partial sets handed to the final merge.
+/// fingerprint as collected, in its sorted run, and in the runs handed to the final merge.
 const DISTINCT_ROW_BYTES: u64 = 64;
 
-/// Whether distinct rows are counted in the profile pass, in memory: always without a memory
-/// limit (a grouping would hold as much), and under one when the rows' fingerprints fit in half
-/// of it. Otherwise a separate grouping spills to disk.
-fn distinct_rows_in_pass(plan: &DatasetPlan, memory_limit: Option<u64>) -> bool {
+/// Bytes per row that counting one integer key inside the profile pass adds: 16 bytes a key,
+/// twice.
+const KEY_ROW_BYTES: u64 = 32;
+
+/// Whether distinct rows (and a single integer key's duplicates) are counted in the profile
+/// pass, in memory: always without a memory limit (a grouping would hold as much), and under
+/// one when what they hold fits in half of it. Otherwise separate groupings spill to disk.
+fn distinct_rows_in_pass(
+    plan: &DatasetPlan,
+    memory_limit: Option<u64>,
+    options: &ProfileOptions,
+) -> bool {
     let Some(limit) = memory_limit else {
         return true;
     };
-    estimated_rows(plan).is_some_and(|rows| rows.saturating_mul(DISTINCT_ROW_BYTES) <= limit / 2)
+    let per_row = match options.key_columns.len() {
+        1 => DISTINCT_ROW_BYTES + KEY_ROW_BYTES,
+        _ => DISTINCT_ROW_BYTES,
+    };
+    estimated_rows(plan).is_some_and(|rows| rows.saturating_mul(per_row) <= limit / 2)
 }
 
 /// The dataset's rows before reading it: exact from Parquet footers, estimated for CSV; `None`
@@ -390,13 +443,16 @@ fn column_metrics(
     columns
 }
 
+/// Duplicate rows and keys; `in_pass` are the distinct rows and key figures the profile pass
+/// counted, the rest is counted by groupings here.
 async fn duplicate_metrics(
     frame: &DataFrame,
     pass: &CompletenessPass,
-    distinct_rows: Option<u64>,
+    in_pass: (Option<u64>, Option<KeyFigures>),
     options: &ProfileOptions,
     notes: &mut Vec<String>,
 ) -> datafusion::error::Result<DuplicateMetrics> {
+    let (distinct_rows, keys_in_pass) = in_pass;
     let distinct_rows = match distinct_rows {
         Some(counted_in_pass) => counted_in_pass,
         None => duplication::distinct_row_count(frame.clone()).await?,
@@ -429,7 +485,10 @@ async fn duplicate_metrics(
         ));
         return Ok(metrics);
     }
-    let keys = duplication::key_figures(frame.clone(), &options.key_columns).await?;
+    let keys = match keys_in_pass {
+        Some(counted_in_pass) => counted_in_pass,
+        None => duplication::key_figures(frame.clone(), &options.key_columns).await?,
+    };
     metrics.key_columns = options.key_columns.clone();
     metrics.duplicate_key_row_count = Some(keys.duplicate_key_rows);
     metrics.keys_with_duplicates = Some(keys.keys_with_duplicates);

@@ -340,10 +340,6 @@ pub fn distinct_fingerprints(fingerprint: Expr) -> Expr {
     .call(vec![fingerprint])
 }
 
-fn runs_type() -> DataType {
-    DataType::List(Arc::new(Field::new_list_field(HASH_TYPE, true)))
-}
-
 impl AggregateUDFImpl for DistinctFingerprints {
     fn name(&self) -> &str {
         "readiness_distinct_fingerprints"
@@ -360,75 +356,143 @@ impl AggregateUDFImpl for DistinctFingerprints {
     fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
         Ok(vec![Arc::new(Field::new(
             format_state_name(args.name, "sorted"),
-            runs_type(),
+            SortedRuns::state_type(),
             true,
         ))])
     }
 
     fn accumulator(&self, _args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
-        Ok(Box::<FingerprintAccumulator>::default())
+        Ok(Box::new(FingerprintAccumulator(SortedRuns::new(true))))
     }
 }
 
+/// 128-bit values gathered by a partition and sorted when handed on, so each partition sorts
+/// its own in parallel and the final step merges sorted runs: the state of
+/// `readiness_distinct_fingerprints` and `readiness_key_counts`.
 #[derive(Debug, Default)]
-struct FingerprintAccumulator {
-    /// Fingerprints of this partition's rows, in arrival order.
+pub(super) struct SortedRuns {
+    /// This partition's values, in arrival order.
     collected: Vec<i128>,
-    /// Sorted, deduplicated runs handed on by other partitions.
+    /// Sorted runs handed on by other partitions.
     runs: Vec<Vec<i128>>,
+    /// Whether a run holds each value once (distinct counting) or every occurrence.
+    distinct: bool,
 }
 
-impl FingerprintAccumulator {
-    /// `collected`, sorted and deduplicated, leaving it empty.
+impl SortedRuns {
+    pub(super) fn new(distinct: bool) -> Self {
+        Self {
+            distinct,
+            ..Self::default()
+        }
+    }
+
+    /// The state's type: one sorted run.
+    pub(super) fn state_type() -> DataType {
+        DataType::List(Arc::new(Field::new_list_field(HASH_TYPE, true)))
+    }
+
+    /// Adds the non-NULL values of `values`.
+    pub(super) fn collect(&mut self, values: &Decimal128Array) {
+        match values.nulls() {
+            None => self.collected.extend_from_slice(values.values()),
+            Some(_) => self.collected.extend(values.iter().flatten()),
+        }
+    }
+
+    /// `collected`, sorted (and deduplicated when distinct), leaving it empty.
     fn take_sorted(&mut self) -> Vec<i128> {
         let mut run = std::mem::take(&mut self.collected);
         run.sort_unstable();
-        run.dedup();
+        if self.distinct {
+            run.dedup();
+        }
         run
+    }
+
+    /// This partition's run, as the state handed on.
+    pub(super) fn state(&mut self) -> ScalarValue {
+        let run = Decimal128Array::from(self.take_sorted()).with_data_type(HASH_TYPE);
+        SingleRowListArrayBuilder::new(Arc::new(run)).build_list_scalar()
+    }
+
+    /// Takes the runs other partitions handed on.
+    pub(super) fn merge(&mut self, states: &ArrayRef) {
+        let lists = states.as_list::<i32>();
+        for row in 0..lists.len() {
+            if lists.is_null(row) {
+                continue;
+            }
+            let run = lists.value(row);
+            self.runs
+                .push(run.as_primitive::<Decimal128Type>().values().to_vec());
+        }
+    }
+
+    /// Every run, this partition's own sorted among them.
+    pub(super) fn all_runs(&mut self) -> &[Vec<i128>] {
+        let own = self.take_sorted();
+        self.runs.push(own);
+        &self.runs
+    }
+
+    pub(super) fn size(&self) -> usize {
+        let held: usize = self.runs.iter().map(Vec::capacity).sum();
+        16 * (self.collected.capacity() + held)
     }
 }
 
-/// The number of distinct values in sorted, deduplicated `runs`. Fingerprints are spread
-/// evenly over [0, 2^126), so that range is cut into one part per core and the runs' slices
-/// in each part are merged on a thread of their own.
+/// The number of distinct values in sorted, deduplicated `runs`.
 fn distinct_in_runs(runs: &[Vec<i128>]) -> usize {
+    in_parts(runs, distinct_in_slices).into_iter().sum()
+}
+
+/// `count` applied to the sorted `runs` cut into one part per core, each part on a thread of
+/// its own: the cuts are the longest run's quantiles, and a value is in the same part in
+/// every run. Small inputs are one part.
+pub(super) fn in_parts<R: Send>(
+    runs: &[Vec<i128>],
+    count: impl Fn(&[&[i128]]) -> R + Sync,
+) -> Vec<R> {
     let total: usize = runs.iter().map(Vec::len).sum();
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if runs.len() < 2 || parts < 2 || total < 1 << 20 {
-        return distinct_in_slices(&runs.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    }
-    let step = (KEEP_126_BITS / parts as u128 + 1) as i128;
+    let longest = runs.iter().max_by_key(|run| run.len());
+    let (Some(longest), true) = (longest, parts > 1 && total >= 1 << 20) else {
+        return vec![count(&runs.iter().map(Vec::as_slice).collect::<Vec<_>>())];
+    };
+    let cuts: Vec<i128> = (1..parts)
+        .map(|part| longest[part * longest.len() / parts])
+        .collect();
     let slices = |part: usize| -> Vec<&[i128]> {
-        let low = if part == 0 {
-            i128::MIN
-        } else {
-            step * part as i128
-        };
         runs.iter()
             .map(|run| {
-                let from = run.partition_point(|value| *value < low);
-                let to = if part + 1 == parts {
-                    run.len()
-                } else {
-                    run.partition_point(|value| *value < step * (part as i128 + 1))
+                let from = match part {
+                    0 => 0,
+                    _ => run.partition_point(|value| *value < cuts[part - 1]),
                 };
-                &run[from..to]
+                let to = match cuts.get(part) {
+                    Some(cut) => run.partition_point(|value| value < cut),
+                    None => run.len(),
+                };
+                &run[from..to.max(from)]
             })
             .collect()
     };
+    let count = &count;
     std::thread::scope(|scope| {
         let counting: Vec<_> = (1..parts)
             .map(|part| {
                 let part = slices(part);
-                scope.spawn(move || distinct_in_slices(&part))
+                scope.spawn(move || count(&part))
             })
             .collect();
-        let first = distinct_in_slices(&slices(0));
-        first
-            + counting
+        let mut counted = vec![count(&slices(0))];
+        counted.extend(
+            counting
                 .into_iter()
-                .map(|thread| thread.join().expect("counting distinct fingerprints"))
-                .sum::<usize>()
+                .map(|thread| thread.join().expect("counting sorted runs")),
+        );
+        counted
     })
 }
 
@@ -458,46 +522,30 @@ fn distinct_in_slices(runs: &[&[i128]]) -> usize {
     }
 }
 
+#[derive(Debug)]
+struct FingerprintAccumulator(SortedRuns);
+
 impl Accumulator for FingerprintAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
-        let fingerprints = values[0].as_primitive::<Decimal128Type>();
-        match fingerprints.nulls() {
-            None => self.collected.extend_from_slice(fingerprints.values()),
-            Some(_) => self.collected.extend(fingerprints.iter().flatten()),
-        }
+        self.0.collect(values[0].as_primitive::<Decimal128Type>());
         Ok(())
     }
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
-        let own = self.take_sorted();
-        self.runs.push(own);
-        Ok(ScalarValue::UInt64(Some(
-            distinct_in_runs(&self.runs) as u64
-        )))
+        let distinct = distinct_in_runs(self.0.all_runs());
+        Ok(ScalarValue::UInt64(Some(distinct as u64)))
     }
 
     fn size(&self) -> usize {
-        let held: usize = self.runs.iter().map(Vec::capacity).sum();
-        std::mem::size_of_val(self) + 16 * (self.collected.capacity() + held)
+        std::mem::size_of_val(self) + self.0.size()
     }
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
-        let run = Decimal128Array::from(self.take_sorted()).with_data_type(HASH_TYPE);
-        Ok(vec![
-            SingleRowListArrayBuilder::new(Arc::new(run)).build_list_scalar(),
-        ])
+        Ok(vec![self.0.state()])
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
-        let lists = states[0].as_list::<i32>();
-        for row in 0..lists.len() {
-            if lists.is_null(row) {
-                continue;
-            }
-            let run = lists.value(row);
-            self.runs
-                .push(run.as_primitive::<Decimal128Type>().values().to_vec());
-        }
+        self.0.merge(&states[0]);
         Ok(())
     }
 }
@@ -652,8 +700,7 @@ mod tests {
     async fn distinct_fingerprints_are_counted_across_partitions() {
         use datafusion::arrow::array::RecordBatch;
         use datafusion::arrow::datatypes::Schema;
-        use datafusion::logical_expr::Partitioning;
-        use datafusion::prelude::{SessionConfig, SessionContext, col};
+        use datafusion::prelude::col;
 
         let schema = Arc::new(Schema::new(vec![
             Field::new("id", DataType::Int64, true),
@@ -679,13 +726,7 @@ mod tests {
             ),
         ];
         for partitions in [1, 2] {
-            let config = SessionConfig::new().with_target_partitions(partitions);
-            let ctx = SessionContext::new_with_config(config);
-            let frame = ctx
-                .read_batches(batches.clone())
-                .unwrap()
-                .repartition(Partitioning::RoundRobinBatch(partitions))
-                .unwrap();
+            let frame = super::super::testing::partitioned(batches.clone(), partitions);
             let fingerprint = row_hash(vec![col("id"), col("name")]);
             let result = frame
                 .aggregate(vec![], vec![distinct_fingerprints(fingerprint)])
