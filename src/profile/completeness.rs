@@ -6,8 +6,7 @@
 //! rows use it too, so every figure agrees on what "missing" means.
 //!
 //! The pass is one aggregate over every column: the missing-value rule runs as vectorised
-//! functions ([`super::missing`]) beside DataFusion's own min, max and approximate distinct
-//! (text views: [`super::textrange`]),
+//! functions ([`super::missing`]) beside DataFusion's own min, max and approximate distinct,
 //! so it reads each file once and runs on a distributed engine with those functions registered.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
@@ -19,7 +18,6 @@ use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
 
 use super::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
-use super::textrange::text_extreme;
 use super::value::{count_at, first_row, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
@@ -136,15 +134,8 @@ pub async fn measure(
         // Min and max over present values only: a blank, a placeholder or NaN is no extreme.
         let min_max = orderable(data_type).then(|| {
             let values = present_values(name, data_type, placeholders);
-            let (least, greatest) = match data_type {
-                DataType::Utf8View => (
-                    text_extreme(values.clone(), false),
-                    text_extreme(values, true),
-                ),
-                _ => (min(values.clone()), max(values)),
-            };
-            let at = push(&mut aggregates, least);
-            push(&mut aggregates, greatest);
+            let at = push(&mut aggregates, min(values.clone()));
+            push(&mut aggregates, max(values));
             at
         });
         slots.push(Slots { distinct, min_max });

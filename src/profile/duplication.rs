@@ -5,8 +5,9 @@
 //! holds 16 bytes per distinct row whatever the row width; the collision odds are stated
 //! there. The fingerprints are counted in the profile's one pass when their set fits in
 //! memory, else by a grouping of their own that spills to disk, so memory stays bounded.
-//! Duplicate keys take one grouping pass over the key columns; the repeated keys are streamed
-//! back, so totals and examples come from that one pass.
+//! A key of one integer column is counted in the profile pass ([`super::keycounts`]) when it
+//! fits in memory; other keys take one grouping pass over the key columns, the repeated keys
+//! streamed back, so totals and examples come from that one pass.
 
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
