@@ -149,7 +149,8 @@ impl FixedColumn {
     }
 }
 
-/// Fixed-width values, `W` bytes each, copied as a constant-size move; the buffer is zeroed.
+/// Fixed-width values, `W` bytes each, copied as a constant-size move; a NULL is a zero
+/// marker and `W` zero bytes.
 fn write_fixed<const W: usize>(
     values: &[u8],
     nulls: Option<&NullBuffer>,
@@ -160,10 +161,13 @@ fn write_fixed<const W: usize>(
 ) {
     let (values, _) = values[W * start..].as_chunks::<W>();
     for ((row, &row_start), value) in rows.iter().enumerate().zip(values) {
+        let at = row_start + offset;
         if nulls.is_none_or(|n| n.is_valid(start + row)) {
-            let at = row_start + offset;
             buffer[at] = 1;
             buffer[at + 1..at + 1 + W].copy_from_slice(value);
+        } else {
+            buffer[at] = 0;
+            buffer[at + 1..at + 1 + W].copy_from_slice(&[0; W]);
         }
     }
 }
@@ -303,8 +307,10 @@ fn hash_rows(arrays: &[ArrayRef], rows: usize) -> DfResult<Decimal128Array> {
             *cursor = total;
             total += length;
         }
-        buffer.clear();
-        buffer.resize(total, 0);
+        // Every byte below `total` is written below: the buffer is only ever grown, not cleared.
+        if buffer.len() < total {
+            buffer.resize(total, 0);
+        }
         let mut offset = 0;
         for column in &fixed {
             column.write(start, &mut buffer, &cursors, offset);
@@ -694,6 +700,16 @@ mod tests {
         let all = hash_rows(std::slice::from_ref(&ids), ids.len()).unwrap();
         let last = hash_rows(&[ids.slice(ids.len() - 1, 1)], 1).unwrap();
         assert_eq!(all.value(ids.len() - 1), last.value(0));
+        // The buffer is reused between chunks: a NULL after a chunk of values leaves nothing
+        // of them behind.
+        let values = (0..CHUNK as i64).map(Some).chain([None]);
+        let ids: ArrayRef = Arc::new(Int64Array::from_iter(values));
+        let names: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..=CHUNK).map(|i| if i < CHUNK { "long text" } else { "" }),
+        ));
+        let all = hash_rows(&[ids.clone(), names.clone()], CHUNK + 1).unwrap();
+        let alone = hash_rows(&[ids.slice(CHUNK, 1), names.slice(CHUNK, 1)], 1).unwrap();
+        assert_eq!(all.value(CHUNK), alone.value(0));
     }
 
     #[tokio::test]
