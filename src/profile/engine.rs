@@ -170,10 +170,12 @@ impl Engine {
 /// `frame` read for the profile pass. DataFusion splits Parquet files into byte ranges, one
 /// per partition, and a row group goes to the range its first page falls in: ten equal row
 /// groups in two ranges split six to four, leaving one core idle for a fifth of the pass.
-/// Four ranges per core even the cores' shares out. (Groupings keep one partition per core:
-/// each partition of a grouping reserves memory of its own under `--memory-limit`.)
-pub fn spread_for_one_pass(frame: DataFrame, format: DataFormat) -> DataFrame {
-    if format != DataFormat::Parquet {
+/// Four ranges per core even the cores' shares out. Not under `--memory-limit`: each range
+/// decodes its row group at the same time, outside the memory pool (100M benchmark rows under
+/// 2GB: peak 2.16 GiB spread, against 1.5 GiB not). Groupings keep one partition per core:
+/// each partition of a grouping reserves memory of its own.
+pub fn spread_for_one_pass(frame: DataFrame, format: DataFormat, bounded: bool) -> DataFrame {
+    if format != DataFormat::Parquet || bounded {
         return frame;
     }
     let (mut state, logical) = frame.into_parts();

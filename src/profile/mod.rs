@@ -111,7 +111,8 @@ pub async fn profile_dataset(
                 .register(table, plan, &refs, &text_columns, None)
                 .await?;
             let counted = CountedInPass::plan(&frame, options, rows_in_pass);
-            let spread = engine::spread_for_one_pass(frame.clone(), plan.format);
+            let bounded = engine.memory_limit.is_some();
+            let spread = engine::spread_for_one_pass(frame.clone(), plan.format, bounded);
             let (pass, results) =
                 completeness::measure(spread, &options.placeholders, &counted.aggregates).await?;
             Ok::<_, DataFusionError>((frame, pass, counted.with_results(results)))
