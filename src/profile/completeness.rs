@@ -6,8 +6,9 @@
 //! rows use it too, so every figure agrees on what "missing" means.
 //!
 //! The pass is one aggregate over every column: the missing-value rule runs as vectorised
-//! functions ([`super::missing`]) beside DataFusion's own min, max and approximate distinct,
-//! so it reads each file once and runs on a distributed engine with those functions registered.
+//! functions ([`super::missing`]) beside DataFusion's own min, max and approximate distinct
+//! (text extremes by [`super::textrange`], both in one read of a column), so it reads each file
+//! once and runs on a distributed engine with those functions registered.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Schema};
@@ -18,6 +19,7 @@ use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
 
 use super::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
+use super::textrange;
 use super::value::{count_at, first_row, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
@@ -104,7 +106,15 @@ pub struct CompletenessPass {
 /// Where each column's figures sit in the aggregate's output row.
 struct Slots {
     distinct: Option<usize>,
-    min_max: Option<usize>,
+    range: Option<Range>,
+}
+
+/// Where a column's smallest and largest present value come from.
+enum Range {
+    /// A MIN and a MAX, at this slot and the next.
+    MinMax(usize),
+    /// One [`textrange::text_range`].
+    Text(usize),
 }
 
 /// Runs the completeness pass: one aggregate over every column of `frame`. `extra` are more
@@ -132,13 +142,19 @@ pub async fn measure(
         let (name, data_type) = (field.name(), field.data_type());
         let distinct = distinct_expr(name, data_type).map(|expr| push(&mut aggregates, expr));
         // Min and max over present values only: a blank, a placeholder or NaN is no extreme.
-        let min_max = orderable(data_type).then(|| {
-            let values = present_values(name, data_type, placeholders);
-            let at = push(&mut aggregates, min(values.clone()));
-            push(&mut aggregates, max(values));
-            at
-        });
-        slots.push(Slots { distinct, min_max });
+        let range = if textrange::supported(data_type) {
+            let kinds = missing_kind(ident(name), placeholders);
+            let range = textrange::text_range(ident(name), kinds);
+            Some(Range::Text(push(&mut aggregates, range)))
+        } else {
+            orderable(data_type).then(|| {
+                let values = present_values(name, data_type, placeholders);
+                let at = push(&mut aggregates, min(values.clone()));
+                push(&mut aggregates, max(values));
+                Range::MinMax(at)
+            })
+        };
+        slots.push(Slots { distinct, range });
     }
     let extra_slots: Vec<usize> = extra
         .iter()
@@ -166,20 +182,23 @@ pub async fn measure(
         .iter()
         .zip(slots)
         .enumerate()
-        .map(|(index, (field, slot))| ColumnFigures {
-            name: field.name().clone(),
-            data_type: field.data_type().clone(),
-            null_count: count(KINDS * index + Kind::Null as usize),
-            nan_count: count(KINDS * index + Kind::Nan as usize),
-            empty_count: count(KINDS * index + Kind::Empty as usize),
-            placeholder_count: count(KINDS * index + Kind::Placeholder as usize),
-            distinct_count: slot.distinct.map(at),
-            min: slot
-                .min_max
-                .map_or(ScalarValue::Null, |s| scalar_at(&row[s], 0)),
-            max: slot
-                .min_max
-                .map_or(ScalarValue::Null, |s| scalar_at(&row[s + 1], 0)),
+        .map(|(index, (field, slot))| {
+            let (min, max) = match slot.range {
+                Some(Range::MinMax(at)) => (scalar_at(&row[at], 0), scalar_at(&row[at + 1], 0)),
+                Some(Range::Text(at)) => textrange::decode(&scalar_at(&row[at], 0)),
+                None => (ScalarValue::Null, ScalarValue::Null),
+            };
+            ColumnFigures {
+                name: field.name().clone(),
+                data_type: field.data_type().clone(),
+                null_count: count(KINDS * index + Kind::Null as usize),
+                nan_count: count(KINDS * index + Kind::Nan as usize),
+                empty_count: count(KINDS * index + Kind::Empty as usize),
+                placeholder_count: count(KINDS * index + Kind::Placeholder as usize),
+                distinct_count: slot.distinct.map(at),
+                min,
+                max,
+            }
         })
         .collect();
     let complete_row_count = if counts.is_empty() {
@@ -363,5 +382,8 @@ mod tests {
         assert_eq!(pass.complete_row_count, 2);
         assert_eq!(pass.columns[2].min, ScalarValue::Int64(Some(1)));
         assert_eq!(pass.columns[2].max, ScalarValue::Int64(Some(6)));
+        // Text extremes skip the blank (" " sorts first), the placeholder and the NaN.
+        assert_eq!(text.min, ScalarValue::Utf8(Some("a".into())));
+        assert_eq!(text.max, ScalarValue::Utf8(Some("b".into())));
     }
 }

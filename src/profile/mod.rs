@@ -24,6 +24,7 @@ pub mod lineage;
 pub mod missing;
 pub mod privacy;
 pub mod rowhash;
+pub mod textrange;
 pub mod value;
 
 /// Test helpers shared by the aggregates' unit tests.
