@@ -148,29 +148,18 @@ impl Classifier {
         }
     }
 
-    /// The code of every value of `array`: 0 when present, else 1 + its [`Kind`].
+    /// The code of every value of `array`: 0 when present, else 1 + its [`Kind`]. NULLs are
+    /// marked first, from the validity bits; the rule then runs only on the other values.
     pub fn kinds(&self, array: &ArrayRef) -> DfResult<UInt8Array> {
-        let nulls = array.logical_nulls();
-        let is_null = |row: usize| nulls.as_ref().is_some_and(|n| n.is_null(row));
-        let code = |row: usize, kind: Option<Kind>| {
-            if is_null(row) {
-                NULL_CODE
-            } else {
-                kind.map_or(0, |kind| kind as u8 + 1)
-            }
-        };
-        let nan = |row: usize, is_nan: bool| code(row, is_nan.then_some(Kind::Nan));
-        let rows = 0..array.len();
-        let codes: Vec<u8> = match array.data_type() {
+        let mut codes = null_codes(array);
+        match array.data_type() {
             DataType::Utf8 => {
                 let text = array.as_string::<i32>();
-                rows.map(|row| code(row, self.text(text.value(row))))
-                    .collect()
+                classify(&mut codes, |row| self.text(text.value(row)));
             }
             DataType::LargeUtf8 => {
                 let text = array.as_string::<i64>();
-                rows.map(|row| code(row, self.text(text.value(row))))
-                    .collect()
+                classify(&mut codes, |row| self.text(text.value(row)));
             }
             DataType::Utf8View => {
                 // A view holds the length in its low 32 bits and the first bytes after them,
@@ -178,40 +167,78 @@ impl Classifier {
                 // reading the data buffer.
                 let text = array.as_string_view();
                 let views = text.views();
-                rows.map(|row| {
+                classify(&mut codes, |row| {
                     let view = views[row];
                     let first = usize::from((view >> 32) as u8);
-                    if is_null(row) {
-                        NULL_CODE
-                    } else if view as u32 != 0 && self.present_at_first[first] {
-                        0
+                    if view as u32 != 0 && self.present_at_first[first] {
+                        None
                     } else {
-                        code(row, self.text(text.value(row)))
+                        self.text(text.value(row))
                     }
-                })
-                .collect()
+                });
             }
             DataType::Dictionary(_, value) if super::value::is_text_type(value) => {
                 return self.kinds(&cast(array, &DataType::Utf8View)?);
             }
             DataType::Float16 => {
-                let floats = array.as_primitive::<Float16Type>();
-                rows.map(|row| nan(row, floats.value(row).is_nan()))
-                    .collect()
+                let floats = array.as_primitive::<Float16Type>().values().iter();
+                mark_nan(&mut codes, floats.map(|v| v.is_nan()));
             }
             DataType::Float32 => {
-                let floats = array.as_primitive::<Float32Type>();
-                rows.map(|row| nan(row, floats.value(row).is_nan()))
-                    .collect()
+                let floats = array.as_primitive::<Float32Type>().values().iter();
+                mark_nan(&mut codes, floats.map(|v| v.is_nan()));
             }
             DataType::Float64 => {
-                let floats = array.as_primitive::<Float64Type>();
-                rows.map(|row| nan(row, floats.value(row).is_nan()))
-                    .collect()
+                let floats = array.as_primitive::<Float64Type>().values().iter();
+                mark_nan(&mut codes, floats.map(|v| v.is_nan()));
             }
-            _ => rows.map(|row| code(row, None)).collect(),
-        };
+            _ => {}
+        }
         Ok(UInt8Array::from(codes))
+    }
+}
+
+/// [`NULL_CODE`] for the NULL values of `array`, 0 for the others: 64 rows per validity word,
+/// and nothing to do for a word of valid rows.
+fn null_codes(array: &ArrayRef) -> Vec<u8> {
+    let mut codes = vec![0u8; array.len()];
+    let Some(nulls) = array.logical_nulls() else {
+        return codes;
+    };
+    let from_word = |block: &mut [u8], word: u64| {
+        for (bit, code) in block.iter_mut().enumerate() {
+            *code = NULL_CODE * u8::from((word >> bit) & 1 == 0);
+        }
+    };
+    let chunks = nulls.inner().bit_chunks();
+    let mut blocks = codes.chunks_exact_mut(64);
+    for (word, block) in chunks.iter().zip(&mut blocks) {
+        if word != u64::MAX {
+            from_word(block, word);
+        }
+    }
+    from_word(blocks.into_remainder(), chunks.remainder_bits());
+    codes
+}
+
+/// Runs the rule (`kind`, by row) on the values not marked NULL.
+fn classify(codes: &mut [u8], kind: impl Fn(usize) -> Option<Kind>) {
+    for (row, code) in codes.iter_mut().enumerate() {
+        if *code == 0 {
+            *code = kind(row).map_or(0, |kind| kind as u8 + 1);
+        }
+    }
+}
+
+/// Marks the NaN values (`is_nan`, one per row) among the non-NULL ones.
+fn mark_nan(codes: &mut [u8], is_nan: impl Iterator<Item = bool>) {
+    const NAN_CODE: u8 = Kind::Nan as u8 + 1;
+    for (code, is_nan) in codes.iter_mut().zip(is_nan) {
+        *code = if *code == 0 && is_nan {
+            NAN_CODE
+        } else {
+            *code
+        };
     }
 }
 
@@ -541,5 +568,31 @@ mod tests {
             codes(Arc::new(Int64Array::from(vec![Some(1), None]))),
             [0, 1]
         );
+    }
+
+    #[test]
+    fn nulls_are_marked_across_validity_words_and_in_slices() {
+        let c = classifier();
+        // 200 rows, NULL where the row is a multiple of 3 or 7; NaN under some NULLs too.
+        let is_null = |row: usize| row.is_multiple_of(3) || row.is_multiple_of(7);
+        let validity: Vec<bool> = (0..200).map(|row| !is_null(row)).collect();
+        // NaN under the NULLs as well: NULL wins.
+        let floats = Float64Array::new(vec![f64::NAN; 200].into(), Some(validity.into()));
+        let ints: Int64Array = (0..200).map(|row| (!is_null(row)).then_some(1)).collect();
+        let texts: StringViewArray = (0..200).map(|row| (!is_null(row)).then_some("x")).collect();
+        for (array, present) in [
+            (Arc::new(floats) as ArrayRef, 2u8),
+            (Arc::new(ints), 0),
+            (Arc::new(texts), 0),
+        ] {
+            for offset in [0, 3, 64, 130] {
+                let slice = array.slice(offset, 200 - offset);
+                let expected: Vec<u8> = (offset..200)
+                    .map(|row| if is_null(row) { 1 } else { present })
+                    .collect();
+                let got = c.kinds(&slice).unwrap().values().to_vec();
+                assert_eq!(got, expected, "{} at {offset}", array.data_type());
+            }
+        }
     }
 }
