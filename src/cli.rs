@@ -109,8 +109,8 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
 
-    /// Key column(s) that should identify a row; duplicate keys are counted.
-    /// Costs one grouping pass over the key columns.
+    /// Key column(s) that should identify a row; duplicate keys are counted. One integer
+    /// column is counted in the profile pass; other keys cost one grouping over their columns.
     #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
     pub key: Vec<String>,
 
