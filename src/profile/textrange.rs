@@ -6,9 +6,8 @@
 //! then only the rows that carry one of those prefixes are compared, by their first eight bytes
 //! and, on a tie, whole. The prefix order agrees with byte order (a shorter text is padded with
 //! zeros, and a prefix of a text sorts before it), so no row outside the candidates can be an
-//! extreme. Text compares by
-//! its bytes, as DataFusion's MIN and MAX do. The result is a two-element list `[min, max]` of
-//! the column's type, NULLs when no value is present.
+//! extreme. Text compares by its bytes, as DataFusion's MIN and MAX do. The result is a
+//! two-element list `[min, max]` of the column's type, NULLs when no value is present.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -295,6 +294,8 @@ impl Accumulator for RangeAccumulator {
         std::mem::size_of_val(self)
             + self.min.as_ref().map_or(0, Vec::capacity)
             + self.max.as_ref().map_or(0, Vec::capacity)
+            + self.prefixes.capacity() * std::mem::size_of::<u32>()
+            + self.candidates.capacity() * std::mem::size_of::<usize>()
     }
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
