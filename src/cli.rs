@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::ReadinessError;
 use crate::report::output::Target;
 use crate::scan::ScanOptions;
+use crate::source::delimited::DialectSpec;
 use crate::source::{FormatChoice, Grouping};
 
 /// readiness: is this data ready for an AI project?
@@ -26,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Profile files, folders or globs; write an HTML report, a JSON result and a summary table.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Profile every dataset of a project config (readiness.toml), as a scheduled job does.
     Run(RunArgs),
     /// Sniff sources and print a commented starter readiness.toml (candidate keys, labels and
@@ -139,9 +140,30 @@ pub struct ScanArgs {
     #[arg(long, value_enum)]
     pub format: Option<FormatChoice>,
 
-    /// CSV field delimiter: `,` `;` `|` or `tab`. Default: sniffed from each file's header.
+    /// CSV field delimiter: `,` `;` `|` or `tab`. Default: sniffed from each file's first
+    /// lines (the one that splits them most consistently).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+
+    /// CSV quote character. Default: sniffed (`"`, or `'` when the file quotes with it).
+    #[arg(long, value_name = "CHAR")]
+    pub quote: Option<String>,
+
+    /// CSV escape character inside quoted fields (e.g. `\`), or `none` when quotes are
+    /// written twice (RFC 4180). Default: sniffed.
+    #[arg(long, value_name = "CHAR|none")]
+    pub escape: Option<String>,
+
+    /// CSV files have no header line: columns are named column_1, column_2, ...
+    /// Default: sniffed (a first line whose values fit the types of the rows below is data).
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Text encoding of CSV files (`utf-8`, `latin1`, `windows-1252`, `utf-16le`, ...).
+    /// Default: a byte-order mark, else UTF-8 unless the first 64 KiB are not, then
+    /// Windows-1252.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 
     /// Treat each source as one dataset, whatever its files' schemas.
     #[arg(long, conflicts_with = "each")]
@@ -213,7 +235,23 @@ impl ScanArgs {
     /// Validates the flags into scan options (a usage error names the flag).
     pub fn options(&self) -> Result<ScanOptions, ReadinessError> {
         let now = parse_now(self.now.as_deref())?;
-        let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let csv = DialectSpec {
+            delimiter: self.delimiter.clone(),
+            quote: self.quote.clone(),
+            escape: self.escape.clone(),
+            header: self.no_header.then_some(false),
+            encoding: self.encoding.clone(),
+        }
+        .forced()
+        .map_err(|(key, message)| ReadinessError::InvalidArgument {
+            flag: match key {
+                "delimiter" => "--delimiter",
+                "quote" => "--quote",
+                "escape" => "--escape",
+                _ => "--encoding",
+            },
+            message,
+        })?;
         let grouping = match (self.one_dataset, self.each) {
             (true, _) => Grouping::OneDataset,
             (_, true) => Grouping::Each,
@@ -222,7 +260,7 @@ impl ScanArgs {
         Ok(ScanOptions {
             sources: self.sources.clone(),
             format: self.format,
-            delimiter,
+            csv,
             grouping,
             key_columns: self.key.clone(),
             label_columns: self.label.clone(),
@@ -302,15 +340,4 @@ pub enum FailOn {
     Fail,
     /// Failing and warning checks.
     Warn,
-}
-
-fn parse_delimiter(text: &str) -> Result<u8, ReadinessError> {
-    match text {
-        "," | ";" | "|" => Ok(text.as_bytes()[0]),
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        other => Err(ReadinessError::InvalidArgument {
-            flag: "--delimiter",
-            message: format!("`{other}` is not one of , ; | tab"),
-        }),
-    }
 }

@@ -79,6 +79,10 @@ pub struct DatasetMetrics {
     pub grouping: String,
     /// Rows in the files that could be read.
     pub row_count: u64,
+    /// CSV rows left out of the figures because they could not be read as rows (wrong number
+    /// of fields, unclosed quote, undecodable bytes); each file lists its own. 0 for Parquet.
+    #[serde(default)]
+    pub rejected_row_count: u64,
     /// Bytes of every data file, readable or not.
     pub byte_count: u64,
     /// True when every file's schema agrees with the dataset's.
@@ -113,6 +117,47 @@ pub struct FileMetrics {
     pub error: Option<String>,
     /// The line (CSV) where the error was found, where known.
     pub error_line: Option<u64>,
+    /// How a CSV file is written, as detected (or forced); `null` for Parquet.
+    #[serde(default)]
+    pub csv_dialect: Option<CsvDialect>,
+    /// CSV rows of this file left out of the figures; `null` for Parquet.
+    #[serde(default)]
+    pub rejected_row_count: Option<u64>,
+    /// The first 20 rejected rows, in file order.
+    #[serde(default)]
+    pub rejected_rows: Vec<RejectedRow>,
+}
+
+/// How a CSV file is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CsvDialect {
+    /// The field delimiter (`,` `;` `\t` `|` ...).
+    pub delimiter: String,
+    /// The quote character.
+    pub quote: String,
+    /// The character escaping a quote inside a quoted field; `null` when quotes are doubled
+    /// (RFC 4180).
+    pub escape: Option<String>,
+    /// Whether the first line is a header (false: columns are named `column_1`, ...).
+    pub header: bool,
+    /// The text encoding (`UTF-8`, `windows-1252`, `UTF-16LE`, ...).
+    pub encoding: String,
+    /// `lf`, `crlf`, `cr`, `mixed` or `none` (one line), from the file's first 64 KiB.
+    pub line_terminator: String,
+}
+
+/// A CSV row that could not be read as a row, left out of the figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RejectedRow {
+    /// The line the row starts on (1 is the first line of the file).
+    pub line: u64,
+    /// Where the row starts, in bytes of the file's text (as decoded to UTF-8, decompressed).
+    pub byte_offset: u64,
+    pub kind: crate::source::delimited::RejectKind,
+    /// The row's fields joined by the delimiter, cut to 120 characters; values of
+    /// personal-data columns and values that look like personal data masked; `null` with
+    /// `--no-samples`.
+    pub excerpt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -18,6 +18,7 @@ use crate::cli::FailOn;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, Tool};
 use crate::scan::{ScanOptions, scan};
+use crate::source::delimited::{DialectSpec, ForcedDialect};
 use crate::source::{FormatChoice, Grouping};
 
 /// `readiness.toml` as written.
@@ -58,6 +59,8 @@ struct DatasetSection {
     label: Vec<String>,
     time: Option<String>,
     owner: Option<String>,
+    /// CSV dialect settings forced for this dataset (`[dataset.csv]`).
+    csv: Option<DialectSpec>,
     #[serde(default)]
     checks: Vec<String>,
     #[serde(default)]
@@ -74,6 +77,7 @@ pub struct DatasetConfig {
     pub label: Vec<String>,
     pub time: Option<String>,
     pub owner: Option<String>,
+    pub csv: ForcedDialect,
 }
 
 /// A loaded, validated project config.
@@ -154,7 +158,17 @@ impl Project {
             suite
                 .restrict(&d.name, &d.checks, &d.skip_checks)
                 .map_err(|message| invalid(format!("{place}dataset `{}`: {message}", d.name)))?;
+            let csv = d
+                .csv
+                .as_ref()
+                .map(DialectSpec::forced)
+                .transpose()
+                .map_err(|(key, message)| {
+                    invalid(format!("{place}dataset `{}`: csv.{key}: {message}", d.name))
+                })?
+                .unwrap_or_default();
             datasets.push(DatasetConfig {
+                csv,
                 name: d.name.clone(),
                 source: relative_to(base, &d.source),
                 format: d.format,
@@ -197,6 +211,7 @@ impl Project {
             let mut options = ScanOptions::new(vec![configured.source.clone()]);
             options.grouping = Grouping::OneDataset;
             options.format = configured.format;
+            options.csv = configured.csv;
             options.key_columns = configured.key.clone();
             options.label_columns = configured.label.clone();
             options.time_column = configured.time.clone();

@@ -15,6 +15,8 @@ use object_store::path::Path;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool};
 use crate::profile::{Engine, Placeholders, ProfileOptions, privacy, profile_dataset};
+use crate::source::delimited::ForcedDialect;
+use crate::source::inventory::CsvSettings;
 use crate::source::stores::{redact, redact_url};
 use crate::source::{
     DataFormat, DatasetPlan, FormatChoice, Grouping, Location, inspect_files, list_source,
@@ -26,7 +28,8 @@ use crate::source::{
 pub struct ScanOptions {
     pub sources: Vec<String>,
     pub format: Option<FormatChoice>,
-    pub delimiter: Option<u8>,
+    /// CSV dialect settings forced by flags or readiness.toml; the rest is sniffed per file.
+    pub csv: ForcedDialect,
     pub grouping: Grouping,
     pub key_columns: Vec<String>,
     pub label_columns: Vec<String>,
@@ -50,7 +53,7 @@ impl ScanOptions {
         Self {
             sources,
             format: None,
-            delimiter: None,
+            csv: ForcedDialect::default(),
             grouping: Grouping::Auto,
             key_columns: Vec::new(),
             label_columns: Vec::new(),
@@ -225,8 +228,18 @@ async fn plan_source(
             source_name: source.to_string(),
         });
     }
+    let settings = CsvSettings {
+        forced: options.csv,
+        scratch: engine.scratch.path().to_path_buf(),
+    };
+    let scan_store = store.clone();
     let store: Arc<dyn ObjectStore> = store;
-    let inspected = inspect_files(&engine.ctx, &store, data_files, options.delimiter).await;
+    let inspected = inspect_files(&store, data_files, &settings).await;
+    for inspection in &inspected {
+        if let Some((copy, size)) = inspection.csv.as_ref().and_then(|csv| csv.copy.clone()) {
+            scan_store.substitute(&inspection.meta.location, copy, size);
+        }
+    }
     Ok(plan_datasets(
         &location,
         inspected,

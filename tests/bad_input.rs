@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use common::{column, dataset, scan, scan_output};
+use readiness::source::delimited::RejectKind;
 use tempfile::TempDir;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -49,29 +50,74 @@ fn a_late_placeholder_in_a_numeric_csv_column_reads_that_column_as_text() {
 }
 
 #[test]
-fn a_csv_file_with_a_malformed_row_is_listed_with_its_line_and_left_out() {
+fn a_csv_file_with_a_malformed_row_keeps_its_other_rows_and_lists_the_reject() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "parts/a.csv", "id,name\n1,x\n2,y\n3,z\n");
     write(dir.path(), "parts/b.csv", "id,name\n4,x\n5,y,extra\n6,z\n");
     let result = scan(&[&format!("{}/parts", path(&dir))]);
     let parts = dataset(&result, "parts");
     assert_eq!(parts.files.len(), 2);
-    assert_eq!(parts.row_count, 3);
+    assert_eq!(parts.row_count, 5);
+    assert_eq!(parts.rejected_row_count, 1);
+    assert_eq!(column(parts, "id").max, Some(serde_json::json!(6)));
     let bad = parts
         .files
         .iter()
         .find(|f| f.path.ends_with("b.csv"))
         .unwrap();
-    let error = bad.error.as_deref().unwrap();
-    assert!(error.contains("Expected 2 records, found 3"), "{error}");
-    assert!(!error.contains('\n'), "{error}");
-    assert_eq!(bad.error_line, Some(3));
+    assert_eq!((bad.row_count, bad.error.as_deref()), (Some(2), None));
+    assert_eq!(bad.rejected_row_count, Some(1));
+    let reject = &bad.rejected_rows[0];
+    assert_eq!((reject.line, reject.byte_offset), (3, 12));
+    assert_eq!(reject.kind, RejectKind::TooManyFields);
+    assert_eq!(reject.excerpt.as_deref(), Some("5,y,extra"));
     let good = parts
         .files
         .iter()
         .find(|f| f.path.ends_with("a.csv"))
         .unwrap();
-    assert_eq!((good.row_count, good.error.as_deref()), (Some(3), None));
+    assert_eq!(
+        (good.row_count, good.rejected_row_count),
+        (Some(3), Some(0))
+    );
+    // 1 of 6 rows rejected: above the 1% the default suite allows.
+    let output = scan_output(&[&format!("{}/parts", path(&dir))]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = json["assessment"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "rows_rejected")
+        .expect("a rows_rejected finding");
+    assert_eq!(finding["severity"], "fail");
+    assert_eq!(finding["observed"], serde_json::json!(1.0 / 6.0));
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("b.csv line 3"), "{message}");
+}
+
+#[test]
+fn one_rejected_row_in_a_thousand_warns_and_personal_values_in_its_excerpt_are_masked() {
+    let dir = TempDir::new().unwrap();
+    let mut text = String::from("email,amount\n");
+    for i in 0..999 {
+        text.push_str(&format!("user{i}@example.org,{i}\n"));
+    }
+    text.push_str("ann.lee@example.com,12,oops\n");
+    let file = write(dir.path(), "payments.csv", &text);
+    let output = scan_output(&[&file]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = json["assessment"]["findings"].as_array().unwrap();
+    let finding = findings
+        .iter()
+        .find(|f| f["check"] == "rows_rejected")
+        .expect("a rows_rejected finding");
+    assert_eq!(finding["severity"], "warn");
+    assert_eq!(finding["observed"], serde_json::json!(0.001));
+    let reject = &json["datasets"][0]["files"][0]["rejected_rows"][0];
+    assert_eq!(reject["line"], 1001);
+    assert_eq!(reject["excerpt"], "a***@example.com,12,oops");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("ann.lee"));
 }
 
 #[test]

@@ -182,6 +182,9 @@ fn payloads_in_names_and_values_show_as_text_and_change_nothing() {
         let row: Vec<_> = payloads.iter().map(|p| quote(p)).collect();
         csv.push_str(&(row.join(",") + "\n"));
     }
+    // A rejected row (one field too many) whose excerpt is a payload too.
+    let row: Vec<_> = payloads.iter().map(|p| quote(p)).collect();
+    csv.push_str(&(row.join(",") + ",extra\n"));
     let data_dir = dir.path().join("data");
     fs::create_dir_all(&data_dir).unwrap();
     let file = data_dir.join("<img src=x onerror=alert(1)>.csv");
@@ -214,6 +217,10 @@ fn payloads_in_names_and_values_show_as_text_and_change_nothing() {
     assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
     assert!(dom.contains("&lt;img src=x onerror=\"document.title='pwned'\"&gt;"));
     assert!(dom.contains("&lt;/style&gt;&lt;h1&gt;styled&lt;/h1&gt;"));
+    assert!(dom.contains("1 row rejected"), "the rejected row is shown");
+    assert!(dom.contains(
+        "line 5, more fields than the header: &lt;script&gt;document.title='pwned'&lt;/script&gt;,"
+    ));
     assert!(dom.contains("data-script=\"ran\""));
 }
 

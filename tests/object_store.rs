@@ -462,6 +462,30 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
     let stored = moto.s3_objects(keys, "history/");
     assert_eq!(stored.matches(".parquet").count(), 2, "{stored}");
 
+    // Messy CSV from object storage: a Windows-1252 file with a rejected row and a gzip file
+    // with one are read from cleaned local copies, the objects untouched.
+    moto.python(
+        &format!(
+            "for name in ['32_windows1252_semicolon_reject.csv', '31_gzip_reject.csv.gz']:\n    s3.upload_file({corpus:?} + '/' + name, 'lake', 'messy/' + name)",
+            corpus = repo_path("tests/csv-corpus").to_string_lossy()
+        ),
+        keys,
+        false,
+    );
+    let messy_before = moto.s3_objects(keys, "messy/");
+    let messy: ScanResult =
+        serde_json::from_value(s3_json(&moto, &["s3://lake/messy/", "--each"])).unwrap();
+    let latin = common::dataset(&messy, "32_windows1252_semicolon_reject");
+    assert_eq!((latin.row_count, latin.rejected_row_count), (2, 1));
+    assert_eq!(
+        common::column(latin, "name").max,
+        Some(serde_json::json!("No\u{eb}l"))
+    );
+    let zipped = common::dataset(&messy, "31_gzip_reject");
+    assert_eq!((zipped.row_count, zipped.rejected_row_count), (3, 1));
+    assert_eq!(zipped.files[0].rejected_rows[0].line, 3);
+    assert_eq!(moto.s3_objects(keys, "messy/"), messy_before);
+
     // Read-only: nothing under the source was created, changed or deleted.
     assert_eq!(moto.s3_objects(keys, "sample-data/"), before);
     assert_secret_absent(&[&remote_json, &remote_html, &stdout, &stderr(&output)]);

@@ -362,6 +362,38 @@ impl Context<'_> {
                 fix: "Ask the data owner to re-export or repair the listed files.".to_string(),
             });
         }
+        if d.format == "csv" && d.files.iter().any(|f| f.error.is_none()) {
+            let read = d.row_count + d.rejected_row_count;
+            let share = match read {
+                0 => 0.0,
+                _ => d.rejected_row_count as f64 / read as f64,
+            };
+            let first = d
+                .files
+                .iter()
+                .find_map(|f| Some((f.path.as_str(), f.rejected_rows.first()?)));
+            let example = first.map_or(String::new(), |(path, row)| {
+                format!(
+                    " (first: {path} line {}, {})",
+                    row.line,
+                    row.kind.in_words()
+                )
+            });
+            self.push(Check {
+                check: "rows_rejected",
+                dimension: Dimension::Inventory,
+                column: None,
+                observed: share,
+                message: format!(
+                    "{} of {read} rows of `{}` ({}) could not be read as rows and were left out{example}",
+                    d.rejected_row_count,
+                    d.name,
+                    percent(Some(share)),
+                ),
+                why: "Rejected rows are missing from every figure and from anything trained on this data; a broken export often breaks the same kind of row every time.",
+                fix: "Look at the listed lines: fix the export (quoting of free text, one delimiter, one encoding) and re-deliver the file.".to_string(),
+            });
+        }
         let conflicts = d.files.iter().filter(|f| !f.schema_matches).count();
         {
             self.push(Check {

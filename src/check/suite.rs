@@ -27,6 +27,7 @@ pub enum Direction {
 pub const CHECKS: &[(&str, Direction, bool)] = &[
     ("source_readable", Direction::AboveIsWorse, false),
     ("files_readable", Direction::AboveIsWorse, false),
+    ("rows_rejected", Direction::AboveIsWorse, true),
     ("schema_consistent", Direction::AboveIsWorse, false),
     ("volume", Direction::BelowIsWorse, false),
     ("column_completeness", Direction::BelowIsWorse, true),
@@ -73,6 +74,7 @@ struct RuleSpec {
 enum CheckName {
     SourceReadable,
     FilesReadable,
+    RowsRejected,
     SchemaConsistent,
     Volume,
     ColumnCompleteness,
@@ -347,6 +349,7 @@ fn check_name(name: CheckName) -> &'static str {
     match name {
         CheckName::SourceReadable => "source_readable",
         CheckName::FilesReadable => "files_readable",
+        CheckName::RowsRejected => "rows_rejected",
         CheckName::SchemaConsistent => "schema_consistent",
         CheckName::Volume => "volume",
         CheckName::ColumnCompleteness => "column_completeness",

@@ -38,6 +38,8 @@ pub struct Engine {
     pub progress: Option<Arc<Progress>>,
     /// The memory pool's cap in bytes, if any.
     pub memory_limit: Option<u64>,
+    /// Where cleaned copies of CSV files go; removed with the engine.
+    pub scratch: tempfile::TempDir,
 }
 
 impl Engine {
@@ -74,7 +76,12 @@ impl Engine {
         }
         let runtime = runtime.build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let scratch = tempfile::Builder::new()
+            .prefix("readiness-")
+            .tempdir()
+            .map_err(|error| datafusion::error::DataFusionError::External(Box::new(error)))?;
         Ok(Self {
+            scratch,
             ctx,
             stores: Mutex::new(BTreeMap::new()),
             storage_options,
@@ -151,7 +158,7 @@ impl Engine {
                     .await?
             }
             DataFormat::Csv(compression) => {
-                let format = csv_format(compression, plan.csv_delimiter);
+                let format = csv_format(compression, &plan.csv_dialect);
                 let options = ListingOptions::new(Arc::new(format))
                     .with_file_extension("")
                     .with_table_partition_cols(partition_columns);

@@ -54,17 +54,18 @@ use datafusion::common::ScalarValue;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Expr, ident};
 use datafusion::prelude::DataFrame;
-use futures::{StreamExt, TryStreamExt};
 
 pub use completeness::Placeholders;
 pub use engine::Engine;
 
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{
-    ColumnMetrics, DatasetMetrics, DuplicateMetrics, FileMetrics, FreshnessMetrics, LineageMetrics,
+    ColumnMetrics, CsvDialect, DatasetMetrics, DuplicateMetrics, FileMetrics, FreshnessMetrics,
+    LineageMetrics, RejectedRow,
 };
+use crate::source::delimited::{CsvReading, records};
 use crate::source::inventory::describe_error;
-use crate::source::{DataFormat, DatasetPlan, FileInspection};
+use crate::source::{DataFormat, DatasetPlan};
 use completeness::{CompletenessPass, TOP_VALUES_MAX_DISTINCT};
 use duplication::KeyFigures;
 use value::{instant, is_time_type, to_json};
@@ -151,16 +152,7 @@ pub async fn profile_dataset(
     if let Some(progress) = &engine.progress {
         progress.rows(pass.row_count);
     }
-    let csv_file_rows = csv_file_row_counts(engine, plan, &text_columns, table)
-        .await
-        .map_err(engine_error)?;
-    if matches!(plan.format, DataFormat::Csv(_))
-        && plan.readable_files().count() > CSV_FILE_COUNT_LIMIT
-    {
-        notes.push(format!(
-            "rows per file not counted: more than {CSV_FILE_COUNT_LIMIT} CSV files (the dataset's rows are)"
-        ));
-    }
+    notes.extend(csv_notes(plan, pass.row_count));
     let mut labels = Vec::new();
     for label in &options.label_columns {
         if column_type(&pass, label).is_none() {
@@ -222,10 +214,11 @@ pub async fn profile_dataset(
         format: plan.format.family().to_string(),
         grouping: plan.grouping.clone(),
         row_count: pass.row_count,
+        rejected_row_count: rejected_rows(plan),
         byte_count: plan.files.iter().map(|f| f.inspection.meta.size).sum(),
         schema_consistent: plan.files.iter().all(|f| f.conflict.is_none()),
         partition_columns: plan.partition_columns.clone(),
-        files: file_metrics(plan, &csv_file_rows, pass.row_count),
+        files: file_metrics(plan, pass.row_count),
         columns,
         complete_row_fraction: fraction(pass.complete_row_count, pass.row_count),
         duplicates,
@@ -364,9 +357,7 @@ fn distinct_rows_in_pass(
 /// The dataset's rows before reading it: exact from Parquet footers, estimated for CSV; `None`
 /// when a file has neither.
 fn estimated_rows(plan: &DatasetPlan) -> Option<u64> {
-    plan.readable_files()
-        .map(|file| file.row_count.or(file.estimated_rows))
-        .sum()
+    plan.readable_files().map(|file| file.row_count).sum()
 }
 
 /// True when a plan failed because the memory pool was exhausted.
@@ -640,72 +631,60 @@ async fn isolate_bad_files(
     failed.len()
 }
 
-/// CSV datasets of more files than this get no per-file row counts (one query per file would
-/// cost more than the profile itself); the dataset's row count is always measured.
-pub const CSV_FILE_COUNT_LIMIT: usize = 200;
-
-/// Rows per file of a multi-file CSV dataset (Parquet has them from its footers).
-async fn csv_file_row_counts(
-    engine: &Engine,
-    plan: &DatasetPlan,
-    text_columns: &BTreeSet<String>,
-    table: &str,
-) -> datafusion::error::Result<Vec<(object_store::path::Path, u64)>> {
+/// What reading the dataset's CSV files found that a reader should know (each note once),
+/// and a warning if the rows the profile read differ from the rows the CSV walk accepted:
+/// both must split the same bytes into the same records.
+fn csv_notes(plan: &DatasetPlan, profiled_rows: u64) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
     let readable: Vec<_> = plan.readable_files().collect();
-    if !matches!(plan.format, DataFormat::Csv(_))
-        || readable.len() < 2
-        || readable.len() > CSV_FILE_COUNT_LIMIT
-    {
-        return Ok(Vec::new());
+    for file in &readable {
+        let Some(reading) = &file.csv else { continue };
+        for note in &reading.notes {
+            let note = match readable.len() {
+                1 => note.clone(),
+                _ => format!(
+                    "{}: {note}",
+                    plan.location.display_path(&file.meta.location)
+                ),
+            };
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
     }
-    // Files are counted a few at a time: one small query each, mostly waiting on storage.
-    let counts: Vec<_> = futures::stream::iter(readable.iter().enumerate())
-        .map(|(index, file)| {
-            let probe = format!("{table}_rows_{index}");
-            count_file_rows(engine, plan, &readable, text_columns, file, probe)
-        })
-        .buffered(crate::source::inventory::CONCURRENT_INSPECTIONS)
-        .try_collect()
-        .await?;
-    Ok(counts)
+    let walked: Option<u64> = readable
+        .iter()
+        .map(|file| file.csv.as_ref().map(|reading| reading.row_count))
+        .sum();
+    if let Some(walked) = walked.filter(|&walked| walked != profiled_rows) {
+        notes.push(format!(
+            "the CSV reader accepted {walked} rows but the profile read {profiled_rows}: figures may be off; please report this file"
+        ));
+    }
+    notes
 }
 
-async fn count_file_rows(
-    engine: &Engine,
-    plan: &DatasetPlan,
-    readable: &[&FileInspection],
-    text_columns: &BTreeSet<String>,
-    file: &FileInspection,
-    probe: String,
-) -> datafusion::error::Result<(object_store::path::Path, u64)> {
-    let frame = engine
-        .register(&probe, plan, readable, text_columns, Some(file))
-        .await?;
-    let rows = frame.count().await? as u64;
-    engine.ctx.deregister_table(&probe)?;
-    Ok((file.meta.location.clone(), rows))
+/// CSV rows rejected in the dataset's readable files.
+fn rejected_rows(plan: &DatasetPlan) -> u64 {
+    plan.readable_files()
+        .filter_map(|file| file.csv.as_ref())
+        .map(|reading| reading.rejected_row_count)
+        .sum()
 }
 
-fn file_metrics(
-    plan: &DatasetPlan,
-    csv_file_rows: &[(object_store::path::Path, u64)],
-    dataset_rows: u64,
-) -> Vec<FileMetrics> {
+fn file_metrics(plan: &DatasetPlan, dataset_rows: u64) -> Vec<FileMetrics> {
     let single_readable = plan.readable_files().count() == 1;
     plan.files
         .iter()
         .map(|file| {
             let inspection = &file.inspection;
-            let row_count = inspection.row_count.or_else(|| {
-                if !file.usable() {
-                    return None;
-                }
-                csv_file_rows
-                    .iter()
-                    .find(|(path, _)| *path == inspection.meta.location)
-                    .map(|(_, rows)| *rows)
-                    .or(single_readable.then_some(dataset_rows))
-            });
+            // A single file's rows are the dataset's, as profiled; otherwise each file's own
+            // count (Parquet footer, CSV walk).
+            let row_count = match file.usable() && single_readable {
+                true => Some(dataset_rows),
+                false => inspection.row_count,
+            };
+            let csv = inspection.csv.as_ref();
             FileMetrics {
                 path: plan.location.display_path(&inspection.meta.location),
                 byte_count: inspection.meta.size,
@@ -715,9 +694,39 @@ fn file_metrics(
                 schema_matches: file.conflict.is_none(),
                 error: inspection.error.clone().or_else(|| file.conflict.clone()),
                 error_line: inspection.error_line,
+                csv_dialect: csv.map(csv_dialect),
+                rejected_row_count: csv.map(|reading| reading.rejected_row_count),
+                rejected_rows: csv.map_or_else(Vec::new, |reading| {
+                    reading
+                        .rejected_rows
+                        .iter()
+                        .map(|row| RejectedRow {
+                            line: row.line,
+                            byte_offset: row.byte_offset,
+                            kind: row.kind,
+                            excerpt: Some(records::excerpt(&row.fields, reading.dialect.delimiter)),
+                        })
+                        .collect()
+                }),
             }
         })
         .collect()
+}
+
+/// A CSV file's dialect as the JSON shows it.
+fn csv_dialect(reading: &CsvReading) -> CsvDialect {
+    let shown = |byte: u8| match byte {
+        b'\t' => "\\t".to_string(),
+        other => char::from(other).to_string(),
+    };
+    CsvDialect {
+        delimiter: shown(reading.dialect.delimiter),
+        quote: shown(reading.dialect.quote),
+        escape: reading.dialect.escape.map(shown),
+        header: reading.dialect.has_header,
+        encoding: reading.dialect.encoding.name().to_string(),
+        line_terminator: reading.line_terminator.to_string(),
+    }
 }
 
 /// A dataset none of whose files could be read: listed with its errors, no figures.
@@ -739,10 +748,11 @@ fn empty_dataset(
         format: plan.format.family().to_string(),
         grouping: plan.grouping.clone(),
         row_count: 0,
+        rejected_row_count: 0,
         byte_count: plan.files.iter().map(|f| f.inspection.meta.size).sum(),
         schema_consistent: plan.files.iter().all(|f| f.conflict.is_none()),
         partition_columns: plan.partition_columns.clone(),
-        files: file_metrics(plan, &[], 0),
+        files: file_metrics(plan, 0),
         columns: Vec::new(),
         complete_row_fraction: None,
         duplicates: DuplicateMetrics {

@@ -120,6 +120,7 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
             }
         }
     }
+    protect_rejected_rows(dataset, samples);
     if !samples {
         dataset.duplicates.example_groups.clear();
         return;
@@ -143,6 +144,67 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
             }
         }
     }
+}
+
+/// Excerpts of rejected CSV rows: dropped without samples; otherwise each field of a
+/// personal-data column (by position) or that looks like personal data itself is masked.
+fn protect_rejected_rows(dataset: &mut DatasetMetrics, samples: bool) {
+    let kinds: Vec<Option<String>> = dataset
+        .columns
+        .iter()
+        .map(|column| column.personal_data.clone())
+        .collect();
+    for file in &mut dataset.files {
+        let delimiter = file
+            .csv_dialect
+            .as_ref()
+            .map_or(",".to_string(), |dialect| {
+                match dialect.delimiter.as_str() {
+                    "\\t" => "\t".to_string(),
+                    other => other.to_string(),
+                }
+            });
+        for row in &mut file.rejected_rows {
+            if !samples {
+                row.excerpt = None;
+                continue;
+            }
+            let Some(excerpt) = &row.excerpt else {
+                continue;
+            };
+            let masked: Vec<String> = excerpt
+                .split(delimiter.as_str())
+                .enumerate()
+                .map(|(index, field)| {
+                    let value = Value::String(field.to_string());
+                    let kind = kinds
+                        .get(index)
+                        .cloned()
+                        .flatten()
+                        .or_else(|| value_kind(field).map(str::to_string));
+                    match kind {
+                        Some(kind) if !field.is_empty() => match mask(&kind, &value) {
+                            Value::String(masked) => masked,
+                            _ => String::new(),
+                        },
+                        _ => field.to_string(),
+                    }
+                })
+                .collect();
+            row.excerpt = Some(masked.join(delimiter.as_str()));
+        }
+    }
+}
+
+/// The kind of personal data one value looks like by itself, if any.
+fn value_kind(value: &str) -> Option<&'static str> {
+    let value = value.trim();
+    KINDS.iter().find_map(|kind| {
+        kind.value
+            .as_ref()
+            .is_some_and(|pattern| pattern.is_match(value))
+            .then_some(kind.name)
+    })
 }
 
 #[cfg(test)]

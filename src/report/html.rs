@@ -241,6 +241,10 @@ struct FileRow {
     modified: String,
     writer: String,
     problem: String,
+    /// "N rows rejected" for a CSV file with rejected rows.
+    rejects: String,
+    /// The first rejected rows: line, reason and masked excerpt.
+    reject_lines: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -554,7 +558,39 @@ impl DatasetView {
                     modified: file
                         .last_modified
                         .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-                    writer: file.created_by.clone().unwrap_or_default(),
+                    writer: file.created_by.clone().unwrap_or_else(|| {
+                        file.csv_dialect.as_ref().map_or(String::new(), |dialect| {
+                            format!(
+                                "CSV, `{}` delimited, {}{}",
+                                dialect.delimiter,
+                                dialect.encoding,
+                                if dialect.header {
+                                    ""
+                                } else {
+                                    ", no header line"
+                                }
+                            )
+                        })
+                    }),
+                    rejects: match file.rejected_row_count {
+                        Some(count) if count > 0 => format!(
+                            "{} {} rejected",
+                            thousands(count),
+                            if count == 1 { "row" } else { "rows" }
+                        ),
+                        _ => String::new(),
+                    },
+                    reject_lines: file
+                        .rejected_rows
+                        .iter()
+                        .map(|row| {
+                            let excerpt = row
+                                .excerpt
+                                .as_ref()
+                                .map_or(String::new(), |text| format!(": {text}"));
+                            format!("line {}, {}{excerpt}", row.line, row.kind.in_words())
+                        })
+                        .collect(),
                     problem: match (&file.error, file.error_line) {
                         (Some(error), Some(line)) => format!("{error} (line {line})"),
                         (Some(error), None) => error.clone(),

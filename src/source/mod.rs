@@ -5,6 +5,7 @@
 //! [`plan`] groups the files into datasets. Nothing here runs a query over the rows: that is the
 //! `profile` layer's job, and it reads only the [`DatasetPlan`]s produced here.
 
+pub mod delimited;
 pub mod inventory;
 pub mod location;
 pub mod plan;

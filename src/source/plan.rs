@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use datafusion::arrow::datatypes::{DataType, Schema};
 use object_store::path::Path;
 
+use super::delimited::Dialect;
 use super::{DataFormat, FileInspection, Location};
 use crate::metrics::SidecarFile;
 
@@ -43,7 +44,8 @@ pub struct DatasetPlan {
     pub root: Path,
     pub root_is_file: bool,
     pub format: DataFormat,
-    pub csv_delimiter: u8,
+    /// How the dataset's CSV files are read (the first readable file's dialect).
+    pub csv_dialect: Dialect,
     /// The rule that formed this dataset, in words.
     pub grouping: String,
     pub files: Vec<PlannedFile>,
@@ -148,11 +150,12 @@ impl Group {
         };
         let name = dataset_name(location, &self.prefix, root_is_file);
         let (format, signature) = majority(&self.entries);
-        let csv_delimiter = self
+        let csv_dialect = self
             .entries
             .iter()
-            .find(|entry| entry.inspection.format == format && entry.inspection.schema.is_some())
-            .map_or(b',', |entry| entry.inspection.csv_delimiter);
+            .filter(|entry| entry.inspection.format == format)
+            .find_map(|entry| entry.inspection.csv.as_ref())
+            .map_or_else(Dialect::rfc4180, |reading| reading.dialect);
         let partition_columns = if root_is_file {
             Vec::new()
         } else {
@@ -177,7 +180,7 @@ impl Group {
             root,
             root_is_file,
             format,
-            csv_delimiter,
+            csv_dialect,
             grouping: self.reason,
             files,
             partition_columns,

@@ -7,7 +7,9 @@
 //! planned into datasets, not from the store: an unreadable or conflicting file is left out of a
 //! dataset without copying anything (hive partitions included), a file added since is not
 //! picked up half-way, and a file deleted since is read, fails, and is reported, instead of
-//! silently vanishing from the figures.
+//! silently vanishing from the figures. A CSV file whose rows needed cleaning (rejected rows,
+//! another encoding) is served from its cleaned copy in the scan's scratch folder
+//! ([`ScanStore::substitute`]), under its own name.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -29,6 +31,8 @@ use object_store::{
 pub struct ScanStore {
     inner: Arc<dyn ObjectStore>,
     visible: RwLock<Option<Arc<BTreeMap<Path, ObjectMeta>>>>,
+    /// Files read from a local copy instead: the copy's path and size.
+    substitutes: RwLock<BTreeMap<Path, (std::path::PathBuf, u64)>>,
     io: Arc<IoCounters>,
 }
 
@@ -68,6 +72,7 @@ impl ScanStore {
         Self {
             inner,
             visible: RwLock::new(None),
+            substitutes: RwLock::new(BTreeMap::new()),
             io,
         }
     }
@@ -77,11 +82,33 @@ impl ScanStore {
         &self.inner
     }
 
-    /// From now on, listings show only these files, as they were when listed.
+    /// From now on, `file` is read from the local file `copy` (of `size` bytes) instead.
+    pub fn substitute(&self, file: &Path, copy: std::path::PathBuf, size: u64) {
+        self.substitutes
+            .write()
+            .expect("substitute lock poisoned")
+            .insert(file.clone(), (copy, size));
+    }
+
+    fn substitute_of(&self, file: &Path) -> Option<(std::path::PathBuf, u64)> {
+        self.substitutes
+            .read()
+            .expect("substitute lock poisoned")
+            .get(file)
+            .cloned()
+    }
+
+    /// From now on, listings show only these files, as they were when listed (a substituted
+    /// file with its copy's size).
     pub fn show_only(&self, files: impl IntoIterator<Item = ObjectMeta>) {
         let files: BTreeMap<Path, ObjectMeta> = files
             .into_iter()
-            .map(|meta| (meta.location.clone(), meta))
+            .map(|mut meta| {
+                if let Some((_, size)) = self.substitute_of(&meta.location) {
+                    meta.size = size;
+                }
+                (meta.location.clone(), meta)
+            })
             .collect();
         *self.visible.write().expect("visible-file lock poisoned") = Some(Arc::new(files));
     }
@@ -134,7 +161,16 @@ impl ObjectStore for ScanStore {
     }
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
-        let result = self.inner.get_opts(location, options).await?;
+        let result = match self.substitute_of(location) {
+            Some((copy, _)) => {
+                let local = object_store::local::LocalFileSystem::new();
+                let copy_path = Path::from_absolute_path(&copy)?;
+                let mut result = local.get_opts(&copy_path, options).await?;
+                result.meta.location = location.clone();
+                result
+            }
+            None => self.inner.get_opts(location, options).await?,
+        };
         self.io
             .record(location, result.range.end - result.range.start);
         Ok(result)
@@ -145,7 +181,14 @@ impl ObjectStore for ScanStore {
         location: &Path,
         ranges: &[Range<u64>],
     ) -> Result<Vec<bytes::Bytes>> {
-        let parts = self.inner.get_ranges(location, ranges).await?;
+        let parts = match self.substitute_of(location) {
+            Some((copy, _)) => {
+                let local = object_store::local::LocalFileSystem::new();
+                let copy_path = Path::from_absolute_path(&copy)?;
+                local.get_ranges(&copy_path, ranges).await?
+            }
+            None => self.inner.get_ranges(location, ranges).await?,
+        };
         self.io
             .record(location, parts.iter().map(|part| part.len() as u64).sum());
         Ok(parts)

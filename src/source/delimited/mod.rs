@@ -1,0 +1,492 @@
+//! CSV read faithfully: each file is walked once before any query, as a careful person would
+//! read it, and what DataFusion later reads is exactly the rows that walk accepted.
+//!
+//! The walk ([`records`]) finds the file's dialect ([`dialect`]) and encoding ([`decode`]),
+//! names its columns (repeated and empty header names made unique), counts its rows, rejects
+//! rows with too many or too few fields, an unclosed quote or undecodable bytes (counted, with
+//! up to 20 examples), and infers column types from the first 20,000 accepted rows with
+//! arrow's own CSV inference. A file with rejected rows or in an encoding other than UTF-8 is
+//! read by DataFusion from a cleaned copy in the scan's scratch folder (UTF-8, the rejected
+//! rows left out, the file's own dialect and compression): the scan store serves the copy in
+//! the file's place, so the plans stay plain `ListingTable`s.
+//!
+//! Invariant: a file is left out whole only when not even a header can be read from it. The
+//! sources are never written: copies go to the scratch folder only.
+
+pub mod decode;
+pub mod dialect;
+pub mod records;
+
+use std::io::{self, Cursor, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use datafusion::arrow::csv::reader::Format;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use encoding_rs::Encoding;
+use futures::TryStreamExt;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+
+use super::CsvCompression;
+pub use records::{RejectKind, Rejected};
+
+/// Rows read to infer a CSV file's column types. A later value that does not fit the inferred
+/// type does not fail the scan: the profile layer reads that column as text instead.
+pub const CSV_INFER_ROWS: usize = 20_000;
+
+/// Bytes of a file's start that its dialect and encoding are sniffed from.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+/// How one CSV file is written, as read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dialect {
+    pub delimiter: u8,
+    pub quote: u8,
+    /// `None`: a quote inside a quoted field is written twice (RFC 4180).
+    pub escape: Option<u8>,
+    pub has_header: bool,
+    pub encoding: &'static Encoding,
+}
+
+impl Dialect {
+    /// RFC 4180 with a header line, UTF-8.
+    pub fn rfc4180() -> Self {
+        Self {
+            delimiter: b',',
+            quote: b'"',
+            escape: None,
+            has_header: true,
+            encoding: encoding_rs::UTF_8,
+        }
+    }
+}
+
+/// Dialect settings forced by flags or readiness.toml; `None` is sniffed per file.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ForcedDialect {
+    pub delimiter: Option<u8>,
+    pub quote: Option<u8>,
+    /// `Some(None)`: quotes are doubled, never escaped.
+    pub escape: Option<Option<u8>>,
+    pub has_header: Option<bool>,
+    pub encoding: Option<&'static Encoding>,
+}
+
+/// Dialect settings as a person writes them (flags, readiness.toml), each optional.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialectSpec {
+    /// `,` `;` `|`, `tab` (or any one ASCII character).
+    pub delimiter: Option<String>,
+    /// One ASCII character, usually `"` or `'`.
+    pub quote: Option<String>,
+    /// One ASCII character such as `\\`, or `none` for quotes written twice.
+    pub escape: Option<String>,
+    /// False: the file has no header line.
+    pub header: Option<bool>,
+    /// An encoding label: `utf-8`, `latin1`, `windows-1252`, `utf-16le`, `utf-16be`, ...
+    pub encoding: Option<String>,
+}
+
+impl DialectSpec {
+    /// The settings validated; an error names the key and what was expected.
+    pub fn forced(&self) -> Result<ForcedDialect, (&'static str, String)> {
+        let one_char = |key: &'static str, text: &str| -> Result<u8, (&'static str, String)> {
+            match text {
+                "tab" | "\\t" | "\t" => Ok(b'\t'),
+                _ if text.len() == 1 && text.is_ascii() && text != "\n" && text != "\r" => {
+                    Ok(text.as_bytes()[0])
+                }
+                _ => Err((
+                    key,
+                    format!("`{text}` is not one ASCII character (or `tab`)"),
+                )),
+            }
+        };
+        let encoding = match &self.encoding {
+            Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).ok_or((
+                "encoding",
+                format!("`{label}` is not an encoding label such as utf-8, latin1, utf-16le"),
+            ))?),
+            None => None,
+        };
+        Ok(ForcedDialect {
+            delimiter: self
+                .delimiter
+                .as_deref()
+                .map(|d| one_char("delimiter", d))
+                .transpose()?,
+            quote: self
+                .quote
+                .as_deref()
+                .map(|q| one_char("quote", q))
+                .transpose()?,
+            escape: match self.escape.as_deref() {
+                None => None,
+                Some("none") => Some(None),
+                Some(escape) => Some(Some(one_char("escape", escape)?)),
+            },
+            has_header: self.header,
+            encoding,
+        })
+    }
+}
+
+/// What reading a CSV file found.
+#[derive(Debug, Clone)]
+pub struct CsvReading {
+    pub dialect: Dialect,
+    /// `lf`, `crlf`, `cr`, `mixed` or `none`, from the sniffed sample.
+    pub line_terminator: &'static str,
+    pub schema: SchemaRef,
+    /// Data rows accepted (what the profile reads).
+    pub row_count: u64,
+    pub rejected_row_count: u64,
+    pub rejected_rows: Vec<Rejected>,
+    /// Things a reader of the report should know about this file (renamed columns, columns
+    /// read as text because their sample was empty).
+    pub notes: Vec<String>,
+    /// The cleaned copy DataFusion reads instead of the file, and its size.
+    pub copy: Option<(PathBuf, u64)>,
+}
+
+/// Reads one CSV file through `store`. `copy_to` is where a cleaned copy goes if one is
+/// needed. An error means not even a header could be read.
+pub async fn read_csv_file(
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+    compression: CsvCompression,
+    forced: ForcedDialect,
+    copy_to: PathBuf,
+) -> Result<CsvReading, String> {
+    if meta.size == 0 {
+        return Err("empty file (no header line)".to_string());
+    }
+    let head = store
+        .get_range(&meta.location, 0..meta.size.min(SNIFF_BYTES))
+        .await
+        .map_err(|error| format!("cannot read: {error}"))?;
+    let store = store.clone();
+    let meta = meta.clone();
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let mut open = || open_text(&handle, &store, &meta, compression);
+        read_blocking(&head, compression, forced, &mut open, copy_to)
+    })
+    .await
+    .map_err(|error| format!("reading stopped: {error}"))?
+}
+
+/// The blocking half of [`read_csv_file`]: `open` gives the file's bytes, decompressed, from
+/// the start.
+fn read_blocking(
+    head: &[u8],
+    compression: CsvCompression,
+    forced: ForcedDialect,
+    open: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
+    copy_to: PathBuf,
+) -> Result<CsvReading, String> {
+    let raw_head = decompressed_head(head, compression);
+    let encoding = forced
+        .encoding
+        .unwrap_or_else(|| decode::detect_encoding(&raw_head));
+    let mut sample = Vec::new();
+    // The sample is decoded as far as it goes; a sequence cut by its end is marked, harmlessly.
+    let _ = decode::utf8_reader(Box::new(raw_head.as_slice()), encoding).read_to_end(&mut sample);
+    let quote = forced
+        .quote
+        .unwrap_or_else(|| dialect::sniff_quote(&sample));
+    let escape = forced
+        .escape
+        .unwrap_or_else(|| dialect::sniff_escape(&sample, quote));
+    let delimiter = forced
+        .delimiter
+        .unwrap_or_else(|| dialect::sniff_delimiter(&sample, quote, escape));
+    let mut dialect = Dialect {
+        delimiter,
+        quote,
+        escape,
+        has_header: forced.has_header.unwrap_or(true),
+        encoding,
+    };
+    let line_terminator = dialect::line_terminator(&sample);
+    let mut decoded =
+        || -> io::Result<Box<dyn Read + Send>> { Ok(decode::utf8_reader(open()?, encoding)) };
+    let tally = records::walk(&mut decoded, &dialect, CSV_INFER_ROWS)
+        .map_err(|error| format!("cannot read: {error}"))?;
+    if tally.accepted == 0 {
+        return Err("no header line could be read".to_string());
+    }
+    if forced.has_header.is_none() {
+        dialect.has_header = looks_like_header(&tally.sample);
+    }
+    let mut notes = Vec::new();
+    let names = if dialect.has_header {
+        let (names, renamed) = dialect::column_names(&tally.first);
+        notes.extend(renamed.into_iter().map(|what| format!("header: {what}")));
+        names
+    } else {
+        notes.push(format!(
+            "no header line: the first line holds data, columns are named column_1 to column_{}",
+            tally.first.len()
+        ));
+        dialect::positional_names(tally.first.len())
+    };
+    let schema = infer_types(&tally.sample, &names, dialect.has_header)?;
+    for (field, late) in schema.fields().iter().zip(&tally.late_values) {
+        if let Some(line) = late.filter(|&line| line > 0) {
+            notes.push(format!(
+                "column `{}` is read as text: it has no value in the first {CSV_INFER_ROWS} rows, the first is at line {line}",
+                field.name()
+            ));
+        }
+    }
+    let row_count = tally.accepted - u64::from(dialect.has_header);
+    let needs_copy = tally.rejected > 0 || encoding != encoding_rs::UTF_8;
+    let copy = if needs_copy {
+        let size = write_copy(&mut decoded, &dialect, &tally.breaks, compression, &copy_to)
+            .map_err(|error| format!("cannot write the cleaned copy: {error}"))?;
+        Some((copy_to, size))
+    } else {
+        None
+    };
+    Ok(CsvReading {
+        dialect,
+        line_terminator,
+        schema,
+        row_count,
+        rejected_row_count: tally.rejected,
+        rejected_rows: tally.examples,
+        notes,
+        copy,
+    })
+}
+
+/// Walks the file again, writing its accepted rows to `path` in its own dialect and
+/// compression; returns the copy's size in bytes.
+fn write_copy(
+    decoded: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
+    dialect: &Dialect,
+    breaks: &[records::Break],
+    compression: CsvCompression,
+    path: &std::path::Path,
+) -> io::Result<u64> {
+    let file = io::BufWriter::new(std::fs::File::create(path)?);
+    let mut out: Box<dyn FinishWrite> = match compression {
+        CsvCompression::None => Box::new(file),
+        CsvCompression::Gzip => Box::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::fast(),
+        )),
+        CsvCompression::Zstd => Box::new(zstd::stream::write::Encoder::new(file, 1)?),
+        CsvCompression::Bzip2 => Box::new(bzip2::write::BzEncoder::new(
+            file,
+            bzip2::Compression::fast(),
+        )),
+        CsvCompression::Xz => Box::new(liblzma::write::XzEncoder::new(file, 1)),
+    };
+    records::copy_accepted(decoded, dialect, breaks, &mut out as &mut dyn Write)?;
+    out.finish()?;
+    Ok(std::fs::metadata(path)?.len())
+}
+
+/// A writer that must be finished (a compressor's trailer) before the file is complete.
+trait FinishWrite: Write {
+    fn finish(self: Box<Self>) -> io::Result<()>;
+}
+
+impl<W: Write> FinishWrite for io::BufWriter<W> {
+    fn finish(mut self: Box<Self>) -> io::Result<()> {
+        self.flush()
+    }
+}
+
+impl<W: Write> FinishWrite for flate2::write::GzEncoder<W> {
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        (*self).finish()?.flush()
+    }
+}
+
+impl<W: Write> FinishWrite for zstd::stream::write::Encoder<'static, W> {
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        (*self).finish()?.flush()
+    }
+}
+
+impl<W: Write> FinishWrite for bzip2::write::BzEncoder<W> {
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        (*self).finish()?.flush()
+    }
+}
+
+impl<W: Write> FinishWrite for liblzma::write::XzEncoder<W> {
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        (*self).finish()?.flush()
+    }
+}
+
+/// Whether the first record is a header: it is not when some column is typed (number, date,
+/// boolean) by the rows after it and the first record's values fit those types too.
+fn looks_like_header(sample: &[u8]) -> bool {
+    let infer = |text: &[u8], header: bool| {
+        Format::default()
+            .with_header(header)
+            .with_truncated_rows(true)
+            .infer_schema(Cursor::new(text), None)
+            .map(|(schema, _)| schema)
+    };
+    let first_end = first_record_end(sample);
+    let (Ok(body), Ok(first)) = (infer(sample, true), infer(&sample[..first_end], false)) else {
+        return true;
+    };
+    let mut typed_and_fitting = 0;
+    for (body, first) in body.fields().iter().zip(first.fields()) {
+        let (body, first) = (body.data_type(), first.data_type());
+        if matches!(body, DataType::Utf8 | DataType::Null) {
+            continue;
+        }
+        let fits = body == first || (body == &DataType::Float64 && first == &DataType::Int64);
+        match (fits, first) {
+            (_, DataType::Null) => {}
+            (true, _) => typed_and_fitting += 1,
+            (false, _) => return true,
+        }
+    }
+    typed_and_fitting == 0
+}
+
+/// Where the sample's first record ends (the sample is RFC 4180 as the walk wrote it).
+fn first_record_end(sample: &[u8]) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(sample);
+    let mut record = csv::ByteRecord::new();
+    let _ = reader.read_byte_record(&mut record);
+    usize::try_from(reader.position().byte()).map_or(sample.len(), |end| end.min(sample.len()))
+}
+
+/// Column types from the sample (arrow's CSV inference), under `names`. A column with no value
+/// in the sample is text, never `Null`: values further down must not be lost.
+fn infer_types(sample: &[u8], names: &[String], has_header: bool) -> Result<SchemaRef, String> {
+    let (inferred, _) = Format::default()
+        .with_header(has_header)
+        .with_truncated_rows(true)
+        .infer_schema(Cursor::new(sample), None)
+        .map_err(|error| format!("column types cannot be inferred: {error}"))?;
+    let fields: Vec<Field> = names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let data_type = match inferred.fields().get(index).map(|f| f.data_type()) {
+                None | Some(DataType::Null) => DataType::Utf8,
+                Some(other) => other.clone(),
+            };
+            Field::new(name, data_type, true)
+        })
+        .collect();
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// The file's bytes from the start, decompressed, as a blocking reader (called from a
+/// blocking thread).
+fn open_text(
+    handle: &tokio::runtime::Handle,
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+    compression: CsvCompression,
+) -> io::Result<Box<dyn Read + Send>> {
+    let result = handle
+        .block_on(store.get(&meta.location))
+        .map_err(io::Error::other)?;
+    let raw = BlockingStream {
+        handle: handle.clone(),
+        stream: result.into_stream(),
+        chunk: bytes::Bytes::new(),
+    };
+    Ok(decompressed(Box::new(raw), compression))
+}
+
+/// An object's byte stream read from a blocking thread, one chunk at a time.
+struct BlockingStream {
+    handle: tokio::runtime::Handle,
+    stream: futures::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>,
+    chunk: bytes::Bytes,
+}
+
+impl Read for BlockingStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.handle.block_on(self.stream.try_next()) {
+                Ok(Some(chunk)) => self.chunk = chunk,
+                Ok(None) => return Ok(0),
+                Err(error) => return Err(io::Error::other(error)),
+            }
+        }
+        let n = self.chunk.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
+    }
+}
+
+/// `raw` decompressed.
+pub fn decompressed(
+    raw: Box<dyn Read + Send>,
+    compression: CsvCompression,
+) -> Box<dyn Read + Send> {
+    match compression {
+        CsvCompression::None => raw,
+        CsvCompression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        CsvCompression::Zstd => match zstd::stream::read::Decoder::new(raw) {
+            Ok(decoder) => Box::new(decoder),
+            Err(error) => Box::new(FailingReader(Some(error))),
+        },
+        CsvCompression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
+        CsvCompression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(raw)),
+    }
+}
+
+/// A reader whose first read fails with the error that kept it from being built.
+struct FailingReader(Option<io::Error>);
+
+impl Read for FailingReader {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        Err(self
+            .0
+            .take()
+            .unwrap_or_else(|| io::Error::other("unreadable stream")))
+    }
+}
+
+/// The first bytes of a possibly compressed file, decompressed as far as they go.
+pub fn decompressed_head(head: &[u8], compression: CsvCompression) -> Vec<u8> {
+    let mut out = Vec::new();
+    // A truncated stream ends in an error; what was decoded before it is what we want.
+    let _ = decompressed(Box::new(Cursor::new(head.to_vec())), compression)
+        .take(SNIFF_BYTES)
+        .read_to_end(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_is_told_from_a_first_data_row() {
+        assert!(looks_like_header(b"id,amount\n1,2.5\n2,3.0\n"));
+        assert!(!looks_like_header(b"1,2.5\n2,3.0\n3,4\n"));
+        // All text: a header is assumed.
+        assert!(looks_like_header(b"ann,bob\ncy,dan\n"));
+        // An empty header name over a number column does not make it data.
+        assert!(looks_like_header(b"id,\n1,2\n2,3\n"));
+    }
+
+    #[test]
+    fn columns_empty_in_the_sample_are_text() {
+        let schema =
+            infer_types(b"a,b\n1,\n2,\n", &["a".into(), "b".into()], true).expect("inferred");
+        assert_eq!(schema.field(0).data_type(), &DataType::Int64);
+        assert_eq!(schema.field(1).data_type(), &DataType::Utf8);
+    }
+}

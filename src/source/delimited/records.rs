@@ -1,0 +1,465 @@
+//! One walk over a CSV file's records: the header, then every data record accepted or
+//! rejected, as DuckDB's reject table would list them.
+//!
+//! Invariant: a record is accepted only if it has as many fields as the first record and is
+//! valid UTF-8, so the rows DataFusion later reads from the same bytes (or from the cleaned
+//! copy) are exactly the accepted ones: both sides split records with `csv_core` under the
+//! same dialect. A quoted field that is never closed would swallow the rest of the file into
+//! one record: its first line is rejected instead (`unclosed_quote`) and the walk restarts
+//! after it, so the lines after it are read as the rows they are.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::Dialect;
+
+/// Rejected rows kept as examples per file (all are counted).
+pub const REJECT_EXAMPLES: usize = 20;
+
+/// Characters of a rejected row kept in its excerpt.
+const EXCERPT_CHARS: usize = 120;
+
+/// Unclosed quotes recovered from per file; past this the rest of the file is one reject.
+const MAX_RESTARTS: usize = 100;
+
+/// Why a row was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectKind {
+    /// More fields than the header.
+    TooManyFields,
+    /// Fewer fields than the header.
+    TooFewFields,
+    /// A quoted field that is never closed (its first line is rejected).
+    UnclosedQuote,
+    /// Bytes that are not valid in the file's encoding.
+    InvalidEncoding,
+}
+
+impl RejectKind {
+    /// The reason in words, for findings and the report.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::TooManyFields => "more fields than the header",
+            Self::TooFewFields => "fewer fields than the header",
+            Self::UnclosedQuote => "a quote that is never closed",
+            Self::InvalidEncoding => "bytes that are not valid text in the file's encoding",
+        }
+    }
+}
+
+/// One rejected row, as found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    pub line: u64,
+    pub byte_offset: u64,
+    pub kind: RejectKind,
+    /// The row's fields (lossy UTF-8, each cut short), for an excerpt masked later.
+    pub fields: Vec<String>,
+}
+
+/// What a walk saw.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// The first record, as written (lossy UTF-8).
+    pub first: Vec<String>,
+    /// Accepted records, the first one included.
+    pub accepted: u64,
+    pub rejected: u64,
+    pub examples: Vec<Rejected>,
+    /// The first record and up to `sample_rows` accepted records after it, rewritten as
+    /// RFC 4180 CSV: the sample types are inferred from.
+    pub sample: Vec<u8>,
+    /// Per column: the line of its first non-empty value after the sample, when the sample
+    /// had none.
+    pub late_values: Vec<Option<u64>>,
+    /// Where unclosed quotes were found.
+    pub breaks: Vec<Break>,
+}
+
+/// Where an unclosed quote was found: the byte offset and line of its record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Break {
+    offset: u64,
+    line: u64,
+}
+
+/// Walks a file: `open` gives its text (decoded to UTF-8) from the start, and is called again
+/// to look at the end of the file and after each unclosed quote. The tally's `breaks` are
+/// where the walk found unclosed quotes: [`copy_accepted`] needs them to write the same rows.
+pub fn walk(
+    open: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
+    dialect: &Dialect,
+    sample_rows: usize,
+) -> io::Result<Tally> {
+    let mut breaks: Vec<Break> = Vec::new();
+    loop {
+        let mut tally = Tally::default();
+        let last = walk_once(open()?, dialect, &breaks, sample_rows, &mut tally, None)?;
+        let unclosed = match last {
+            Some(last) if breaks.len() < MAX_RESTARTS => {
+                let mut tail = open()?;
+                io::copy(&mut (&mut tail).take(last.offset), &mut io::sink())?;
+                ends_inside_quotes(tail, dialect)?.then_some(last)
+            }
+            _ => None,
+        };
+        match unclosed {
+            Some(found) => breaks.push(found),
+            None => {
+                tally.breaks = breaks;
+                return Ok(tally);
+            }
+        }
+    }
+}
+
+/// Writes every record [`walk`] accepted (its `breaks` given) to `out`, in the file's dialect.
+pub fn copy_accepted(
+    open: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
+    dialect: &Dialect,
+    breaks: &[Break],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut writer = copy_writer(out, dialect);
+    let mut tally = Tally::default();
+    walk_once(open()?, dialect, breaks, 0, &mut tally, Some(&mut writer))?;
+    writer.into_inner().map_err(|error| error.into_error())?;
+    Ok(())
+}
+
+fn copy_writer<'w>(out: &'w mut dyn Write, dialect: &Dialect) -> csv::Writer<&'w mut dyn Write> {
+    csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter)
+        .quote(dialect.quote)
+        .escape(dialect.escape.unwrap_or(dialect.quote))
+        .double_quote(dialect.escape.is_none())
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(out)
+}
+
+/// One pass over the text, split at the `breaks` found so far. Returns the final record's
+/// position when one of its fields holds a line break (only such a record can have run to
+/// the end of the file inside an unclosed quote).
+fn walk_once(
+    text: Box<dyn Read + Send>,
+    dialect: &Dialect,
+    breaks: &[Break],
+    sample_rows: usize,
+    tally: &mut Tally,
+    mut copy: Option<&mut csv::Writer<&mut dyn Write>>,
+) -> io::Result<Option<Break>> {
+    let mut text = BufReader::with_capacity(256 * 1024, text);
+    let mut sampler = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let mut consumed: u64 = 0;
+    let mut line_base: u64 = 0;
+    let mut width: Option<usize> = None;
+    let mut last: Option<Break> = None;
+    let mut record = csv::ByteRecord::new();
+    for segment in 0..=breaks.len() {
+        let limit = breaks.get(segment).map(|b| b.offset - consumed);
+        let piece: Box<dyn Read + '_> = match limit {
+            Some(limit) => Box::new((&mut text).take(limit)),
+            None => Box::new(&mut text),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(dialect.delimiter)
+            .quote(dialect.quote)
+            // As arrow-csv reads: a doubled quote is literal, with or without an escape.
+            .escape(dialect.escape)
+            .from_reader(piece);
+        loop {
+            // With `flexible` byte records the only errors are the stream's own.
+            let more = reader
+                .read_byte_record(&mut record)
+                .map_err(io::Error::other)?;
+            if !more {
+                break;
+            }
+            let position = record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
+            let at = Break {
+                offset: consumed + position.byte(),
+                line: line_base + position.line(),
+            };
+            let has_line_break = record
+                .iter()
+                .any(|f| f.contains(&b'\n') || f.contains(&b'\r'));
+            last = has_line_break.then_some(at);
+            let valid_text = std::str::from_utf8(record.as_slice()).is_ok();
+            let expected = *width.get_or_insert(record.len());
+            let kind = if !valid_text && tally.accepted > 0 {
+                Some(RejectKind::InvalidEncoding)
+            } else if record.len() > expected {
+                Some(RejectKind::TooManyFields)
+            } else if record.len() < expected {
+                Some(RejectKind::TooFewFields)
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                tally.reject(kind, at, record.iter().map(<[u8]>::to_vec).collect());
+                continue;
+            }
+            tally.accept(&record, at.line, sample_rows, &mut sampler)?;
+            if let Some(copy) = copy.as_mut() {
+                copy.write_byte_record(&record)?;
+            }
+        }
+        drop(reader);
+        if let Some(found) = breaks.get(segment) {
+            // The unclosed quote's first line: rejected; the walk goes on after it.
+            let mut line = Vec::new();
+            let read = (&mut text).take(1 << 20).read_until(b'\n', &mut line)?;
+            let mut skipped = read as u64;
+            if !line.ends_with(b"\n") && read == 1 << 20 {
+                // A line longer than 1 MiB: skip the rest of it without holding it.
+                let mut rest = Vec::new();
+                loop {
+                    rest.clear();
+                    let n = (&mut text).take(1 << 20).read_until(b'\n', &mut rest)?;
+                    skipped += n as u64;
+                    if n == 0 || rest.ends_with(b"\n") {
+                        break;
+                    }
+                }
+            }
+            let fields = split_line(&line, dialect.delimiter);
+            tally.reject(RejectKind::UnclosedQuote, *found, fields);
+            consumed = found.offset + skipped;
+            line_base = found.line;
+            last = None;
+        }
+    }
+    tally.sample = sampler.into_inner().map_err(|error| error.into_error())?;
+    Ok(last)
+}
+
+impl Tally {
+    fn reject(&mut self, kind: RejectKind, at: Break, fields: Vec<Vec<u8>>) {
+        self.rejected += 1;
+        if self.examples.len() < REJECT_EXAMPLES {
+            self.examples.push(Rejected {
+                line: at.line,
+                byte_offset: at.offset,
+                kind,
+                fields: fields.iter().map(|f| excerpt_field(f)).collect(),
+            });
+        }
+    }
+
+    fn accept(
+        &mut self,
+        record: &csv::ByteRecord,
+        line: u64,
+        sample_rows: usize,
+        sampler: &mut csv::Writer<Vec<u8>>,
+    ) -> io::Result<()> {
+        if self.accepted == 0 {
+            self.first = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            self.late_values = vec![None; record.len()];
+        }
+        let in_sample = self.accepted <= sample_rows as u64;
+        self.accepted += 1;
+        if in_sample {
+            sampler.write_byte_record(record)?;
+            if self.accepted > 1 {
+                // A value in the sample: the column is typed from it.
+                for (index, field) in record.iter().enumerate() {
+                    if !field.is_empty() {
+                        self.late_values[index] = Some(0);
+                    }
+                }
+            }
+        } else {
+            for (index, field) in record.iter().enumerate() {
+                if self.late_values[index].is_none() && !field.is_empty() {
+                    self.late_values[index] = Some(line);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A field for an excerpt: lossy UTF-8, control characters shown as `?`, cut short.
+fn excerpt_field(field: &[u8]) -> String {
+    String::from_utf8_lossy(field)
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .take(EXCERPT_CHARS / 3)
+        .collect()
+}
+
+/// A raw line split at the delimiter (no quote handling: it is the line whose quote is open).
+fn split_line(line: &[u8], delimiter: u8) -> Vec<Vec<u8>> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    line.split(|&b| b == delimiter)
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// The excerpt of a rejected row: its fields joined by the delimiter, cut to 120 characters.
+pub fn excerpt(fields: &[String], delimiter: u8) -> String {
+    let joined = fields.join(&char::from(delimiter).to_string());
+    let mut shown: String = joined.chars().take(EXCERPT_CHARS).collect();
+    if joined.chars().count() > EXCERPT_CHARS {
+        shown.push('…');
+    }
+    shown
+}
+
+/// Whether `text` (from a record's start to the end of the file) ends inside a quoted field,
+/// following `csv_core`'s reading of quotes: a quote opens a field only at its start, a
+/// doubled quote (or the escape character) inside one is literal.
+fn ends_inside_quotes(text: impl Read, dialect: &Dialect) -> io::Result<bool> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuotedEscape,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut reader = BufReader::new(text);
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            break;
+        }
+        for &byte in buffer {
+            let ends_field = byte == dialect.delimiter || byte == b'\n' || byte == b'\r';
+            state = match state {
+                State::FieldStart if byte == dialect.quote => State::Quoted,
+                State::FieldStart | State::Unquoted if ends_field => State::FieldStart,
+                State::FieldStart | State::Unquoted => State::Unquoted,
+                State::Quoted if Some(byte) == dialect.escape => State::QuotedEscape,
+                State::Quoted if byte == dialect.quote => State::QuoteInQuoted,
+                State::Quoted | State::QuotedEscape => State::Quoted,
+                State::QuoteInQuoted if byte == dialect.quote => State::Quoted,
+                State::QuoteInQuoted if ends_field => State::FieldStart,
+                State::QuoteInQuoted => State::Unquoted,
+            };
+        }
+        let used = buffer.len();
+        reader.consume(used);
+    }
+    Ok(matches!(state, State::Quoted | State::QuotedEscape))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dialect() -> Dialect {
+        Dialect::rfc4180()
+    }
+
+    fn run(text: &'static [u8]) -> Tally {
+        let mut open = || Ok(Box::new(text) as Box<dyn Read + Send>);
+        walk(&mut open, &dialect(), 20_000).expect("in-memory walk")
+    }
+
+    fn kinds(tally: &Tally) -> Vec<(u64, RejectKind)> {
+        tally.examples.iter().map(|r| (r.line, r.kind)).collect()
+    }
+
+    #[test]
+    fn rows_with_the_wrong_number_of_fields_are_rejected_alone() {
+        let tally = run(b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n");
+        assert_eq!(tally.accepted, 3);
+        assert_eq!(tally.rejected, 2);
+        assert_eq!(
+            kinds(&tally),
+            [
+                (3, RejectKind::TooFewFields),
+                (4, RejectKind::TooManyFields)
+            ]
+        );
+        assert_eq!(tally.examples[0].byte_offset, 12);
+        assert_eq!(tally.examples[1].fields, ["6", "7", "8", "9"]);
+    }
+
+    #[test]
+    fn quoted_line_breaks_anywhere_are_one_row() {
+        let tally = run(b"id,text\n1,\"a\nb\"\n2,plain\n3,\"c\r\nd\"\n");
+        assert_eq!(tally.accepted, 4);
+        assert_eq!(tally.rejected, 0);
+    }
+
+    #[test]
+    fn an_unclosed_quote_rejects_its_line_and_the_rest_is_read() {
+        let tally = run(b"a,b\n1,\"abc\n2,x\n3,y\n");
+        assert_eq!(kinds(&tally), [(2, RejectKind::UnclosedQuote)]);
+        assert_eq!(tally.accepted, 3);
+        // On the line before a last line without a final newline.
+        let tally = run(b"a,b\n1,x\n2,\"y\n3,z");
+        assert_eq!(kinds(&tally), [(3, RejectKind::UnclosedQuote)]);
+        assert_eq!(tally.accepted, 3);
+        // Three stray quotes: the first two pair up (one long value, as any CSV reader sees
+        // it); the third runs to the end and is rejected.
+        let tally = run(b"a,b\n1,\"x\n2,\"y\n3,\"z\n4,w\n");
+        assert_eq!(kinds(&tally), [(4, RejectKind::UnclosedQuote)]);
+        assert_eq!(tally.accepted, 3);
+        // A closed quote with a doubled quote inside is no break.
+        let tally = run(b"a,b\n1,\"x\"\"\ny\"\n");
+        assert_eq!((tally.accepted, tally.rejected), (2, 0));
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_reject_of_its_row() {
+        let tally = run(b"a,b\n1,ok\n2,bad\xff\n3,ok\n");
+        assert_eq!(kinds(&tally), [(3, RejectKind::InvalidEncoding)]);
+        assert_eq!(tally.accepted, 3);
+    }
+
+    #[test]
+    fn the_copy_holds_exactly_the_accepted_rows() {
+        let copy = |text: &'static [u8]| {
+            let mut open = || Ok(Box::new(text) as Box<dyn Read + Send>);
+            let tally = walk(&mut open, &dialect(), 20_000).expect("walk");
+            let mut copy = Vec::new();
+            copy_accepted(&mut open, &dialect(), &tally.breaks, &mut copy).expect("copy");
+            String::from_utf8(copy).expect("utf-8")
+        };
+        assert_eq!(
+            copy(b"a,b\n1,\"x,y\"\n2\n3,\"q\"\"r\"\n"),
+            "a,b\n1,\"x,y\"\n3,\"q\"\"r\"\n"
+        );
+        // After an unclosed quote, the rows that follow it, once.
+        assert_eq!(copy(b"a,b\n1,\"x\n2,y\n3,z\n"), "a,b\n2,y\n3,z\n");
+    }
+
+    #[test]
+    fn late_first_values_are_found_with_their_line() {
+        let tally = {
+            let text: &'static [u8] = b"a,b\n1,\n2,\n3,yes\n";
+            let mut open = || Ok(Box::new(text) as Box<dyn Read + Send>);
+            walk(&mut open, &dialect(), 2).expect("walk")
+        };
+        assert_eq!(tally.late_values, [Some(0), Some(4)]);
+    }
+
+    #[test]
+    fn quote_state_at_the_end_follows_csv_core() {
+        let ends = |text: &[u8]| ends_inside_quotes(text, &dialect()).expect("read");
+        assert!(ends(b"1,\"abc\n2,x\n"));
+        assert!(!ends(b"1,\"abc\"\n"));
+        assert!(!ends(b"1,\"a\"\"b\"\n"));
+        assert!(ends(b"1,\"a\"\"\n"));
+        assert!(!ends(b"1,5\"\n"));
+    }
+}

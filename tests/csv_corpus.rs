@@ -1,0 +1,328 @@
+//! Messy CSV read faithfully: the corpus under tests/csv-corpus/ (hand-made files, each
+//! planting known defects, and one written by pandas) read with the exact figures its
+//! construction gives (tests/csv-corpus/expected.json, written by make_corpus.py beside it),
+//! and the same rows as Polars on every file Polars reads. Late first values are planted past
+//! the 20,000-row type-inference sample in generated files.
+
+mod common;
+
+use std::io::Write;
+use std::process::Command;
+
+use common::{repo_path, scan};
+use readiness::metrics::DatasetMetrics;
+use serde::Deserialize;
+use tempfile::TempDir;
+
+#[derive(Debug, Deserialize)]
+struct Expected {
+    file: String,
+    rows: u64,
+    rejected: Vec<ExpectedReject>,
+    columns: Option<Vec<String>>,
+    missing: std::collections::BTreeMap<String, u64>,
+    dialect: ExpectedDialect,
+    blank_lines: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExpectedReject {
+    line: u64,
+    kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExpectedDialect {
+    delimiter: String,
+    quote: String,
+    escape: Option<String>,
+    header: bool,
+    encoding: String,
+}
+
+fn corpus() -> Vec<Expected> {
+    let text = std::fs::read_to_string(repo_path("tests/csv-corpus/expected.json"))
+        .expect("tests/csv-corpus/expected.json is committed");
+    serde_json::from_str(&text).expect("the corpus manifest parses")
+}
+
+fn missing(dataset: &DatasetMetrics, column: &str) -> u64 {
+    let c = dataset
+        .columns
+        .iter()
+        .find(|c| c.name == column)
+        .unwrap_or_else(|| panic!("{}: no column {column:?}", dataset.name));
+    c.null_count + c.nan_count + c.empty_count + c.placeholder_count
+}
+
+fn scan_file(file: &str) -> DatasetMetrics {
+    let path = repo_path(&format!("tests/csv-corpus/{file}"));
+    let mut result = scan(&[path.to_str().unwrap(), "--no-samples"]);
+    assert_eq!(result.datasets.len(), 1, "{file}: one dataset");
+    result.datasets.remove(0)
+}
+
+#[test]
+fn every_corpus_file_reads_with_the_figures_its_construction_gives() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 30, "the corpus has {} files", corpus.len());
+    for expected in &corpus {
+        let file = &expected.file;
+        let dataset = scan_file(file);
+        assert_eq!(dataset.row_count, expected.rows, "{file}: rows");
+        assert_eq!(
+            dataset.rejected_row_count,
+            expected.rejected.len() as u64,
+            "{file}: rejected rows"
+        );
+        let only = &dataset.files[0];
+        assert_eq!(only.error, None, "{file}: read");
+        assert_eq!(
+            only.rejected_row_count,
+            Some(expected.rejected.len() as u64)
+        );
+        let found: Vec<(u64, String)> = only
+            .rejected_rows
+            .iter()
+            .map(|row| {
+                (
+                    row.line,
+                    serde_json::to_value(row.kind)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+        let wanted: Vec<(u64, String)> = expected
+            .rejected
+            .iter()
+            .map(|row| (row.line, row.kind.clone()))
+            .collect();
+        assert_eq!(found, wanted, "{file}: rejected lines and kinds");
+        // --no-samples: no excerpt leaves.
+        assert!(only.rejected_rows.iter().all(|row| row.excerpt.is_none()));
+        if let Some(columns) = &expected.columns {
+            let names: Vec<&str> = dataset.columns.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(names, *columns, "{file}: column names");
+        }
+        for (column, count) in &expected.missing {
+            assert_eq!(
+                missing(&dataset, column),
+                *count,
+                "{file}: missing in {column}"
+            );
+        }
+        let dialect = only.csv_dialect.as_ref().expect("a CSV dialect");
+        let delimiter = match dialect.delimiter.as_str() {
+            "\\t" => "\t",
+            other => other,
+        };
+        assert_eq!(delimiter, expected.dialect.delimiter, "{file}: delimiter");
+        assert_eq!(dialect.quote, expected.dialect.quote, "{file}: quote");
+        assert_eq!(dialect.escape, expected.dialect.escape, "{file}: escape");
+        assert_eq!(dialect.header, expected.dialect.header, "{file}: header");
+        assert_eq!(
+            dialect.encoding, expected.dialect.encoding,
+            "{file}: encoding"
+        );
+    }
+}
+
+#[test]
+fn polars_reads_the_same_rows_from_every_corpus_file_it_reads() {
+    let python = repo_path(".venv/bin/python");
+    assert!(
+        python.exists(),
+        ".venv is not installed: run scripts/test, which installs Polars for this test"
+    );
+    let output = Command::new(python)
+        .arg(repo_path("tests/csv-corpus/polars_rows.py"))
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let polars: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_slice(&output.stdout).expect("JSON from polars_rows.py");
+    let mut compared = 0;
+    for expected in corpus() {
+        let Some(polars_rows) = polars[&expected.file].as_u64() else {
+            continue;
+        };
+        let dataset = scan_file(&expected.file);
+        // Polars pads a row with too few fields with nulls where readiness rejects it (and
+        // counts it), and reads a blank line as a row of nulls where readiness, like pandas
+        // and Python's csv, skips it: those rows are added back, nothing else.
+        let too_few = dataset.files[0]
+            .rejected_rows
+            .iter()
+            .filter(|row| row.kind == readiness::source::delimited::RejectKind::TooFewFields)
+            .count() as u64;
+        assert_eq!(
+            polars_rows,
+            dataset.row_count + too_few + expected.blank_lines,
+            "{}: Polars read {polars_rows} rows, readiness {} (+{too_few} short rows rejected)",
+            expected.file,
+            dataset.row_count
+        );
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} files compared with Polars");
+}
+
+/// A file whose `flag` column is empty in its first `empty_rows` rows and set (`YES`/`NO`)
+/// in every third row after them.
+fn late_values_file(dir: &TempDir, empty_rows: u64, total: u64) -> (String, u64) {
+    let path = dir.path().join(format!("late_{empty_rows}.csv"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(out, "id,flag").unwrap();
+    let mut set = 0;
+    for i in 0..total {
+        if i >= empty_rows && i % 3 == 0 {
+            writeln!(out, "{i},{}", if i % 2 == 0 { "YES" } else { "NO" }).unwrap();
+            set += 1;
+        } else {
+            writeln!(out, "{i},").unwrap();
+        }
+    }
+    out.flush().unwrap();
+    (path.to_string_lossy().into_owned(), set)
+}
+
+#[test]
+fn a_column_empty_past_the_inference_sample_keeps_every_later_value() {
+    let dir = TempDir::new().unwrap();
+    for empty_rows in [20_000, 100_000, 1_000_000] {
+        let total = empty_rows + 3_000;
+        let (path, set) = late_values_file(&dir, empty_rows, total);
+        let result = scan(&[&path]);
+        let dataset = &result.datasets[0];
+        assert_eq!(dataset.row_count, total);
+        let flag = dataset.columns.iter().find(|c| c.name == "flag").unwrap();
+        assert_eq!(flag.data_type, "Utf8", "read as text, not Null");
+        assert_eq!(
+            flag.null_count,
+            total - set,
+            "first value after row {empty_rows}"
+        );
+        let count_of = |value: &str| {
+            flag.top_values
+                .iter()
+                .find(|v| v.value == serde_json::json!(value))
+                .map_or(0, |v| v.count)
+        };
+        let yes = (empty_rows..total).filter(|i| i % 6 == 0).count() as u64;
+        assert_eq!((count_of("YES"), count_of("NO")), (yes, set - yes));
+        // Row i sits on line i + 2 (after the header); the first set row is the first
+        // multiple of 3 from `empty_rows` on.
+        let first_set_row = empty_rows.div_ceil(3) * 3;
+        let note = format!("the first is at line {}", first_set_row + 2);
+        assert!(
+            dataset
+                .notes
+                .iter()
+                .any(|n| n.contains("`flag` is read as text") && n.contains(&note)),
+            "{:?} should say {note}",
+            dataset.notes
+        );
+    }
+}
+
+fn write(dir: &TempDir, name: &str, bytes: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn names(dataset: &DatasetMetrics) -> Vec<&str> {
+    dataset.columns.iter().map(|c| c.name.as_str()).collect()
+}
+
+#[test]
+fn every_dialect_setting_can_be_forced_on_the_command_line() {
+    let dir = TempDir::new().unwrap();
+    // `;` and `|` split it equally well: sniffing takes `;`, forcing takes `|`.
+    let pipes = write(&dir, "pipes.csv", b"a|b;c\n1|2;3\n4|5;6\n");
+    let sniffed = &scan(&[&pipes]).datasets[0];
+    assert_eq!(names(sniffed), ["a|b", "c"]);
+    let forced = &scan(&[&pipes, "--delimiter", "|"]).datasets[0];
+    assert_eq!(names(forced), ["a", "b;c"]);
+    assert_eq!(forced.files[0].csv_dialect.as_ref().unwrap().delimiter, "|");
+    // All text: sniffing sees a header; --no-header reads the first line as a row.
+    let words = write(&dir, "words.csv", b"ann,bob\ncy,dan\n");
+    let forced = &scan(&[&words, "--no-header"]).datasets[0];
+    assert_eq!(
+        (names(forced), forced.row_count),
+        (vec!["column_1", "column_2"], 2)
+    );
+    // One quoted row is too little to sniff `'`: forced, `'x,y'` is one value.
+    let single = write(&dir, "single.csv", b"a,b\n'x,y',1\n");
+    assert_eq!(scan(&[&single]).datasets[0].rejected_row_count, 1);
+    let forced = &scan(&[&single, "--quote", "'"]).datasets[0];
+    assert_eq!((forced.row_count, forced.rejected_row_count), (1, 0));
+    assert_eq!(forced.columns[0].max, Some(serde_json::json!("x,y")));
+    // A file that doubles quotes in one row and backslash-escapes them in another: sniffed
+    // as RFC 4180, the escape must be forced.
+    let escaped = write(&dir, "escaped.csv", b"a,b\n\"p\"\"q\",1\n\"x\\\"y\",2\n");
+    let sniffed = &scan(&[&escaped]).datasets[0];
+    assert_ne!(sniffed.columns[0].max, Some(serde_json::json!("x\"y")));
+    let forced = &scan(&[&escaped, "--escape", "\\"]).datasets[0];
+    assert_eq!(forced.columns[0].min, Some(serde_json::json!("p\"q")));
+    assert_eq!(forced.columns[0].max, Some(serde_json::json!("x\"y")));
+    // UTF-8 bytes read as Latin-1 when told so.
+    let latin = write(&dir, "latin.csv", "name\nJos\u{e9}\n".as_bytes());
+    let forced = &scan(&[&latin, "--encoding", "latin1"]).datasets[0];
+    assert_eq!(
+        forced.columns[0].max,
+        Some(serde_json::json!("Jos\u{c3}\u{a9}"))
+    );
+    assert_eq!(
+        forced.files[0].csv_dialect.as_ref().unwrap().encoding,
+        "windows-1252"
+    );
+    // A bad setting is a usage error naming the flag.
+    let output = common::scan_output(&[&pipes, "--delimiter", "ab"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--delimiter"));
+}
+
+#[test]
+fn a_dataset_dialect_can_be_forced_in_readiness_toml() {
+    let dir = TempDir::new().unwrap();
+    write(&dir, "pipes.csv", b"1|x;y\n2|z\n");
+    let config = "version = 1\n\n[[dataset]]\nname = \"pipes\"\nsource = \"pipes.csv\"\n\n\
+                  [dataset.csv]\ndelimiter = \"|\"\nheader = false\n";
+    write(&dir, "readiness.toml", config.as_bytes());
+    let output = assert_cmd::Command::cargo_bin("readiness")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["run", "--config", "readiness.toml", "--json", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        common::profiled(&output),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: readiness::metrics::ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    let pipes = &result.datasets[0];
+    assert_eq!(
+        (names(pipes), pipes.row_count),
+        (vec!["column_1", "column_2"], 2)
+    );
+    let broken = config.replace("header = false", "header = false\nquote = \"ab\"");
+    write(&dir, "readiness.toml", broken.as_bytes());
+    let output = assert_cmd::Command::cargo_bin("readiness")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["run", "--config", "readiness.toml", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("csv.quote"), "{stderr}");
+}
