@@ -94,6 +94,18 @@ fn a_csv_file_with_a_malformed_row_keeps_its_other_rows_and_lists_the_reject() {
     assert_eq!(finding["observed"], serde_json::json!(1.0 / 6.0));
     let message = finding["message"].as_str().unwrap();
     assert!(message.contains("b.csv line 3"), "{message}");
+    // The terminal summary names the file and the first rejected line.
+    let summary = assert_cmd::Command::cargo_bin("readiness")
+        .unwrap()
+        .args(["scan", &format!("{}/parts", path(&dir)), "--json", "-"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&summary.stderr);
+    assert!(
+        stderr.contains("rejected rows: 1 in ")
+            && stderr.contains("b.csv (first at line 3: more fields than the header)"),
+        "{stderr}"
+    );
 }
 
 #[test]

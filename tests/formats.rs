@@ -10,6 +10,7 @@ use common::{dataset, repo_path, scan};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
 use readiness::metrics::DatasetMetrics;
+use serde_json::json;
 use tempfile::TempDir;
 
 async fn parquet_to_csv(ctx: &SessionContext, from: &Path, to: &Path) {
@@ -217,4 +218,56 @@ fn nested_columns_are_profiled_without_top_values() {
     assert_eq!(column("attributes").null_count, 1);
     assert!(column("attributes").top_values.is_empty());
     assert_eq!(column("id").top_values.len(), 2);
+}
+
+/// Parquet written by pandas and pyarrow (tests/fixtures/writers/make.py): categoricals
+/// (dictionary-encoded) are profiled like their values, and every other type Parquet carries
+/// is profiled without losing the dataset.
+#[test]
+fn parquet_from_real_writers_is_profiled_whatever_its_types() {
+    let fixture = |name: &str| {
+        common::repo_path(&format!("tests/fixtures/writers/{name}"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let counts = |column: &readiness::metrics::ColumnMetrics| -> Vec<(serde_json::Value, u64)> {
+        column
+            .top_values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect()
+    };
+    let result = common::scan(&[&fixture("pandas_categorical.parquet")]);
+    let frame = &result.datasets[0];
+    assert_eq!(frame.row_count, 6);
+    let plan = common::column(frame, "plan");
+    assert_eq!((plan.null_count, plan.distinct_count), (1, 3));
+    assert_eq!(
+        (plan.min.clone(), plan.max.clone()),
+        (Some(json!("free")), Some(json!("team")))
+    );
+    assert_eq!(counts(plan)[0], (json!("pro"), 3));
+    let region = common::column(frame, "region");
+    assert_eq!(
+        counts(region),
+        [(json!("us"), 3), (json!("eu"), 2), (json!("apac"), 1)]
+    );
+
+    let result = common::scan(&[&fixture("pyarrow_types.parquet")]);
+    let types = &result.datasets[0];
+    assert_eq!(types.row_count, 3);
+    for column in &types.columns {
+        assert_eq!(column.null_count, 1, "{}", column.name);
+    }
+    let u64_column = common::column(types, "u64");
+    assert_eq!(u64_column.max, Some(json!(18_446_744_073_709_551_615u64)));
+    assert_eq!(common::column(types, "dec256").min, Some(json!("1.50")));
+    assert_eq!(common::column(types, "dictionary").max, Some(json!("b")));
+    assert_eq!(types.freshness.time_column.as_deref(), Some("zoned"));
+    let int96 = &common::scan(&[&fixture("pyarrow_int96.parquet")]).datasets[0];
+    assert_eq!(int96.freshness.max_time, types.freshness.max_time);
+    assert_eq!(
+        int96.freshness.max_time.map(|t| t.to_rfc3339()),
+        Some("2024-01-02T12:00:00+00:00".to_string())
+    );
 }

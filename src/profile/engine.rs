@@ -16,6 +16,7 @@ use datafusion::error::Result as DfResult;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::logical_expr::{Expr, cast, ident};
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use object_store::ObjectStore;
 
@@ -170,8 +171,33 @@ impl Engine {
         let provider = Arc::new(ListingTable::try_new(config)?);
         self.ctx.deregister_table(table)?;
         self.ctx.register_table(table, provider)?;
-        self.ctx.table(table).await
+        dictionaries_decoded(self.ctx.table(table).await?)
     }
+}
+
+/// `frame` with every dictionary-encoded column (pandas categoricals, R factors) cast to its
+/// value type, so it is profiled exactly like that type: several of DataFusion's aggregates
+/// (approximate distinct among them) do not take dictionaries.
+pub fn dictionaries_decoded(frame: DataFrame) -> DfResult<DataFrame> {
+    let schema = frame.schema().clone();
+    if !schema
+        .fields()
+        .iter()
+        .any(|field| matches!(field.data_type(), DataType::Dictionary(_, _)))
+    {
+        return Ok(frame);
+    }
+    let columns: Vec<Expr> = schema
+        .fields()
+        .iter()
+        .map(|field| match field.data_type() {
+            DataType::Dictionary(_, value) => {
+                cast(ident(field.name()), value.as_ref().clone()).alias(field.name())
+            }
+            _ => ident(field.name()),
+        })
+        .collect();
+    frame.select(columns)
 }
 
 /// `frame` read for the profile pass. DataFusion splits Parquet files into byte ranges, one

@@ -69,6 +69,22 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
                 file.error.as_deref().unwrap_or_default()
             ));
         }
+        for file in dataset
+            .files
+            .iter()
+            .filter(|f| f.rejected_row_count > Some(0))
+        {
+            let first = file
+                .rejected_rows
+                .first()
+                .map(|row| format!(" (first at line {}: {})", row.line, row.kind.in_words()))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  rejected rows: {} in {}{first}\n",
+                thousands(file.rejected_row_count.unwrap_or(0)),
+                file.path,
+            ));
+        }
         for note in &dataset.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
