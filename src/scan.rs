@@ -99,7 +99,13 @@ pub async fn plan(options: &ScanOptions) -> Result<Planned> {
     let mut plans = Vec::new();
     for source in &options.sources {
         match plan_source(&engine, source, options).await {
-            Ok(mut found) => plans.append(&mut found),
+            Ok((mut found, refused)) => {
+                plans.append(&mut found);
+                unreadable_sources.extend(refused.into_iter().map(|table| SourceFailure {
+                    source: table.location,
+                    error: table.format.refusal().to_string(),
+                }));
+            }
             Err(error) => unreadable_sources.push(SourceFailure {
                 source: shown_source(source),
                 error: redact(&error.to_string(), &options.storage_options),
@@ -201,17 +207,31 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
     })
 }
 
-/// Lists, inspects and groups one source.
+/// Lists, inspects and groups one source; lakehouse tables in it are refused, never read as
+/// loose files.
 async fn plan_source(
     engine: &Engine,
     source: &str,
     options: &ScanOptions,
-) -> Result<Vec<DatasetPlan>> {
+) -> Result<(Vec<DatasetPlan>, Vec<RefusedTable>)> {
     let mut location = Location::resolve(source)?;
     let store = engine.store(&location).await?;
     let objects = list_source(store.inner(), &mut location).await?;
+    let tables = lakehouse_tables(&location, &objects);
     let mut data_files = Vec::new();
     let mut other_files: Vec<Path> = Vec::new();
+    let refused: Vec<RefusedTable> = tables
+        .iter()
+        .map(|(root, format)| RefusedTable {
+            location: location.display_path(root),
+            format: *format,
+        })
+        .collect();
+    let objects = objects.into_iter().filter(|meta| {
+        !tables
+            .iter()
+            .any(|(root, _)| meta.location.prefix_matches(root))
+    });
     for meta in objects {
         let parts = location.relative_parts(&meta.location);
         let hidden = parts
@@ -224,6 +244,9 @@ async fn plan_source(
         }
     }
     if data_files.is_empty() {
+        if !refused.is_empty() {
+            return Ok((Vec::new(), refused));
+        }
         return Err(ReadinessError::NoDataFiles {
             source_name: source.to_string(),
         });
@@ -240,12 +263,75 @@ async fn plan_source(
             scan_store.substitute(&inspection.meta.location, copy, size);
         }
     }
-    Ok(plan_datasets(
-        &location,
-        inspected,
-        &other_files,
-        options.grouping,
-    ))
+    let plans = plan_datasets(&location, inspected, &other_files, options.grouping);
+    Ok((plans, refused))
+}
+
+/// A table format whose folders hold data files that are not all live rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableFormat {
+    Delta,
+    Iceberg,
+}
+
+impl TableFormat {
+    /// Why the table is not read, and what to do instead.
+    fn refusal(self) -> &'static str {
+        match self {
+            Self::Delta => {
+                "a Delta Lake table (it has a _delta_log/ folder): readiness does not read Delta tables yet, and reading its Parquet files as loose files would count rows that were deleted or overwritten; scan an export of its current snapshot (for example a SELECT * written to Parquet) instead"
+            }
+            Self::Iceberg => {
+                "an Iceberg table (it has metadata/*.metadata.json): readiness does not plan Iceberg snapshots (no maintained Iceberg crate fits its DataFusion version yet), and reading its data files as loose files would count deleted and superseded rows; scan an export of its current snapshot to Parquet instead"
+            }
+        }
+    }
+}
+
+/// A lakehouse table found in a source and refused.
+struct RefusedTable {
+    location: String,
+    format: TableFormat,
+}
+
+/// The roots of Delta tables (folders holding `_delta_log/`) and Iceberg tables (folders
+/// holding `metadata/*.metadata.json`) among a source's objects.
+fn lakehouse_tables(
+    location: &Location,
+    objects: &[object_store::ObjectMeta],
+) -> Vec<(Path, TableFormat)> {
+    let mut roots: Vec<(Path, TableFormat)> = Vec::new();
+    for meta in objects {
+        let parts: Vec<String> = meta
+            .location
+            .parts()
+            .map(|p| p.as_ref().to_string())
+            .collect();
+        let Some(name) = parts.last() else { continue };
+        let found =
+            parts[..parts.len() - 1]
+                .iter()
+                .enumerate()
+                .find_map(|(index, part)| match part.as_str() {
+                    "_delta_log" => Some((index, TableFormat::Delta)),
+                    "metadata" if index + 2 == parts.len() && name.ends_with(".metadata.json") => {
+                        Some((index, TableFormat::Iceberg))
+                    }
+                    _ => None,
+                });
+        let Some((index, format)) = found else {
+            continue;
+        };
+        let root = Path::from_iter(parts[..index].iter().map(String::as_str));
+        // Only tables at or below the source's root (a single-file source has none).
+        if location.is_file || !root.prefix_matches(&location.root) && root != location.root {
+            continue;
+        }
+        if !roots.iter().any(|(known, _)| *known == root) {
+            roots.push((root, format));
+        }
+    }
+    roots
 }
 
 /// A source as it may be shown: URLs lose their credentials.

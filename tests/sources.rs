@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{NOW, column, dataset, repo_path, scan};
+use common::{NOW, column, dataset, repo_path, scan, scan_output};
 use readiness::metrics::ScanResult;
 use tempfile::TempDir;
 
@@ -98,31 +98,60 @@ fn low_cardinality_columns_list_their_top_values() {
 }
 
 #[test]
-fn table_format_folders_are_reported_as_sidecars_not_data() {
+fn lakehouse_tables_are_refused_with_a_reason_never_read_as_loose_files() {
     let dir = TempDir::new().unwrap();
-    write(dir.path(), "delta/part-0.csv", "id\n1\n");
+    // A Delta table whose folder still holds an overwritten file, an Iceberg table, and a
+    // plain dataset beside them with a manifest.
+    write(dir.path(), "lake/orders/part-0.csv", "id\n1\n2\n");
+    write(dir.path(), "lake/orders/part-1.csv", "id\n3\n");
     write(
         dir.path(),
-        "delta/_delta_log/00000000000000000000.json",
+        "lake/orders/_delta_log/00000000000000000000.json",
         "{}",
     );
-    write(dir.path(), "delta/metadata/v1.metadata.json", "{}");
-    write(dir.path(), "delta/schema.yaml", "id: int");
-    let result = scan(&[&format!("{}/delta", dir.path().display())]);
-    let delta = dataset(&result, "delta");
-    assert_eq!(delta.files.len(), 1);
-    let kinds: Vec<_> = delta
+    write(dir.path(), "lake/events/data/part-0.csv", "id\n1\n");
+    write(dir.path(), "lake/events/metadata/v1.metadata.json", "{}");
+    write(dir.path(), "lake/plain/part-0.csv", "id\n7\n8\n");
+    write(dir.path(), "lake/plain/schema.yaml", "id: int");
+    let output = scan_output(&[&format!("{}/lake", dir.path().display())]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a refused table is a failing finding"
+    );
+    let result: readiness::metrics::ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    // What is left is one dataset: the plain folder's file.
+    assert_eq!(result.datasets.len(), 1);
+    assert_eq!(result.datasets[0].row_count, 2);
+    assert_eq!(result.datasets[0].files.len(), 1);
+    assert!(result.datasets[0].files[0].path.ends_with("lake/plain/part-0.csv"));
+    let kinds: Vec<_> = result.datasets[0]
         .lineage
         .sidecar_files
         .iter()
         .map(|s| s.kind.as_str())
         .collect();
-    assert_eq!(kinds, vec!["delta_log", "iceberg_metadata", "manifest"]);
-    assert!(
-        delta.lineage.sidecar_files[0]
-            .path
-            .ends_with("delta/_delta_log")
-    );
+    assert_eq!(kinds, ["manifest"]);
+    let refused: Vec<(&str, &str)> = result
+        .unreadable_sources
+        .iter()
+        .map(|f| (f.source.as_str(), f.error.as_str()))
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    let delta = refused
+        .iter()
+        .find(|(s, _)| s.ends_with("lake/orders"))
+        .unwrap();
+    assert!(delta.1.starts_with("a Delta Lake table"), "{}", delta.1);
+    let iceberg = refused
+        .iter()
+        .find(|(s, _)| s.ends_with("lake/events"))
+        .unwrap();
+    assert!(iceberg.1.starts_with("an Iceberg table"), "{}", iceberg.1);
+    // Pointed at the table itself: refused, nothing profiled, exit 2.
+    let output = scan_output(&[&format!("{}/lake/orders", dir.path().display())]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("a Delta Lake table"));
 }
 
 #[test]
