@@ -124,7 +124,11 @@ fn lakehouse_tables_are_refused_with_a_reason_never_read_as_loose_files() {
     assert_eq!(result.datasets.len(), 1);
     assert_eq!(result.datasets[0].row_count, 2);
     assert_eq!(result.datasets[0].files.len(), 1);
-    assert!(result.datasets[0].files[0].path.ends_with("lake/plain/part-0.csv"));
+    assert!(
+        result.datasets[0].files[0]
+            .path
+            .ends_with("lake/plain/part-0.csv")
+    );
     let kinds: Vec<_> = result.datasets[0]
         .lineage
         .sidecar_files

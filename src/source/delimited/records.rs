@@ -13,6 +13,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use serde::{Deserialize, Serialize};
 
 use super::Dialect;
+use super::scanner::{Record, Scanner};
 
 /// Rejected rows kept as examples per file (all are counted).
 pub const REJECT_EXAMPLES: usize = 20;
@@ -151,91 +152,46 @@ fn walk_once(
     tally: &mut Tally,
     mut copy: Option<&mut csv::Writer<&mut dyn Write>>,
 ) -> io::Result<Option<Break>> {
-    let mut text = BufReader::with_capacity(256 * 1024, text);
+    let mut scanner = Scanner::new(text, dialect.delimiter, dialect.quote, dialect.escape);
     let mut sampler = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::new());
-    let mut consumed: u64 = 0;
-    let mut line_base: u64 = 0;
     let mut width: Option<usize> = None;
     let mut last: Option<Break> = None;
-    let mut record = csv::ByteRecord::new();
+    let mut record = Record::default();
     for segment in 0..=breaks.len() {
-        let limit = breaks.get(segment).map(|b| b.offset - consumed);
-        let piece: Box<dyn Read + '_> = match limit {
-            Some(limit) => Box::new((&mut text).take(limit)),
-            None => Box::new(&mut text),
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(dialect.delimiter)
-            .quote(dialect.quote)
-            // As arrow-csv reads: a doubled quote is literal, with or without an escape.
-            .escape(dialect.escape)
-            .from_reader(piece);
-        loop {
-            // With `flexible` byte records the only errors are the stream's own.
-            let more = reader
-                .read_byte_record(&mut record)
-                .map_err(io::Error::other)?;
-            if !more {
-                break;
-            }
-            let position = record
-                .position()
-                .cloned()
-                .unwrap_or_else(csv::Position::new);
+        let limit = breaks.get(segment).map(|b| b.offset);
+        while scanner.next_record(&mut record, limit)? {
             let at = Break {
-                offset: consumed + position.byte(),
-                line: line_base + position.line(),
+                offset: record.offset,
+                line: record.line,
             };
-            let has_line_break = record
-                .iter()
-                .any(|f| f.contains(&b'\n') || f.contains(&b'\r'));
-            last = has_line_break.then_some(at);
-            let valid_text = std::str::from_utf8(record.as_slice()).is_ok();
-            let expected = *width.get_or_insert(record.len());
+            last = record.has_line_break().then_some(at);
+            let valid_text = std::str::from_utf8(record.text()).is_ok();
+            let expected = *width.get_or_insert(record.field_count());
             let kind = if !valid_text && tally.accepted > 0 {
                 Some(RejectKind::InvalidEncoding)
-            } else if record.len() > expected {
+            } else if record.field_count() > expected {
                 Some(RejectKind::TooManyFields)
-            } else if record.len() < expected {
+            } else if record.field_count() < expected {
                 Some(RejectKind::TooFewFields)
             } else {
                 None
             };
             if let Some(kind) = kind {
-                tally.reject(kind, at, record.iter().map(<[u8]>::to_vec).collect());
+                tally.reject(kind, at, record.fields().map(<[u8]>::to_vec).collect());
                 continue;
             }
             tally.accept(&record, at.line, sample_rows, &mut sampler)?;
             if let Some(copy) = copy.as_mut() {
-                copy.write_byte_record(&record)?;
+                copy.write_record(record.fields())?;
             }
         }
-        drop(reader);
         if let Some(found) = breaks.get(segment) {
             // The unclosed quote's first line: rejected; the walk goes on after it.
-            let mut line = Vec::new();
-            let read = (&mut text).take(1 << 20).read_until(b'\n', &mut line)?;
-            let mut skipped = read as u64;
-            if !line.ends_with(b"\n") && read == 1 << 20 {
-                // A line longer than 1 MiB: skip the rest of it without holding it.
-                let mut rest = Vec::new();
-                loop {
-                    rest.clear();
-                    let n = (&mut text).take(1 << 20).read_until(b'\n', &mut rest)?;
-                    skipped += n as u64;
-                    if n == 0 || rest.ends_with(b"\n") {
-                        break;
-                    }
-                }
-            }
+            let line = scanner.skip_line()?;
             let fields = split_line(&line, dialect.delimiter);
             tally.reject(RejectKind::UnclosedQuote, *found, fields);
-            consumed = found.offset + skipped;
-            line_base = found.line;
             last = None;
         }
     }
@@ -258,32 +214,32 @@ impl Tally {
 
     fn accept(
         &mut self,
-        record: &csv::ByteRecord,
+        record: &Record,
         line: u64,
         sample_rows: usize,
         sampler: &mut csv::Writer<Vec<u8>>,
     ) -> io::Result<()> {
         if self.accepted == 0 {
             self.first = record
-                .iter()
+                .fields()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .collect();
-            self.late_values = vec![None; record.len()];
+            self.late_values = vec![None; record.field_count()];
         }
         let in_sample = self.accepted <= sample_rows as u64;
         self.accepted += 1;
         if in_sample {
-            sampler.write_byte_record(record)?;
+            sampler.write_record(record.fields())?;
             if self.accepted > 1 {
                 // A value in the sample: the column is typed from it.
-                for (index, field) in record.iter().enumerate() {
+                for (index, field) in record.fields().enumerate() {
                     if !field.is_empty() {
                         self.late_values[index] = Some(0);
                     }
                 }
             }
         } else {
-            for (index, field) in record.iter().enumerate() {
+            for (index, field) in record.fields().enumerate() {
                 if self.late_values[index].is_none() && !field.is_empty() {
                     self.late_values[index] = Some(line);
                 }
