@@ -519,6 +519,33 @@ mod tests {
         assert!(looks_like_header(b"id,\n1,2\n2,3\n"));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_of_several_ranges_is_read_whole_in_order() {
+        use object_store::{ObjectStoreExt, PutPayload};
+        // 2.5 read ranges of numbered lines.
+        let lines = (READ_CHUNK * 5 / 2) / 16;
+        let text: String = (0..lines).map(|i| format!("{i:>15}\n")).collect();
+        let store: Arc<dyn ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        let path = object_store::path::Path::from("big.csv");
+        store
+            .put(&path, PutPayload::from(text.clone().into_bytes()))
+            .await
+            .expect("stored");
+        let meta = store.head(&path).await.expect("listed");
+        let handle = tokio::runtime::Handle::current();
+        let read = tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            open_text(&handle, &store, &meta, CsvCompression::None)
+                .and_then(|mut reader| reader.read_to_end(&mut out))
+                .map(|_| out)
+        })
+        .await
+        .expect("joined")
+        .expect("read");
+        assert_eq!(read.len(), text.len());
+        assert!(read == text.as_bytes());
+    }
+
     #[test]
     fn columns_empty_in_the_sample_are_text() {
         let schema =
