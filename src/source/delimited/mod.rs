@@ -241,6 +241,12 @@ fn read_blocking(
             ));
         }
     }
+    if let Some(line) = tally.first_swallowing_line {
+        notes.push(format!(
+            "{} row(s) hold a quoted value whose lines look like rows of their own (first at line {line}): a stray quote may have joined rows into one value",
+            tally.swallowing_rows
+        ));
+    }
     let row_count = tally.accepted - u64::from(dialect.has_header);
     let needs_copy = tally.rejected > 0 || encoding != encoding_rs::UTF_8;
     let copy = if needs_copy {

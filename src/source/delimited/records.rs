@@ -77,6 +77,10 @@ pub struct Tally {
     pub late_values: Vec<Option<u64>>,
     /// Where unclosed quotes were found.
     pub breaks: Vec<Break>,
+    /// Accepted rows with a quoted value whose lines look like rows of their own (a stray
+    /// quote closed by another one much later), and the line of the first.
+    pub swallowing_rows: u64,
+    pub first_swallowing_line: Option<u64>,
 }
 
 /// Where an unclosed quote was found: the byte offset and line of its record.
@@ -182,6 +186,11 @@ fn walk_once(
                 tally.reject(kind, at, record.fields().map(<[u8]>::to_vec).collect());
                 continue;
             }
+            if last.is_some() && expected > 1 && swallows_rows(&record, dialect.delimiter, expected)
+            {
+                tally.swallowing_rows += 1;
+                tally.first_swallowing_line.get_or_insert(at.line);
+            }
             tally.accept(&record, at.line, sample_rows, &mut sampler)?;
             if let Some(copy) = copy.as_mut() {
                 copy.write_record(record.fields())?;
@@ -247,6 +256,18 @@ impl Tally {
         }
         Ok(())
     }
+}
+
+/// Whether a field of `record` spans two or more lines that each hold as many delimiters as a
+/// row of `width` fields does: rows swallowed into one value by a stray quote.
+fn swallows_rows(record: &Record, delimiter: u8, width: usize) -> bool {
+    record.fields().any(|field| {
+        field
+            .split(|&b| b == b'\n')
+            .filter(|line| line.iter().filter(|&&b| b == delimiter).count() == width - 1)
+            .count()
+            >= 2
+    })
 }
 
 /// A field for an excerpt: lossy UTF-8, control characters shown as `?`, cut short.
@@ -373,6 +394,19 @@ mod tests {
         // A closed quote with a doubled quote inside is no break.
         let tally = run(b"a,b\n1,\"x\"\"\ny\"\n");
         assert_eq!((tally.accepted, tally.rejected), (2, 0));
+    }
+
+    #[test]
+    fn rows_swallowed_between_two_stray_quotes_are_counted() {
+        let tally = run(b"a,b\n1,\"x\n2,y\n3,\"z\n4,w\n");
+        assert_eq!((tally.accepted, tally.rejected), (3, 0));
+        assert_eq!(
+            (tally.swallowing_rows, tally.first_swallowing_line),
+            (1, Some(2))
+        );
+        // Free text with line breaks and commas is not taken for swallowed rows.
+        let tally = run(b"a,b\n1,\"dear team,\nthanks\"\n");
+        assert_eq!(tally.swallowing_rows, 0);
     }
 
     #[test]
