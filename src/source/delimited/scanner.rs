@@ -60,6 +60,8 @@ pub struct Scanner<R> {
     delimiter: u8,
     quote: u8,
     core: csv_core::Reader,
+    /// `csv-core`'s output: a record's field bytes, and where each field ends.
+    out: Vec<u8>,
     ends: Vec<usize>,
 }
 
@@ -83,6 +85,7 @@ impl<R: Read> Scanner<R> {
             delimiter,
             quote,
             core,
+            out: vec![0; 64 * 1024],
             ends: vec![0; 64],
         }
     }
@@ -171,8 +174,6 @@ impl<R: Read> Scanner<R> {
         self.core.reset();
         record.offset = self.offset;
         record.line = self.line;
-        record.data.clear();
-        record.data.resize(BUFFER.max(record.data.capacity()), 0);
         let (mut written, mut ended) = (0, 0);
         loop {
             if self.start == self.end && !self.eof {
@@ -182,22 +183,23 @@ impl<R: Read> Scanner<R> {
             let input = &self.buf[self.start..self.end];
             let (result, read, wrote, ends) =
                 self.core
-                    .read_record(input, &mut record.data[written..], &mut self.ends[ended..]);
+                    .read_record(input, &mut self.out[written..], &mut self.ends[ended..]);
             self.consume(read);
             written += wrote;
             ended += ends;
             match result {
                 csv_core::ReadRecordResult::InputEmpty => {}
                 csv_core::ReadRecordResult::OutputFull => {
-                    let grown = record.data.len() * 2;
-                    record.data.resize(grown, 0);
+                    let grown = self.out.len() * 2;
+                    self.out.resize(grown, 0);
                 }
                 csv_core::ReadRecordResult::OutputEndsFull => {
                     let grown = self.ends.len() * 2;
                     self.ends.resize(grown, 0);
                 }
                 csv_core::ReadRecordResult::Record => {
-                    record.data.truncate(written);
+                    record.data.clear();
+                    record.data.extend_from_slice(&self.out[..written]);
                     record.bounds.clear();
                     let mut field_start = 0;
                     for &end in &self.ends[..ended] {
