@@ -10,7 +10,7 @@ use crate::error::ReadinessError;
 use crate::report::output::Target;
 use crate::scan::ScanOptions;
 use crate::source::delimited::DialectSpec;
-use crate::source::{FormatChoice, Grouping};
+use crate::source::{FormatChoice, Grouping, TableVersion};
 
 /// readiness: is this data ready for an AI project?
 ///
@@ -165,6 +165,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
 
+    /// Profile this version of each Delta Lake table instead of the newest (time travel).
+    #[arg(long = "version", value_name = "N", conflicts_with = "as_of")]
+    pub table_version: Option<u64>,
+
+    /// Profile each Delta Lake table as it was at this time (RFC 3339): the newest version
+    /// committed at or before it.
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
+
     /// Treat each source as one dataset, whatever its files' schemas.
     #[arg(long, conflicts_with = "each")]
     pub one_dataset: bool,
@@ -257,7 +266,15 @@ impl ScanArgs {
             (_, true) => Grouping::Each,
             _ => Grouping::Auto,
         };
+        let table_version =
+            table_version(self.table_version, self.as_of.as_deref()).map_err(|message| {
+                ReadinessError::InvalidArgument {
+                    flag: "--as-of",
+                    message,
+                }
+            })?;
         Ok(ScanOptions {
+            table_version,
             sources: self.sources.clone(),
             format: self.format,
             csv,
@@ -298,6 +315,18 @@ pub fn parse_now(text: Option<&str>) -> Result<Option<DateTime<Utc>>, ReadinessE
             })
     })
     .transpose()
+}
+
+/// `--version` / `--as-of` (or `version` / `as_of` in readiness.toml) as a snapshot choice.
+pub fn table_version(version: Option<u64>, as_of: Option<&str>) -> Result<TableVersion, String> {
+    match (version, as_of) {
+        (Some(_), Some(_)) => Err("give a table version or a time, not both".to_string()),
+        (Some(version), None) => Ok(TableVersion::Version(version)),
+        (None, Some(text)) => DateTime::parse_from_rfc3339(text)
+            .map(|time| TableVersion::AsOf(time.with_timezone(&Utc)))
+            .map_err(|error| format!("`{text}` is not an RFC 3339 time ({error})")),
+        (None, None) => Ok(TableVersion::Newest),
+    }
 }
 
 /// `--storage-option KEY=VALUE` pairs, validated (a bad one is named by its key only).

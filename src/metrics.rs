@@ -229,7 +229,8 @@ pub struct FreshnessMetrics {
     pub max_time: Option<DateTime<Utc>>,
     /// Scan time minus `max_time`, or minus `newest_file_modified` when there is no time column.
     pub lag_seconds: Option<i64>,
-    /// `event_time` or `file_modified`: what `lag_seconds` is measured from.
+    /// `event_time`, `commit_time` (a lakehouse table's last commit, when there is no time
+    /// column) or `file_modified`: what `lag_seconds` is measured from.
     pub lag_basis: Option<String>,
     /// `day`, `week` or `month`, chosen from the span of the time column.
     pub bucket_width: Option<String>,
@@ -269,6 +270,40 @@ pub struct LineageMetrics {
     pub column_descriptions: Vec<ColumnDescription>,
     /// Documentation and table-format files found beside the data.
     pub sidecar_files: Vec<SidecarFile>,
+    /// What a lakehouse table's transaction log says (Delta Lake); absent for loose files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableLineage>,
+}
+
+/// A lakehouse table's log, as lineage: which snapshot was profiled and how the table has
+/// been written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TableLineage {
+    /// `delta`.
+    pub format: String,
+    /// The snapshot profiled (`--version`/`--as-of`, or the newest).
+    pub version: u64,
+    /// The newest version in the log (equal to `version` unless an older one was asked for).
+    pub newest_version: u64,
+    /// When the profiled version was committed.
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub last_commit_time: Option<DateTime<Utc>>,
+    /// The operation of that commit (`WRITE`, `DELETE`, `MERGE`, ...).
+    pub last_operation: Option<String>,
+    /// The engine that wrote that commit (`engineInfo`), e.g. `delta-rs:py-1.6.6`.
+    pub engine_info: Option<String>,
+    /// Commits up to the profiled version in the 30 days before the scan.
+    pub commits_last_30_days: u64,
+    /// Commits up to the profiled version still in the log.
+    pub commit_count: u64,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Table properties (`delta.*` and the writer's own), by key.
+    pub properties: Vec<KeyValue>,
+    /// Live data files in the snapshot.
+    pub file_count: u64,
+    /// Rows the snapshot's deletion vectors remove from its files.
+    pub deleted_row_count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

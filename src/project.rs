@@ -19,7 +19,7 @@ use crate::error::{ReadinessError, Result};
 use crate::metrics::{DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, Tool};
 use crate::scan::{ScanOptions, scan};
 use crate::source::delimited::{DialectSpec, ForcedDialect};
-use crate::source::{FormatChoice, Grouping};
+use crate::source::{FormatChoice, Grouping, TableVersion};
 
 /// `readiness.toml` as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -61,6 +61,10 @@ struct DatasetSection {
     owner: Option<String>,
     /// CSV dialect settings forced for this dataset (`[dataset.csv]`).
     csv: Option<DialectSpec>,
+    /// The Delta Lake table version to profile instead of the newest.
+    version: Option<u64>,
+    /// The Delta Lake table as it was at this time (RFC 3339).
+    as_of: Option<String>,
     #[serde(default)]
     checks: Vec<String>,
     #[serde(default)]
@@ -78,6 +82,8 @@ pub struct DatasetConfig {
     pub time: Option<String>,
     pub owner: Option<String>,
     pub csv: ForcedDialect,
+    /// Which snapshot of a lakehouse table to profile.
+    pub table_version: TableVersion,
 }
 
 /// A loaded, validated project config.
@@ -167,8 +173,11 @@ impl Project {
                     invalid(format!("{place}dataset `{}`: csv.{key}: {message}", d.name))
                 })?
                 .unwrap_or_default();
+            let table_version = crate::cli::table_version(d.version, d.as_of.as_deref())
+                .map_err(|message| invalid(format!("{place}dataset `{}`: {message}", d.name)))?;
             datasets.push(DatasetConfig {
                 csv,
+                table_version,
                 name: d.name.clone(),
                 source: relative_to(base, &d.source),
                 format: d.format,
@@ -212,6 +221,7 @@ impl Project {
             options.grouping = Grouping::OneDataset;
             options.format = configured.format;
             options.csv = configured.csv;
+            options.table_version = configured.table_version;
             options.key_columns = configured.key.clone();
             options.label_columns = configured.label.clone();
             options.time_column = configured.time.clone();

@@ -19,8 +19,8 @@ use crate::source::delimited::ForcedDialect;
 use crate::source::inventory::CsvSettings;
 use crate::source::stores::{redact, redact_url};
 use crate::source::{
-    DataFormat, DatasetPlan, FormatChoice, Grouping, Location, inspect_files, list_source,
-    plan_datasets,
+    DataFormat, DatasetPlan, FormatChoice, Grouping, Location, TableVersion, inspect_files,
+    list_source, plan_datasets,
 };
 
 /// Everything a scan needs to know, already validated.
@@ -46,6 +46,8 @@ pub struct ScanOptions {
     pub memory_limit: Option<u64>,
     /// Show a progress bar on stderr (only ever drawn when stderr is a terminal).
     pub progress: bool,
+    /// Which snapshot of each lakehouse table to profile.
+    pub table_version: TableVersion,
 }
 
 impl ScanOptions {
@@ -64,6 +66,7 @@ impl ScanOptions {
             storage_options: Vec::new(),
             memory_limit: None,
             progress: false,
+            table_version: TableVersion::Newest,
         }
     }
 }
@@ -99,12 +102,9 @@ pub async fn plan(options: &ScanOptions) -> Result<Planned> {
     let mut plans = Vec::new();
     for source in &options.sources {
         match plan_source(&engine, source, options).await {
-            Ok((mut found, refused)) => {
+            Ok((mut found, mut refused)) => {
                 plans.append(&mut found);
-                unreadable_sources.extend(refused.into_iter().map(|table| SourceFailure {
-                    source: table.location,
-                    error: table.format.refusal().to_string(),
-                }));
+                unreadable_sources.append(&mut refused);
             }
             Err(error) => unreadable_sources.push(SourceFailure {
                 source: shown_source(source),
@@ -207,26 +207,35 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
     })
 }
 
-/// Lists, inspects and groups one source; lakehouse tables in it are refused, never read as
-/// loose files.
+/// Lists, inspects and groups one source. Lakehouse tables in it are planned as tables
+/// (Delta, with the `delta` feature) or refused with the reason, never read as loose files.
 async fn plan_source(
     engine: &Engine,
     source: &str,
     options: &ScanOptions,
-) -> Result<(Vec<DatasetPlan>, Vec<RefusedTable>)> {
+) -> Result<(Vec<DatasetPlan>, Vec<SourceFailure>)> {
     let mut location = Location::resolve(source)?;
     let store = engine.store(&location).await?;
     let objects = list_source(store.inner(), &mut location).await?;
     let tables = lakehouse_tables(&location, &objects);
     let mut data_files = Vec::new();
     let mut other_files: Vec<Path> = Vec::new();
-    let refused: Vec<RefusedTable> = tables
-        .iter()
-        .map(|(root, format)| RefusedTable {
-            location: location.display_path(root),
-            format: *format,
-        })
-        .collect();
+    let settings = CsvSettings {
+        forced: options.csv,
+        scratch: engine.scratch.path().to_path_buf(),
+    };
+    let mut table_plans = Vec::new();
+    let mut refused = Vec::new();
+    for (root, format) in &tables {
+        let shown = location.display_path(root);
+        match plan_table(engine, &store, &location, root, *format, options, &settings).await {
+            Ok(plan) => table_plans.push(plan),
+            Err(error) => refused.push(SourceFailure {
+                source: shown,
+                error: redact(&error, &options.storage_options),
+            }),
+        }
+    }
     let objects = objects.into_iter().filter(|meta| {
         !tables
             .iter()
@@ -244,27 +253,78 @@ async fn plan_source(
         }
     }
     if data_files.is_empty() {
-        if !refused.is_empty() {
-            return Ok((Vec::new(), refused));
+        if !tables.is_empty() {
+            return Ok((table_plans, refused));
         }
         return Err(ReadinessError::NoDataFiles {
             source_name: source.to_string(),
         });
     }
-    let settings = CsvSettings {
-        forced: options.csv,
-        scratch: engine.scratch.path().to_path_buf(),
-    };
     let scan_store = store.clone();
     let store: Arc<dyn ObjectStore> = store;
-    let inspected = inspect_files(&store, data_files, &settings).await;
+    let (documents, inspected): (Vec<_>, Vec<_>) = inspect_files(&store, data_files, &settings)
+        .await
+        .into_iter()
+        .partition(|inspection| {
+            inspection.json_document
+                && options.format.is_none()
+                && inspection
+                    .meta
+                    .location
+                    .as_ref()
+                    .to_ascii_lowercase()
+                    .ends_with(".json")
+        });
+    // A `.json` file holding one document (a manifest, a schema) is a sidecar, not rows.
+    other_files.extend(documents.into_iter().map(|document| document.meta.location));
+    if inspected.is_empty() && tables.is_empty() {
+        return Err(ReadinessError::NoDataFiles {
+            source_name: source.to_string(),
+        });
+    }
     for inspection in &inspected {
-        if let Some((copy, size)) = inspection.csv.as_ref().and_then(|csv| csv.copy.clone()) {
+        if let Some((copy, size)) = inspection.copy() {
             scan_store.substitute(&inspection.meta.location, copy, size);
         }
     }
-    let plans = plan_datasets(&location, inspected, &other_files, options.grouping);
+    let mut plans = plan_datasets(&location, inspected, &other_files, options.grouping);
+    plans.append(&mut table_plans);
     Ok((plans, refused))
+}
+
+/// A lakehouse table planned as one dataset, or the reason it is not read.
+#[cfg_attr(not(feature = "delta"), allow(unused_variables))]
+async fn plan_table(
+    engine: &Engine,
+    store: &Arc<crate::source::ScanStore>,
+    location: &Location,
+    root: &Path,
+    format: TableFormat,
+    options: &ScanOptions,
+    settings: &CsvSettings,
+) -> std::result::Result<DatasetPlan, String> {
+    match format {
+        #[cfg(feature = "delta")]
+        TableFormat::Delta => {
+            // The log is listed and read unfiltered (the scan's listing filter shows data
+            // files only), still through a read-only store.
+            let log_view: Arc<dyn ObjectStore> = Arc::new(crate::source::ScanStore::new(
+                store.inner().clone(),
+                engine.io.clone(),
+            ));
+            let now = options.now.unwrap_or_else(Utc::now);
+            crate::source::delta::plan_table(
+                log_view,
+                location,
+                root,
+                options.table_version,
+                now,
+                settings,
+            )
+            .await
+        }
+        _ => Err(format.refusal().to_string()),
+    }
 }
 
 /// A table format whose folders hold data files that are not all live rows.
@@ -279,19 +339,13 @@ impl TableFormat {
     fn refusal(self) -> &'static str {
         match self {
             Self::Delta => {
-                "a Delta Lake table (it has a _delta_log/ folder): readiness does not read Delta tables yet, and reading its Parquet files as loose files would count rows that were deleted or overwritten; scan an export of its current snapshot (for example a SELECT * written to Parquet) instead"
+                "a Delta Lake table (it has a _delta_log/ folder): this build of readiness has no Delta Lake support (cargo feature `delta`), and reading its Parquet files as loose files would count rows that were deleted or overwritten; use a build with `--features delta`, or scan an export of its current snapshot"
             }
             Self::Iceberg => {
                 "an Iceberg table (it has metadata/*.metadata.json): readiness does not plan Iceberg snapshots (no maintained Iceberg crate fits its DataFusion version yet), and reading its data files as loose files would count deleted and superseded rows; scan an export of its current snapshot to Parquet instead"
             }
         }
     }
-}
-
-/// A lakehouse table found in a source and refused.
-struct RefusedTable {
-    location: String,
-    format: TableFormat,
 }
 
 /// The roots of Delta tables (folders holding `_delta_log/`) and Iceberg tables (folders

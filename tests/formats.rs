@@ -13,6 +13,13 @@ use readiness::metrics::DatasetMetrics;
 use serde_json::json;
 use tempfile::TempDir;
 
+/// A file of tests/fixtures/writers (made by real writers: tests/fixtures/writers/make.py).
+fn fixture(name: &str) -> String {
+    repo_path(&format!("tests/fixtures/writers/{name}"))
+        .to_string_lossy()
+        .into_owned()
+}
+
 async fn parquet_to_csv(ctx: &SessionContext, from: &Path, to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
     let frame = ctx
@@ -225,11 +232,6 @@ fn nested_columns_are_profiled_without_top_values() {
 /// is profiled without losing the dataset.
 #[test]
 fn parquet_from_real_writers_is_profiled_whatever_its_types() {
-    let fixture = |name: &str| {
-        common::repo_path(&format!("tests/fixtures/writers/{name}"))
-            .to_string_lossy()
-            .into_owned()
-    };
     let counts = |column: &readiness::metrics::ColumnMetrics| -> Vec<(serde_json::Value, u64)> {
         column
             .top_values
@@ -270,4 +272,137 @@ fn parquet_from_real_writers_is_profiled_whatever_its_types() {
         int96.freshness.max_time.map(|t| t.to_rfc3339()),
         Some("2024-01-02T12:00:00+00:00".to_string())
     );
+}
+
+/// The same rows written by pandas as Parquet, as NDJSON and as gzipped NDJSON give the same
+/// figures, column for column.
+#[test]
+fn ndjson_and_parquet_copies_agree() {
+    let args = ["--key", "id", "--label", "label"];
+    let scanned = |name: &str| {
+        let mut all = vec![fixture(name)];
+        all.extend(args.iter().map(|a| a.to_string()));
+        common::scan(&all.iter().map(String::as_str).collect::<Vec<_>>())
+            .datasets
+            .remove(0)
+    };
+    let parquet = scanned("parity.parquet");
+    for name in ["parity.jsonl", "parity.ndjson.gz"] {
+        let json = scanned(name);
+        assert_eq!(json.format, "json", "{name}");
+        assert_eq!(json.row_count, 8, "{name}");
+        assert_eq!(json.rejected_row_count, 0, "{name}");
+        assert_agree(&parquet, &json);
+        for (p, j) in parquet.columns.iter().zip(&json.columns) {
+            assert_eq!(
+                (p.null_count, p.empty_count, p.placeholder_count),
+                (j.null_count, j.empty_count, j.placeholder_count),
+                "{name}: {}",
+                p.name
+            );
+            assert_eq!(p.distinct_count, j.distinct_count, "{name}: {}", p.name);
+            assert_eq!((&p.min, &p.max), (&j.min, &j.max), "{name}: {}", p.name);
+        }
+    }
+    assert_eq!(parquet.duplicates.duplicate_row_count, 1);
+    assert_eq!(common::column(&parquet, "name").placeholder_count, 1);
+    assert_eq!(parquet.labels[0].labelled_count, 6);
+}
+
+/// A line that is not one JSON object is a rejected row (the others are profiled); values in
+/// it that look like personal data are masked; a `.json` document beside the data is a
+/// sidecar, not rows; text mixed with numbers is read as text, no row lost.
+#[test]
+fn ndjson_lines_that_are_not_objects_are_rejected_and_documents_are_sidecars() {
+    let dir = TempDir::new().unwrap();
+    let folder = dir.path().join("events");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("part-0.jsonl"),
+        concat!(
+            "{\"id\": 1, \"email\": \"ann.lee@example.com\", \"code\": \"A1\"}\n",
+            "{\"id\": 2, \"email\": \"bo@example.org\", \"code\": 7}\n",
+            "{\"id\": 3, \"email\": \"cy.doe@example.com\", \"code\": \n",
+            "\n",
+            "{\"id\": 4, \"email\": null, \"code\": true}\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("manifest.json"),
+        "{\n  \"owner\": \"web team\",\n  \"rows\": 3\n}\n",
+    )
+    .unwrap();
+    let result = scan(&[folder.to_str().unwrap()]);
+    assert_eq!(result.datasets.len(), 1);
+    let events = &result.datasets[0];
+    assert_eq!(events.format, "json");
+    assert_eq!((events.row_count, events.rejected_row_count), (3, 1));
+    let file = &events.files[0];
+    assert_eq!(file.rejected_row_count, Some(1));
+    let reject = &file.rejected_rows[0];
+    assert_eq!(
+        (reject.line, reject.kind.in_words()),
+        (3, "a line that is not one JSON object")
+    );
+    let excerpt = reject.excerpt.as_deref().unwrap();
+    assert!(!excerpt.contains("cy.doe"), "{excerpt}");
+    assert!(excerpt.contains("c***@example.com"), "{excerpt}");
+    let code = common::column(events, "code");
+    assert_eq!((code.data_type.as_str(), code.distinct_count), ("Utf8", 3));
+    assert!(
+        events
+            .notes
+            .iter()
+            .any(|n| n == "column `code` mixes text with numbers or booleans: it is read as text"),
+        "{:?}",
+        events.notes
+    );
+    let sidecars: Vec<(&str, &str)> = events
+        .lineage
+        .sidecar_files
+        .iter()
+        .map(|s| (s.path.rsplit('/').next().unwrap(), s.kind.as_str()))
+        .collect();
+    assert_eq!(sidecars, [("manifest.json", "manifest")]);
+    assert_eq!(events.files.len(), 1);
+}
+
+/// Intervals, which pyarrow cannot write to Parquet, written by arrow-rs (DataFusion's own
+/// writer): profiled with their null counts, the dataset kept.
+#[test]
+fn interval_columns_are_profiled() {
+    use datafusion::arrow::array::{IntervalDayTimeArray, IntervalYearMonthArray, RecordBatch};
+    use datafusion::arrow::datatypes::IntervalDayTime;
+    use std::sync::Arc;
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("intervals.parquet");
+    let batch = RecordBatch::try_from_iter([
+        (
+            "months",
+            Arc::new(IntervalYearMonthArray::from(vec![Some(1), None, Some(14)])) as _,
+        ),
+        (
+            "days",
+            Arc::new(IntervalDayTimeArray::from(vec![
+                Some(IntervalDayTime::new(1, 500)),
+                None,
+                None,
+            ])) as _,
+        ),
+    ])
+    .unwrap();
+    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let result = scan(&[path.to_str().unwrap()]);
+    let intervals = &result.datasets[0];
+    assert_eq!(intervals.row_count, 3);
+    assert_eq!(common::column(intervals, "months").null_count, 1);
+    assert_eq!(common::column(intervals, "days").null_count, 2);
 }

@@ -728,3 +728,65 @@ fn an_object_listed_but_gone_when_read_is_reported_and_left_out() {
     assert_eq!(common::dataset(&result, "customers").row_count, 1000);
     assert_secret_absent(&[&serde_json::to_string(&result).unwrap()]);
 }
+
+/// A Delta table written by the `deltalake` Python writer (1,000 rows overwritten with 500),
+/// uploaded to moto's S3: profiled as its live snapshot through the same read-only store, and
+/// nothing in the bucket changes.
+#[cfg(feature = "delta")]
+#[test]
+fn a_delta_table_in_s3_is_profiled_as_its_snapshot_and_changes_nothing() {
+    let moto = Server::moto();
+    let keys = ("testing", "testing");
+    let tables = TempDir::new().unwrap();
+    let made = Process::new(installed(".venv/bin/python"))
+        .arg(repo_path("tests/lakehouse/make_delta.py"))
+        .arg(tables.path())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    moto.python(
+        &format!(
+            "s3.create_bucket(Bucket='lake')\nroot = {root:?}\nfor d, _, files in os.walk(root):\n    for f in files:\n        p = os.path.join(d, f)\n        s3.upload_file(p, 'lake', 'warehouse/orders/' + os.path.relpath(p, root))",
+            root = tables.path().join("orders").to_string_lossy()
+        ),
+        keys,
+        false,
+    );
+    let before = moto.s3_objects(keys, "warehouse/");
+    assert_eq!(before.matches(".parquet").count(), 2, "{before}");
+    let now = (chrono::Utc::now() + chrono::Duration::minutes(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let output = readiness(
+        &s3_env(&moto, "testing"),
+        &[
+            "s3://lake/warehouse/orders/",
+            "--now",
+            &now,
+            "--json",
+            "-",
+            "--html",
+            "/dev/null",
+            "-q",
+        ],
+    );
+    assert!(common::profiled(&output), "{}", stderr(&output));
+    let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        result.unreadable_sources.is_empty(),
+        "{:?}",
+        result.unreadable_sources
+    );
+    let orders = &result.datasets[0];
+    assert_eq!((orders.format.as_str(), orders.row_count), ("delta", 500));
+    assert_eq!(common::column(orders, "label").null_count, 50);
+    assert_eq!(orders.files.len(), 1);
+    assert!(
+        orders.files[0]
+            .path
+            .starts_with("s3://lake/warehouse/orders/part-")
+    );
+    let table = orders.lineage.table.as_ref().unwrap();
+    assert_eq!((table.version, table.commit_count), (1, 2));
+    assert_eq!(moto.s3_objects(keys, "warehouse/"), before);
+    assert_secret_absent(&[&stderr(&output), &String::from_utf8_lossy(&output.stdout)]);
+}

@@ -582,6 +582,7 @@ impl Context<'_> {
                     Some("event_time") => {
                         format!("newest `{}`", f.time_column.as_deref().unwrap_or("time"))
                     }
+                    Some("commit_time") => "last commit".to_string(),
                     _ => "newest file".to_string(),
                 };
                 self.push(Check {

@@ -2,7 +2,8 @@
 //!
 //! Invariant: datasets are registered as plain `ListingTable`s over object-store URLs with
 //! DataFusion's own file formats, so the plans built on them stay portable to a distributed
-//! DataFusion engine. Bad files are kept out by the store's listing filter, not by copies.
+//! DataFusion engine; a lakehouse table is registered with its format's own provider
+//! (delta-rs's). Bad files are kept out by the store's listing filter, not by copies.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -23,7 +24,7 @@ use object_store::ObjectStore;
 use crate::error::Result;
 use crate::progress::Progress;
 
-use crate::source::inventory::csv_format;
+use crate::source::inventory::{csv_format, json_format};
 use crate::source::store::IoCounters;
 use crate::source::{DataFormat, DatasetPlan, FileInspection, Location, ScanStore, stores};
 
@@ -132,6 +133,18 @@ impl Engine {
         text_columns: &BTreeSet<String>,
         one_file: Option<&FileInspection>,
     ) -> DfResult<DataFrame> {
+        if let Some(lakehouse) = &plan.table {
+            // A table's snapshot is read by its format's own provider (files, deletions and
+            // partition values from its log); it cannot be split into files.
+            if one_file.is_some() {
+                return Err(datafusion::error::DataFusionError::Plan(
+                    "a table's files are not read one by one".to_string(),
+                ));
+            }
+            self.ctx.deregister_table(table)?;
+            self.ctx.register_table(table, lakehouse.provider.clone())?;
+            return dictionaries_decoded(self.ctx.table(table).await?);
+        }
         let (url, partition_columns) = match one_file {
             Some(file) => (
                 plan.location.table_url(&file.meta.location, false),
@@ -166,6 +179,14 @@ impl Engine {
                 config
                     .with_listing_options(options)
                     .with_schema(csv_schema(files, text_columns))
+            }
+            DataFormat::Json(compression) => {
+                let options = ListingOptions::new(Arc::new(json_format(compression)))
+                    .with_file_extension("")
+                    .with_table_partition_cols(partition_columns);
+                config
+                    .with_listing_options(options)
+                    .with_schema(json_schema(files))
             }
         };
         let provider = Arc::new(ListingTable::try_new(config)?);
@@ -243,6 +264,24 @@ pub fn csv_schema(files: &[&FileInspection], text_columns: &BTreeSet<String>) ->
         }
     });
     Arc::new(Schema::new(fields.collect::<Vec<_>>()))
+}
+
+/// One schema for an NDJSON dataset: every file's keys in order of first appearance, each
+/// column's type widened over the files.
+pub fn json_schema(files: &[&FileInspection]) -> SchemaRef {
+    let mut fields: Vec<Field> = Vec::new();
+    for schema in files.iter().filter_map(|file| file.schema.as_ref()) {
+        for field in schema.fields() {
+            match fields.iter_mut().find(|known| known.name() == field.name()) {
+                None => fields.push(field.as_ref().clone().with_nullable(true)),
+                Some(existing) => {
+                    let widened = widen(existing.data_type(), field.data_type());
+                    *existing = existing.clone().with_data_type(widened);
+                }
+            }
+        }
+    }
+    Arc::new(Schema::new(fields))
 }
 
 fn widen(a: &DataType, b: &DataType) -> DataType {

@@ -42,6 +42,7 @@ pub fn measure(plan: &DatasetPlan) -> LineageMetrics {
             .collect(),
         column_descriptions,
         sidecar_files: plan.sidecars.clone(),
+        table: plan.table.as_ref().map(|table| table.lineage.clone()),
     }
 }
 

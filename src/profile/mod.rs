@@ -65,7 +65,7 @@ use crate::metrics::{
 };
 use crate::source::delimited::{CsvReading, records};
 use crate::source::inventory::describe_error;
-use crate::source::{DataFormat, DatasetPlan};
+use crate::source::{DataFormat, DatasetPlan, FileInspection};
 use completeness::{CompletenessPass, TOP_VALUES_MAX_DISTINCT};
 use duplication::KeyFigures;
 use value::{instant, is_time_type, to_json};
@@ -152,7 +152,7 @@ pub async fn profile_dataset(
     if let Some(progress) = &engine.progress {
         progress.rows(pass.row_count);
     }
-    notes.extend(csv_notes(plan, pass.row_count));
+    notes.extend(reading_notes(plan, pass.row_count));
     let mut labels = Vec::new();
     for label in &options.label_columns {
         if column_type(&pass, label).is_none() {
@@ -211,7 +211,7 @@ pub async fn profile_dataset(
         name: plan.name.clone(),
         source: plan.source.clone(),
         location: plan.location.display_path(&plan.root),
-        format: plan.format.family().to_string(),
+        format: dataset_format(plan).to_string(),
         grouping: plan.grouping.clone(),
         row_count: pass.row_count,
         rejected_row_count: rejected_rows(plan),
@@ -227,6 +227,13 @@ pub async fn profile_dataset(
         lineage: lineage::measure(plan),
         notes,
     })
+}
+
+/// `parquet`, `csv` or `json`; a lakehouse table's format (`delta`) for a table.
+fn dataset_format(plan: &DatasetPlan) -> &str {
+    plan.table
+        .as_ref()
+        .map_or(plan.format.family(), |table| table.lineage.format.as_str())
 }
 
 fn fraction(part: u64, whole: u64) -> Option<f64> {
@@ -500,13 +507,18 @@ fn freshness_metrics(
         .readable_files()
         .map(|file| file.meta.last_modified)
         .max();
+    // Without an event-time column, a table's last commit is when its data last changed.
+    let (basis_time, basis) = match plan.table.as_ref().and_then(|t| t.lineage.last_commit_time) {
+        Some(committed) => (Some(committed), "commit_time"),
+        None => (newest_file_modified, "file_modified"),
+    };
     let mut metrics = FreshnessMetrics {
         time_column: None,
         time_column_basis: None,
         min_time: None,
         max_time: None,
-        lag_seconds: newest_file_modified.map(|newest| (options.now - newest).num_seconds()),
-        lag_basis: newest_file_modified.map(|_| "file_modified".to_string()),
+        lag_seconds: basis_time.map(|at| (options.now - at).num_seconds()),
+        lag_basis: basis_time.map(|_| basis.to_string()),
         bucket_width: None,
         buckets: Vec::new(),
         gaps: Vec::new(),
@@ -596,6 +608,9 @@ async fn isolate_bad_files(
     options: &ProfileOptions,
     table: &str,
 ) -> usize {
+    if plan.table.is_some() {
+        return 0;
+    }
     let readable: Vec<_> = plan.readable_files().cloned().collect();
     let refs: Vec<_> = readable.iter().collect();
     let probe = format!("{table}_probe");
@@ -631,15 +646,14 @@ async fn isolate_bad_files(
     failed.len()
 }
 
-/// What reading the dataset's CSV files found that a reader should know (each note once),
-/// and a warning if the rows the profile read differ from the rows the CSV walk accepted:
+/// What reading the dataset's CSV or NDJSON files found that a reader should know (each note
+/// once), and a warning if the rows the profile read differ from the rows the walk accepted:
 /// both must split the same bytes into the same records.
-fn csv_notes(plan: &DatasetPlan, profiled_rows: u64) -> Vec<String> {
+fn reading_notes(plan: &DatasetPlan, profiled_rows: u64) -> Vec<String> {
     let mut notes: Vec<String> = Vec::new();
     let readable: Vec<_> = plan.readable_files().collect();
     for file in &readable {
-        let Some(reading) = &file.csv else { continue };
-        for note in &reading.notes {
+        for note in file.reading_notes() {
             let note = match readable.len() {
                 1 => note.clone(),
                 _ => format!(
@@ -654,21 +668,24 @@ fn csv_notes(plan: &DatasetPlan, profiled_rows: u64) -> Vec<String> {
     }
     let walked: Option<u64> = readable
         .iter()
-        .map(|file| file.csv.as_ref().map(|reading| reading.row_count))
+        .map(|file| {
+            let csv = file.csv.as_ref().map(|reading| reading.row_count);
+            csv.or_else(|| file.json.as_ref().map(|reading| reading.row_count))
+        })
         .sum();
     if let Some(walked) = walked.filter(|&walked| walked != profiled_rows) {
         notes.push(format!(
-            "the CSV reader accepted {walked} rows but the profile read {profiled_rows}: figures may be off; please report this file"
+            "the {} reader accepted {walked} rows but the profile read {profiled_rows}: figures may be off; please report this file",
+            plan.format.family().to_uppercase()
         ));
     }
     notes
 }
 
-/// CSV rows rejected in the dataset's readable files.
+/// Rows rejected in the dataset's readable CSV and NDJSON files.
 fn rejected_rows(plan: &DatasetPlan) -> u64 {
     plan.readable_files()
-        .filter_map(|file| file.csv.as_ref())
-        .map(|reading| reading.rejected_row_count)
+        .filter_map(FileInspection::rejected_row_count)
         .sum()
 }
 
@@ -695,20 +712,26 @@ fn file_metrics(plan: &DatasetPlan, dataset_rows: u64) -> Vec<FileMetrics> {
                 error: inspection.error.clone().or_else(|| file.conflict.clone()),
                 error_line: inspection.error_line,
                 csv_dialect: csv.map(csv_dialect),
-                rejected_row_count: csv.map(|reading| reading.rejected_row_count),
-                rejected_rows: csv.map_or_else(Vec::new, |reading| {
-                    reading
-                        .rejected_rows
-                        .iter()
-                        .map(|row| RejectedRow {
-                            line: row.line,
-                            byte_offset: row.byte_offset,
-                            kind: row.kind,
-                            excerpt: Some(records::excerpt(&row.fields, reading.dialect.delimiter)),
-                        })
-                        .collect()
-                }),
+                rejected_row_count: inspection.rejected_row_count(),
+                rejected_rows: rejected_examples(inspection),
             }
+        })
+        .collect()
+}
+
+/// A file's rejected rows as the JSON shows them (the excerpt is masked later).
+fn rejected_examples(inspection: &FileInspection) -> Vec<RejectedRow> {
+    let (rows, delimiter) = match (&inspection.csv, &inspection.json) {
+        (Some(reading), _) => (&reading.rejected_rows, reading.dialect.delimiter),
+        (None, Some(reading)) => (&reading.rejected_rows, b','),
+        (None, None) => return Vec::new(),
+    };
+    rows.iter()
+        .map(|row| RejectedRow {
+            line: row.line,
+            byte_offset: row.byte_offset,
+            kind: row.kind,
+            excerpt: Some(records::excerpt(&row.fields, delimiter)),
         })
         .collect()
 }
@@ -745,7 +768,7 @@ fn empty_dataset(
         name: plan.name.clone(),
         source: plan.source.clone(),
         location: plan.location.display_path(&plan.root),
-        format: plan.format.family().to_string(),
+        format: dataset_format(plan).to_string(),
         grouping: plan.grouping.clone(),
         row_count: 0,
         rejected_row_count: 0,

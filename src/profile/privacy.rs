@@ -154,6 +154,10 @@ fn protect_rejected_rows(dataset: &mut DatasetMetrics, samples: bool) {
         .iter()
         .map(|column| column.personal_data.clone())
         .collect();
+    if dataset.format == "json" {
+        protect_json_lines(dataset, samples);
+        return;
+    }
     for file in &mut dataset.files {
         let delimiter = file
             .csv_dialect
@@ -193,6 +197,61 @@ fn protect_rejected_rows(dataset: &mut DatasetMetrics, samples: bool) {
                 .collect();
             row.excerpt = Some(masked.join(delimiter.as_str()));
         }
+    }
+}
+
+/// A JSON string literal, or a `"key": value` pair (the value a literal or a bare token).
+static JSON_PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#""((?:[^"\\]|\\.)*)"(\s*:\s*(?:"((?:[^"\\]|\\.)*)"|([^,}\]\s]+)))?"#)
+        .expect("static regex")
+});
+
+/// Rejected NDJSON lines are not valid JSON, so they are masked as text: the value after a
+/// personal-data column's key, and any string that looks like personal data by itself.
+fn protect_json_lines(dataset: &mut DatasetMetrics, samples: bool) {
+    let personal: Vec<(String, String)> = dataset
+        .columns
+        .iter()
+        .filter_map(|column| Some((column.name.clone(), column.personal_data.clone()?)))
+        .collect();
+    let masked_text = |kind: &str, text: &str| match mask(kind, &Value::String(text.to_string())) {
+        Value::String(masked) => masked,
+        _ => String::new(),
+    };
+    for row in dataset
+        .files
+        .iter_mut()
+        .flat_map(|file| &mut file.rejected_rows)
+    {
+        if !samples {
+            row.excerpt = None;
+            continue;
+        }
+        let Some(excerpt) = &row.excerpt else {
+            continue;
+        };
+        let masked = JSON_PAIR.replace_all(excerpt, |found: &regex::Captures| {
+            let literal = &found[1];
+            let value = found.get(3).or(found.get(4)).map(|value| value.as_str());
+            let kind = match value {
+                // `"key": value`: the column's kind, or the value's own.
+                Some(value) => personal
+                    .iter()
+                    .find(|(name, _)| name == literal)
+                    .map(|(_, kind)| kind.as_str())
+                    .or_else(|| value_kind(value)),
+                // A string alone (an array element, a value cut short).
+                None => value_kind(literal),
+            };
+            match (kind, value) {
+                (Some(kind), Some(value)) => {
+                    format!("\"{literal}\": \"{}\"", masked_text(kind, value))
+                }
+                (Some(kind), None) => format!("\"{}\"", masked_text(kind, literal)),
+                (None, _) => found[0].to_string(),
+            }
+        });
+        row.excerpt = Some(masked.into_owned());
     }
 }
 

@@ -434,6 +434,35 @@ impl DatasetView {
                 .iter()
                 .any(|kv| kv.key.to_lowercase().contains(needle))
         };
+        if let Some(table) = &lineage.table {
+            let committed = table
+                .last_commit_time
+                .map(|at| format!(", committed {}", at.format("%Y-%m-%d %H:%M UTC")))
+                .unwrap_or_default();
+            let operation = table
+                .last_operation
+                .as_deref()
+                .unwrap_or("unknown operation");
+            lineage_found.push((
+                format!("{} table", table.format),
+                format!(
+                    "version {} of {} ({operation}{committed}); {} commits in the last 30 days",
+                    table.version, table.newest_version, table.commits_last_30_days
+                ),
+            ));
+            if let Some(engine) = &table.engine_info {
+                lineage_found.push(("table written by".into(), engine.clone()));
+            }
+            if let Some(description) = &table.description {
+                lineage_found.push(("table description".into(), description.clone()));
+            }
+            for property in &table.properties {
+                lineage_found.push((
+                    format!("table property {}", property.key),
+                    property.value.clone(),
+                ));
+            }
+        }
         if let Some(owner) = &lineage.owner {
             lineage_found.push(("owner (readiness.toml)".into(), owner.clone()));
         }
@@ -525,6 +554,7 @@ impl DatasetView {
                     "since the newest `{}`",
                     f.time_column.as_deref().unwrap_or_default()
                 ),
+                Some("commit_time") => "since the table's last commit (no time column)".into(),
                 Some(_) => "since the newest file was modified (no time column)".into(),
                 None => String::new(),
             },

@@ -171,6 +171,7 @@ fn lag(dataset: &DatasetMetrics) -> String {
     };
     let basis = match dataset.freshness.lag_basis.as_deref() {
         Some("file_modified") => " (file)",
+        Some("commit_time") => " (commit)",
         _ => "",
     };
     format!("{}{basis}", human_duration(seconds))

@@ -10,13 +10,15 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::datasource::file_format::json::JsonFormat;
 use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use futures::StreamExt;
 use object_store::{ObjectMeta, ObjectStore};
 
 use super::delimited::{self, CsvReading, Dialect, ForcedDialect};
-use super::{CsvCompression, DataFormat};
+use super::ndjson::{self, JsonError, JsonReading};
+use super::{Compression, DataFormat};
 
 pub use delimited::CSV_INFER_ROWS;
 
@@ -42,6 +44,10 @@ pub struct FileInspection {
     pub key_value_metadata: Vec<(String, String)>,
     /// What reading a CSV file found: dialect, rejected rows, a cleaned copy.
     pub csv: Option<CsvReading>,
+    /// What reading an NDJSON file found: rejected lines, a cleaned copy.
+    pub json: Option<JsonReading>,
+    /// A `.json` file that holds one JSON document, not rows: a sidecar, not data.
+    pub json_document: bool,
     pub error: Option<String>,
     /// The line (CSV) where reading failed, where known.
     pub error_line: Option<u64>,
@@ -74,12 +80,17 @@ async fn inspect_file(
         created_by: None,
         key_value_metadata: Vec::new(),
         csv: None,
+        json: None,
+        json_document: false,
         error: None,
         error_line: None,
     };
     let outcome = match format {
         DataFormat::Parquet => inspect_parquet(store, &mut inspection).await,
         DataFormat::Csv(compression) => inspect_csv(store, &mut inspection, compression, csv).await,
+        DataFormat::Json(compression) => {
+            inspect_json(store, &mut inspection, compression, &csv.scratch).await
+        }
     };
     if let Err(error) = outcome {
         let (message, line) = describe_error(&error);
@@ -158,7 +169,7 @@ async fn inspect_parquet(
 async fn inspect_csv(
     store: &Arc<dyn ObjectStore>,
     inspection: &mut FileInspection,
-    compression: CsvCompression,
+    compression: Compression,
     settings: &CsvSettings,
 ) -> Result<(), String> {
     let name = inspection.meta.location.filename().unwrap_or("file");
@@ -182,9 +193,60 @@ async fn inspect_csv(
     Ok(())
 }
 
+async fn inspect_json(
+    store: &Arc<dyn ObjectStore>,
+    inspection: &mut FileInspection,
+    compression: Compression,
+    scratch: &std::path::Path,
+) -> Result<(), String> {
+    let name = inspection.meta.location.filename().unwrap_or("file");
+    let copy_to = scratch.join(format!("{}-{name}", uuid::Uuid::new_v4().simple()));
+    match ndjson::read_json_file(store, &inspection.meta, compression, copy_to).await {
+        Ok(reading) => {
+            inspection.schema = Some(reading.schema.clone());
+            inspection.row_count = Some(reading.row_count);
+            inspection.json = Some(reading);
+            Ok(())
+        }
+        Err(JsonError::NotLineDelimited) => {
+            inspection.json_document = true;
+            Err("not newline-delimited JSON: its first line is not a JSON object".to_string())
+        }
+        Err(JsonError::Unreadable(message)) => Err(message),
+    }
+}
+
+impl FileInspection {
+    /// The cleaned copy DataFusion reads instead of this file, if one was written.
+    pub fn copy(&self) -> Option<(std::path::PathBuf, u64)> {
+        let csv = self.csv.as_ref().and_then(|reading| reading.copy.clone());
+        csv.or_else(|| self.json.as_ref().and_then(|reading| reading.copy.clone()))
+    }
+
+    /// Rows rejected while reading a CSV or NDJSON file.
+    pub fn rejected_row_count(&self) -> Option<u64> {
+        let csv = self.csv.as_ref().map(|reading| reading.rejected_row_count);
+        csv.or_else(|| self.json.as_ref().map(|reading| reading.rejected_row_count))
+    }
+
+    /// What reading the file found that a reader of the report should know.
+    pub fn reading_notes(&self) -> &[String] {
+        match (&self.csv, &self.json) {
+            (Some(reading), _) => &reading.notes,
+            (None, Some(reading)) => &reading.notes,
+            (None, None) => &[],
+        }
+    }
+}
+
+/// The NDJSON reading options every pass uses.
+pub fn json_format(compression: Compression) -> JsonFormat {
+    JsonFormat::default().with_file_compression_type(compression_type(compression))
+}
+
 /// The CSV reading options every pass uses for a dataset written in `dialect`: quoted line
 /// breaks allowed anywhere (files are then read whole, not split into byte ranges).
-pub fn csv_format(compression: CsvCompression, dialect: &Dialect) -> CsvFormat {
+pub fn csv_format(compression: Compression, dialect: &Dialect) -> CsvFormat {
     let format = CsvFormat::default()
         .with_has_header(dialect.has_header)
         .with_delimiter(dialect.delimiter)
@@ -197,13 +259,13 @@ pub fn csv_format(compression: CsvCompression, dialect: &Dialect) -> CsvFormat {
     }
 }
 
-pub fn compression_type(compression: CsvCompression) -> FileCompressionType {
+pub fn compression_type(compression: Compression) -> FileCompressionType {
     match compression {
-        CsvCompression::None => FileCompressionType::UNCOMPRESSED,
-        CsvCompression::Gzip => FileCompressionType::GZIP,
-        CsvCompression::Zstd => FileCompressionType::ZSTD,
-        CsvCompression::Bzip2 => FileCompressionType::BZIP2,
-        CsvCompression::Xz => FileCompressionType::XZ,
+        Compression::None => FileCompressionType::UNCOMPRESSED,
+        Compression::Gzip => FileCompressionType::GZIP,
+        Compression::Zstd => FileCompressionType::ZSTD,
+        Compression::Bzip2 => FileCompressionType::BZIP2,
+        Compression::Xz => FileCompressionType::XZ,
     }
 }
 

@@ -6,8 +6,11 @@
 //! `profile` layer's job, and it reads only the [`DatasetPlan`]s produced here.
 
 pub mod delimited;
+#[cfg(feature = "delta")]
+pub mod delta;
 pub mod inventory;
 pub mod location;
+pub mod ndjson;
 pub mod plan;
 pub mod store;
 pub mod stores;
@@ -16,12 +19,12 @@ use std::fmt;
 
 pub use inventory::{FileInspection, inspect_files};
 pub use location::{Location, list_source};
-pub use plan::{DatasetPlan, Grouping, PlannedFile, plan_datasets};
+pub use plan::{DatasetPlan, Grouping, LakehouseTable, PlannedFile, plan_datasets};
 pub use store::ScanStore;
 
-/// How a CSV file is compressed, from its name.
+/// How a text file (CSV, NDJSON) is compressed, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CsvCompression {
+pub enum Compression {
     None,
     Gzip,
     Zstd,
@@ -33,7 +36,9 @@ pub enum CsvCompression {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DataFormat {
     Parquet,
-    Csv(CsvCompression),
+    Csv(Compression),
+    /// Newline-delimited JSON: one object per line.
+    Json(Compression),
 }
 
 impl DataFormat {
@@ -42,55 +47,75 @@ impl DataFormat {
     pub fn from_name(name: &str, forced: Option<FormatChoice>) -> Option<Self> {
         let lower = name.to_ascii_lowercase();
         let compression = if lower.ends_with(".gz") {
-            CsvCompression::Gzip
+            Compression::Gzip
         } else if lower.ends_with(".zst") || lower.ends_with(".zstd") {
-            CsvCompression::Zstd
+            Compression::Zstd
         } else if lower.ends_with(".bz2") {
-            CsvCompression::Bzip2
+            Compression::Bzip2
         } else if lower.ends_with(".xz") {
-            CsvCompression::Xz
+            Compression::Xz
         } else {
-            CsvCompression::None
+            Compression::None
         };
         match forced {
             Some(FormatChoice::Parquet) => return Some(Self::Parquet),
             Some(FormatChoice::Csv) => return Some(Self::Csv(compression)),
+            Some(FormatChoice::Json) => return Some(Self::Json(compression)),
             None => {}
         }
         let base = match compression {
-            CsvCompression::None => lower.as_str(),
+            Compression::None => lower.as_str(),
             _ => lower
                 .rsplit_once('.')
                 .map_or(lower.as_str(), |(base, _)| base),
         };
         let extension = base.rsplit_once('.').map(|(_, ext)| ext)?;
         match (extension, compression) {
-            ("parquet" | "parq" | "pq", CsvCompression::None) => Some(Self::Parquet),
+            ("parquet" | "parq" | "pq", Compression::None) => Some(Self::Parquet),
             ("csv" | "tsv" | "psv", _) => Some(Self::Csv(compression)),
+            ("json" | "jsonl" | "ndjson", _) => Some(Self::Json(compression)),
             _ => None,
         }
     }
 
-    /// `parquet` or `csv`, as written in the JSON.
+    /// `parquet`, `csv` or `json`, as written in the JSON.
     pub fn family(self) -> &'static str {
         match self {
             Self::Parquet => "parquet",
             Self::Csv(_) => "csv",
+            Self::Json(_) => "json",
+        }
+    }
+
+    /// How the file is compressed (Parquet compresses inside the file: `None`).
+    pub fn compression(self) -> Compression {
+        match self {
+            Self::Parquet => Compression::None,
+            Self::Csv(compression) | Self::Json(compression) => compression,
         }
     }
 }
 
 impl fmt::Display for DataFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Parquet => f.write_str("parquet"),
-            Self::Csv(CsvCompression::None) => f.write_str("csv"),
-            Self::Csv(CsvCompression::Gzip) => f.write_str("csv.gz"),
-            Self::Csv(CsvCompression::Zstd) => f.write_str("csv.zst"),
-            Self::Csv(CsvCompression::Bzip2) => f.write_str("csv.bz2"),
-            Self::Csv(CsvCompression::Xz) => f.write_str("csv.xz"),
-        }
+        let suffix = match self.compression() {
+            Compression::None => "",
+            Compression::Gzip => ".gz",
+            Compression::Zstd => ".zst",
+            Compression::Bzip2 => ".bz2",
+            Compression::Xz => ".xz",
+        };
+        write!(f, "{}{suffix}", self.family())
     }
+}
+
+/// Which snapshot of a lakehouse table to profile (`--version`, `--as-of`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TableVersion {
+    #[default]
+    Newest,
+    Version(u64),
+    AsOf(chrono::DateTime<chrono::Utc>),
 }
 
 /// `--format`: read every data file as this format, whatever its name.
@@ -101,6 +126,8 @@ impl fmt::Display for DataFormat {
 pub enum FormatChoice {
     Parquet,
     Csv,
+    /// Newline-delimited JSON.
+    Json,
 }
 
 #[cfg(test)]
@@ -119,14 +146,22 @@ mod tests {
         );
         assert_eq!(
             DataFormat::from_name("x.CSV.gz", None),
-            Some(DataFormat::Csv(CsvCompression::Gzip))
+            Some(DataFormat::Csv(Compression::Gzip))
         );
         assert_eq!(
             DataFormat::from_name("x.csv.zst", None),
-            Some(DataFormat::Csv(CsvCompression::Zstd))
+            Some(DataFormat::Csv(Compression::Zstd))
         );
         assert_eq!(DataFormat::from_name("README.md", None), None);
-        assert_eq!(DataFormat::from_name("notes.json.gz", None), None);
+        assert_eq!(
+            DataFormat::from_name("events.ndjson.gz", None),
+            Some(DataFormat::Json(Compression::Gzip))
+        );
+        assert_eq!(
+            DataFormat::from_name("a.jsonl", None),
+            Some(DataFormat::Json(Compression::None))
+        );
+        assert_eq!(DataFormat::from_name("notes.txt.gz", None), None);
         assert_eq!(
             DataFormat::from_name("part-00000", Some(FormatChoice::Parquet)),
             Some(DataFormat::Parquet)

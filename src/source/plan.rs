@@ -8,13 +8,14 @@
 //! or schema stay listed in its inventory with the conflict, but out of its figures.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Schema};
 use object_store::path::Path;
 
 use super::delimited::Dialect;
 use super::{DataFormat, FileInspection, Location};
-use crate::metrics::SidecarFile;
+use crate::metrics::{SidecarFile, TableLineage};
 
 /// `--one-dataset` / `--each` / neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,18 @@ pub struct DatasetPlan {
     pub files: Vec<PlannedFile>,
     pub partition_columns: Vec<String>,
     pub sidecars: Vec<SidecarFile>,
+    /// Set for a lakehouse table: its snapshot is read through the table's own provider, and
+    /// `files` are the snapshot's live files.
+    pub table: Option<LakehouseTable>,
+}
+
+/// A lakehouse table read through its log: which snapshot, read how, and what the log says.
+#[derive(Debug, Clone)]
+pub struct LakehouseTable {
+    /// The table format's own DataFusion provider for the snapshot (files, deletions,
+    /// partition values all from the log).
+    pub provider: Arc<dyn datafusion::catalog::TableProvider>,
+    pub lineage: TableLineage,
 }
 
 impl DatasetPlan {
@@ -185,6 +198,7 @@ impl Group {
             files,
             partition_columns,
             sidecars,
+            table: None,
         }
     }
 }
@@ -280,14 +294,16 @@ fn signature(format: DataFormat, schema: &Schema) -> Signature {
         .fields()
         .iter()
         .map(|field| {
+            // A text file's types are inferred from its values, so only names are compared.
             let data_type = match format {
-                DataFormat::Csv(_) => String::new(),
+                DataFormat::Csv(_) | DataFormat::Json(_) => String::new(),
                 DataFormat::Parquet => normalised_type(field.data_type()),
             };
             (field.name().clone(), data_type)
         })
         .collect();
-    if format == DataFormat::Parquet {
+    // Column order is part of a CSV file's shape, not of Parquet's or JSON's.
+    if !matches!(format, DataFormat::Csv(_)) {
         fields.sort();
     }
     fields

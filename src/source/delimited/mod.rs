@@ -27,7 +27,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use encoding_rs::Encoding;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
-use super::CsvCompression;
+use super::Compression;
 pub use records::{RejectKind, Rejected};
 
 /// Rows read to infer a CSV file's column types. A later value that does not fit the inferred
@@ -155,7 +155,7 @@ pub struct CsvReading {
 pub async fn read_csv_file(
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
-    compression: CsvCompression,
+    compression: Compression,
     forced: ForcedDialect,
     copy_to: PathBuf,
 ) -> Result<CsvReading, String> {
@@ -181,7 +181,7 @@ pub async fn read_csv_file(
 /// the start.
 fn read_blocking(
     head: &[u8],
-    compression: CsvCompression,
+    compression: Compression,
     forced: ForcedDialect,
     open: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
     copy_to: PathBuf,
@@ -274,30 +274,38 @@ fn write_copy(
     decoded: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
     dialect: &Dialect,
     breaks: &[records::Break],
-    compression: CsvCompression,
+    compression: Compression,
     path: &std::path::Path,
 ) -> io::Result<u64> {
-    let file = io::BufWriter::new(std::fs::File::create(path)?);
-    let mut out: Box<dyn FinishWrite> = match compression {
-        CsvCompression::None => Box::new(file),
-        CsvCompression::Gzip => Box::new(flate2::write::GzEncoder::new(
-            file,
-            flate2::Compression::fast(),
-        )),
-        CsvCompression::Zstd => Box::new(zstd::stream::write::Encoder::new(file, 1)?),
-        CsvCompression::Bzip2 => Box::new(bzip2::write::BzEncoder::new(
-            file,
-            bzip2::Compression::fast(),
-        )),
-        CsvCompression::Xz => Box::new(liblzma::write::XzEncoder::new(file, 1)),
-    };
+    let mut out = compressed_writer(path, compression)?;
     records::copy_accepted(decoded, dialect, breaks, &mut out as &mut dyn Write)?;
     out.finish()?;
     Ok(std::fs::metadata(path)?.len())
 }
 
+/// A new file at `path` that compresses what is written to it as `compression` does.
+pub(crate) fn compressed_writer(
+    path: &std::path::Path,
+    compression: Compression,
+) -> io::Result<Box<dyn FinishWrite>> {
+    let file = io::BufWriter::new(std::fs::File::create(path)?);
+    Ok(match compression {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::fast(),
+        )),
+        Compression::Zstd => Box::new(zstd::stream::write::Encoder::new(file, 1)?),
+        Compression::Bzip2 => Box::new(bzip2::write::BzEncoder::new(
+            file,
+            bzip2::Compression::fast(),
+        )),
+        Compression::Xz => Box::new(liblzma::write::XzEncoder::new(file, 1)),
+    })
+}
+
 /// A writer that must be finished (a compressor's trailer) before the file is complete.
-trait FinishWrite: Write {
+pub(crate) trait FinishWrite: Write {
     fn finish(self: Box<Self>) -> io::Result<()>;
 }
 
@@ -396,11 +404,11 @@ fn infer_types(sample: &[u8], names: &[String], has_header: bool) -> Result<Sche
 
 /// The file's bytes from the start, decompressed, as a blocking reader (called from a
 /// blocking thread).
-fn open_text(
+pub(crate) fn open_text(
     handle: &tokio::runtime::Handle,
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
-    compression: CsvCompression,
+    compression: Compression,
 ) -> io::Result<Box<dyn Read + Send>> {
     let raw = RangedReader {
         handle: handle.clone(),
@@ -473,19 +481,16 @@ impl Read for RangedReader {
 }
 
 /// `raw` decompressed.
-pub fn decompressed(
-    raw: Box<dyn Read + Send>,
-    compression: CsvCompression,
-) -> Box<dyn Read + Send> {
+pub fn decompressed(raw: Box<dyn Read + Send>, compression: Compression) -> Box<dyn Read + Send> {
     match compression {
-        CsvCompression::None => raw,
-        CsvCompression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
-        CsvCompression::Zstd => match zstd::stream::read::Decoder::new(raw) {
+        Compression::None => raw,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        Compression::Zstd => match zstd::stream::read::Decoder::new(raw) {
             Ok(decoder) => Box::new(decoder),
             Err(error) => Box::new(FailingReader(Some(error))),
         },
-        CsvCompression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
-        CsvCompression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(raw)),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
+        Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(raw)),
     }
 }
 
@@ -502,7 +507,7 @@ impl Read for FailingReader {
 }
 
 /// The first bytes of a possibly compressed file, decompressed as far as they go.
-pub fn decompressed_head(head: &[u8], compression: CsvCompression) -> Vec<u8> {
+pub fn decompressed_head(head: &[u8], compression: Compression) -> Vec<u8> {
     let mut out = Vec::new();
     // A truncated stream ends in an error; what was decoded before it is what we want.
     let _ = decompressed(Box::new(Cursor::new(head.to_vec())), compression)
@@ -541,7 +546,7 @@ mod tests {
         let handle = tokio::runtime::Handle::current();
         let read = tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
-            open_text(&handle, &store, &meta, CsvCompression::None)
+            open_text(&handle, &store, &meta, Compression::None)
                 .and_then(|mut reader| reader.read_to_end(&mut out))
                 .map(|_| out)
         })

@@ -36,6 +36,8 @@ pub enum RejectKind {
     UnclosedQuote,
     /// Bytes that are not valid in the file's encoding.
     InvalidEncoding,
+    /// An NDJSON line that is not one JSON object.
+    InvalidJson,
 }
 
 impl RejectKind {
@@ -46,6 +48,7 @@ impl RejectKind {
             Self::TooFewFields => "fewer fields than the header",
             Self::UnclosedQuote => "a quote that is never closed",
             Self::InvalidEncoding => "bytes that are not valid text in the file's encoding",
+            Self::InvalidJson => "a line that is not one JSON object",
         }
     }
 }
