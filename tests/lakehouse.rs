@@ -231,3 +231,63 @@ fn a_table_delta_rs_cannot_read_is_a_finding_never_loose_files() {
         ]
     );
 }
+
+/// `version` in a `[[dataset]]` of readiness.toml time-travels as `--version` does; a version
+/// and a time together are a configuration error naming the dataset.
+#[test]
+fn readiness_toml_pins_a_table_version() {
+    let dir = TempDir::new().unwrap();
+    let orders = TABLES.path("orders");
+    let config = format!(
+        "version = 1\n\n[[dataset]]\nname = \"orders_v0\"\nsource = {:?}\nversion = 0\n\n[[dataset]]\nname = \"orders_now\"\nsource = {:?}\n",
+        orders.to_string_lossy(),
+        orders.to_string_lossy()
+    );
+    std::fs::write(dir.path().join("readiness.toml"), config).unwrap();
+    let run = |dir: &std::path::Path| {
+        Command::cargo_bin("readiness")
+            .unwrap()
+            .current_dir(dir)
+            .args([
+                "run",
+                "--now",
+                &TABLES.now_text(),
+                "--json",
+                "-",
+                "--html",
+                "/dev/null",
+                "-q",
+            ])
+            .output()
+            .unwrap()
+    };
+    let output = run(dir.path());
+    assert!(
+        common::profiled(&output),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = |name: &str| {
+        let found = dataset(&result, name);
+        (
+            found.row_count,
+            found.lineage.table.as_ref().unwrap().version,
+        )
+    };
+    assert_eq!(rows("orders_v0"), (1000, 0));
+    assert_eq!(rows("orders_now"), (500, 1));
+
+    let both = format!(
+        "version = 1\n\n[[dataset]]\nname = \"orders\"\nsource = {:?}\nversion = 0\nas_of = \"2026-01-01T00:00:00Z\"\n",
+        orders.to_string_lossy()
+    );
+    std::fs::write(dir.path().join("readiness.toml"), both).unwrap();
+    let output = run(dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("dataset `orders`: give a table version or a time, not both"),
+        "{stderr}"
+    );
+}
