@@ -18,6 +18,23 @@ pub fn human_duration(seconds: i64) -> String {
     format!("{sign}{text}")
 }
 
+/// `text` safe to print to a terminal: control characters (C0, DEL, C1; so ANSI and OSC
+/// escape sequences, carriage returns and line breaks) written as visible escapes (`\x1b`,
+/// `\n`), so a column name or a value can neither move the cursor nor fake a line.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn percent(fraction: Option<f64>) -> String {
     fraction.map_or("-".to_string(), |f| format!("{:.1}%", f * 100.0))
 }
@@ -63,5 +80,14 @@ mod tests {
         assert_eq!(percent(Some(0.3125)), "31.2%");
         assert_eq!(bytes(38_200_000_000), "38.2 GB");
         assert_eq!(bytes(17), "17 B");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(
+            printable("a\x1b[31mred\x1b]8;;http://x\x07\nFAIL\r\u{9b}"),
+            "a\\x1b[31mred\\x1b]8;;http://x\\x07\\nFAIL\\r\\x9b"
+        );
+        assert_eq!(printable("plain – text"), "plain – text");
     }
 }

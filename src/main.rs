@@ -36,7 +36,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
         Ok(Outcome::ChecksFailed) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error}");
+            let message = readiness::source::stores::redact(&error.to_string(), &[]);
+            eprintln!("error: {}", readiness::humanize::printable(&message));
             ExitCode::from(2)
         }
     }

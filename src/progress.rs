@@ -62,7 +62,7 @@ impl Progress {
         let mut state = self.state.lock().expect("progress lock poisoned");
         *state = State {
             shown: state.shown,
-            dataset: name.to_string(),
+            dataset: crate::humanize::printable(name),
             files,
             bytes,
             rows,

@@ -247,10 +247,13 @@ impl Project {
                     unreadable.extend(result.unreadable_sources);
                 }
                 Err(error) => {
-                    sources.push(configured.source.clone());
+                    sources.push(crate::source::stores::shown_source(&configured.source));
                     unreadable.push(crate::metrics::SourceFailure {
                         source: configured.name.clone(),
-                        error: error.to_string(),
+                        error: crate::source::stores::redact(
+                            &error.to_string(),
+                            &self.storage_options,
+                        ),
                     });
                 }
             }
@@ -322,7 +325,7 @@ pub fn starter_config(result: &ScanResult, storage_options: &[(String, String)])
             "\n[storage]\n# object-store settings (secrets belong in the environment, not here)\n",
         );
         for (key, _) in storage_options {
-            let _ = writeln!(out, "# {key} = \"...\"");
+            let _ = writeln!(out, "# {} = \"...\"", crate::humanize::printable(key));
         }
     }
     for dataset in &result.datasets {
@@ -334,7 +337,7 @@ pub fn starter_config(result: &ScanResult, storage_options: &[(String, String)])
             dataset.row_count,
             dataset.files.len(),
             dataset.format,
-            dataset.grouping,
+            crate::humanize::printable(&dataset.grouping),
             quoted(&dataset.name),
             quoted(&source),
             dataset.format
@@ -383,7 +386,10 @@ fn propose(
         Some((best, rest)) => {
             let _ = writeln!(out, "{}", setting(best));
             if !rest.is_empty() {
-                let _ = writeln!(out, "# {others}: {}", rest.join(", "));
+                // Names from the data go into the file only as quoted TOML strings, never raw:
+                // a name with a line break must not start a line of its own.
+                let names: Vec<String> = rest.iter().map(|name| quoted(name)).collect();
+                let _ = writeln!(out, "# {others}: {}", names.join(", "));
             }
         }
         None => {
@@ -414,8 +420,25 @@ fn shown_location(dataset: &DatasetMetrics, cwd: Option<&Path>) -> String {
     }
 }
 
+/// `text` as a one-line TOML basic string: quotes, backslashes and every control character
+/// escaped (the toml crate writes text with line breaks as a multi-line string, which inside
+/// a comment would let the text start lines of its own).
 fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Columns that look like a row identifier: an id-like name, and nearly as many distinct

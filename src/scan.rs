@@ -17,7 +17,7 @@ use crate::metrics::{SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, 
 use crate::profile::{Engine, Placeholders, ProfileOptions, privacy, profile_dataset};
 use crate::source::delimited::ForcedDialect;
 use crate::source::inventory::CsvSettings;
-use crate::source::stores::{redact, redact_url};
+use crate::source::stores::{redact, shown_source};
 use crate::source::{
     DataFormat, DatasetPlan, FormatChoice, Grouping, Location, TableVersion, inspect_files,
     list_source, plan_datasets,
@@ -257,7 +257,7 @@ async fn plan_source(
             return Ok((table_plans, refused));
         }
         return Err(ReadinessError::NoDataFiles {
-            source_name: source.to_string(),
+            source_name: shown_source(source),
         });
     }
     let scan_store = store.clone();
@@ -279,7 +279,7 @@ async fn plan_source(
     other_files.extend(documents.into_iter().map(|document| document.meta.location));
     if inspected.is_empty() && tables.is_empty() {
         return Err(ReadinessError::NoDataFiles {
-            source_name: source.to_string(),
+            source_name: shown_source(source),
         });
     }
     for inspection in &inspected {
@@ -386,14 +386,6 @@ fn lakehouse_tables(
         }
     }
     roots
-}
-
-/// A source as it may be shown: URLs lose their credentials.
-fn shown_source(source: &str) -> String {
-    match url::Url::parse(source) {
-        Ok(url) if source.contains("://") => redact_url(&url),
-        _ => source.to_string(),
-    }
 }
 
 /// A `--key`, `--label` or `--time` column that no dataset has is a typo: say so up front.

@@ -274,3 +274,45 @@ fn two_runs_give_identical_json() {
     assert!(!first.is_empty());
     assert_eq!(first, second);
 }
+
+/// Escape sequences and line breaks in a column name and a value never reach
+/// the terminal raw: the summary on stderr shows them as visible escapes.
+#[test]
+fn data_cannot_steer_the_terminal() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        dir.path(),
+        "evil.csv",
+        "\"amount\u{1b}[2J\nFAIL fake finding\",kind\n,x\n,y\n,z\n",
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args([
+            "scan",
+            &file,
+            "--now",
+            common::NOW,
+            "--json",
+            "-",
+            "--html",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "a raw escape reached the terminal: {stderr:?}"
+    );
+    assert!(!stderr.contains('\u{7}'), "{stderr:?}");
+    assert!(
+        stderr.contains("amount\\x1b[2J\\nFAIL fake finding"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr
+            .lines()
+            .any(|line| line.starts_with("FAIL fake finding")),
+        "{stderr}"
+    );
+}

@@ -338,3 +338,56 @@ fn a_2000_column_report_is_small_and_opens_fast() {
     assert_eq!(dom.matches("<tr><td><code>feature_").count(), columns);
     println!("2,000-column report: {size} bytes, rendered in {elapsed:?}");
 }
+
+/// The Content-Security-Policy allows only the page's own script and style, both by a nonce
+/// of 128 random bits that differs per report; the browser applies the style and refuses
+/// nothing.
+#[test]
+fn the_policy_allows_only_the_pages_own_nonced_script_and_style() {
+    let sample = repo_path("sample-data/customers.csv")
+        .to_string_lossy()
+        .into_owned();
+    let nonce_of = |text: &str| {
+        let policy = text
+            .split("http-equiv=\"Content-Security-Policy\" content=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the report has a CSP")
+            .to_string();
+        let nonce = policy
+            .split("script-src 'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap()
+            .to_string();
+        (policy, nonce)
+    };
+    let (first, second) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    let (html, _) = report(first.path(), &[&sample]);
+    let text = fs::read_to_string(&html).unwrap();
+    let (policy, nonce) = nonce_of(&text);
+    assert_eq!(nonce.len(), 32);
+    assert!(nonce.chars().all(|c| c.is_ascii_hexdigit()), "{nonce}");
+    assert_eq!(
+        policy,
+        format!(
+            "default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src data:"
+        )
+    );
+    assert!(text.contains(&format!("<style nonce=\"{nonce}\">")));
+    assert!(text.contains(&format!("<script nonce=\"{nonce}\">")));
+    let (other, _) = report(second.path(), &[&sample]);
+    let (_, other_nonce) = nonce_of(&fs::read_to_string(other).unwrap());
+    assert_ne!(nonce, other_nonce);
+
+    let (dom, log, _) = Browser::new().dom(&html);
+    assert!(
+        !log.contains("Refused to"),
+        "the policy refused something: {log}"
+    );
+    assert!(dom.contains("data-script=\"ran\""));
+    assert!(
+        dom.contains("data-style=\"applied\""),
+        "the page's style was not applied"
+    );
+}

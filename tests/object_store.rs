@@ -790,3 +790,125 @@ fn a_delta_table_in_s3_is_profiled_as_its_snapshot_and_changes_nothing() {
     assert_eq!(moto.s3_objects(keys, "warehouse/"), before);
     assert_secret_absent(&[&stderr(&output), &String::from_utf8_lossy(&output.stdout)]);
 }
+
+/// A presigned S3 URL is read with its signature, and shown everywhere without it: JSON,
+/// HTML, terminal, history and OpenLineage. A URL with `user:password@` that cannot be read
+/// is reported without them, by `scan` and by `run`.
+#[test]
+fn signed_and_credentialed_urls_are_read_but_never_shown() {
+    let moto = Server::moto();
+    let keys = ("testing", "testing");
+    let presigned = moto.python(
+        &format!(
+            "s3.create_bucket(Bucket='lake')\ns3.upload_file({:?}, 'lake', 'shared/customers.csv')\nprint(s3.generate_presigned_url('get_object', Params={{'Bucket': 'lake', 'Key': 'shared/customers.csv'}}, ExpiresIn=3600))",
+            repo_path("sample-data/customers.csv").to_string_lossy()
+        ),
+        keys,
+        false,
+    );
+    let presigned = presigned.trim();
+    assert!(presigned.contains("Signature="), "{presigned}");
+    let shown = presigned.split('?').next().unwrap();
+    let out = TempDir::new().unwrap();
+    let history = out.path().join("history");
+    let lineage = out.path().join("openlineage.json");
+    let html = out.path().join("report.html");
+    let output = readiness(
+        &[],
+        &[
+            presigned,
+            "--json",
+            "-",
+            "--html",
+            html.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "--openlineage",
+            lineage.to_str().unwrap(),
+        ],
+    );
+    assert!(common::profiled(&output), "{}", stderr(&output));
+    let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result.datasets[0].row_count, 1000);
+    assert_eq!(result.parameters.sources, [shown]);
+    let mut written = vec![
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr(&output),
+        std::fs::read_to_string(&html).unwrap(),
+        std::fs::read_to_string(&lineage).unwrap(),
+    ];
+    for entry in walk(&history) {
+        written.push(String::from_utf8_lossy(&std::fs::read(entry).unwrap()).into_owned());
+    }
+    for text in &written {
+        for secret in ["Signature", "AWSAccessKeyId", "X-Amz", "Expires="] {
+            assert!(!text.contains(secret), "{secret} shown in: {text}");
+        }
+    }
+
+    // user:password@ on a URL that cannot be read: gone from scan and run alike.
+    let down = format!(
+        "http://ann:hunter2-pass@127.0.0.1:{}/x.csv?sig=s3cr3t-sas",
+        free_port()
+    );
+    let output = readiness(&[], &[&down, "--json", "-", "--html", "/dev/null"]);
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("readiness.toml"),
+        format!(
+            "version = 1\n[[dataset]]\nname = \"down\"\nsource = {down:?}\n[[dataset]]\nname = \"ok\"\nsource = {:?}\n",
+            repo_path("sample-data/customers.csv").to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let run = Command::cargo_bin("readiness")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--now",
+            NOW,
+            "--json",
+            "-",
+            "--html",
+            "/dev/null",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(common::profiled(&run), "{}", stderr(&run));
+    let result: ScanResult = serde_json::from_slice(&run.stdout).unwrap();
+    assert!(
+        result
+            .parameters
+            .sources
+            .iter()
+            .any(|s| s.starts_with("http://127.0.0.1:") && s.ends_with("/x.csv")),
+        "{:?}",
+        result.parameters.sources
+    );
+    for text in [
+        stderr(&output),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr(&run),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+    ] {
+        for secret in ["hunter2", "ann:", "s3cr3t-sas", "sig="] {
+            assert!(!text.contains(secret), "{secret} shown in: {text}");
+        }
+    }
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}

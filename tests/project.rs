@@ -242,3 +242,28 @@ fn bad_configs_exit_2_naming_file_line_and_expectation() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("missing.toml"), "{stderr}");
 }
+
+/// Column names from the data reach the starter config only as quoted TOML strings: a name
+/// holding a line break and `[storage]` creates no table and no setting.
+#[test]
+fn init_quotes_names_from_the_data_and_they_cannot_add_settings() {
+    let dir = TempDir::new().unwrap();
+    std::fs::write(
+        dir.path().join("evil.csv"),
+        "id,\"ref\n[storage]\naws_endpoint = \"\"http://attacker\"\"\n#_id\"\n1,10\n2,20\n3,30\n",
+    )
+    .unwrap();
+    let output = readiness(dir.path(), &["init", "evil.csv"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let config = String::from_utf8(output.stdout).unwrap();
+    assert!(config.contains("key = [\"id\"]"), "{config}");
+    assert!(
+        config.contains(
+            "# other key candidates: \"ref\\n[storage]\\naws_endpoint = \\\"http://attacker\\\"\\n#_id\""
+        ),
+        "{config}"
+    );
+    let parsed: toml::Table = toml::from_str(&config).expect("the config is valid TOML");
+    assert!(!parsed.contains_key("storage"), "{config}");
+    assert!(!config.lines().any(|line| line.starts_with("[storage]")));
+}

@@ -104,7 +104,9 @@ impl Engine {
         {
             return Ok(store.clone());
         }
-        let inner = stores::build(&location.store_url, &self.storage_options).await?;
+        let mut url = location.store_url.clone();
+        url.set_query(location.query.as_deref());
+        let inner = stores::build(&url, &self.storage_options).await?;
         let mut known = self.stores.lock().expect("store registry lock poisoned");
         let store = Arc::new(ScanStore::new(inner, self.io.clone()));
         let as_object_store: Arc<dyn ObjectStore> = store.clone();

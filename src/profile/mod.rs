@@ -392,7 +392,11 @@ fn chosen_time_column<'a>(
             ))),
         },
         None => {
-            let mut time_columns = columns.filter(|(_, data_type)| is_time_type(data_type));
+            // A birth date is personal data, not when the data was made: never chosen by
+            // default.
+            let mut time_columns = columns.filter(|(name, data_type)| {
+                is_time_type(data_type) && privacy::classify(name, &[]).is_none()
+            });
             match (time_columns.next(), time_columns.next()) {
                 (Some((column, data_type)), None) => Ok((column, data_type, "auto")),
                 _ => Err(None),

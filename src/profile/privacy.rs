@@ -30,17 +30,17 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     vec![
         kind(
             "e-mail",
-            "e?mail|email_address",
+            "e?mail|email_?address|emailaddr",
             Some(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
         ),
         kind(
             "phone",
-            "phone|mobile|tel|telephone|fax",
+            "phone|phone_?number|mobile|tel|telephone|fax",
             Some(r"^\+?[0-9][0-9 ()./-]{6,}[0-9]$"),
         ),
         kind(
             "card number",
-            "card|cc_number|credit_card|pan",
+            "card|card_?number|cc_number|credit_?card|pan",
             Some(r"^(?:\d[ -]?){13,19}$"),
         ),
         kind("IBAN", "iban", Some(r"^[A-Z]{2}\d{2}[A-Z0-9 ]{11,30}$")),
@@ -56,24 +56,81 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
         ),
         kind(
             "name",
-            "first_name|last_name|full_name|surname|given_name",
+            "first_?name|last_?name|full_?name|surname|given_?name|middle_?name|maiden_?name|(?:customer|client|person|user|contact|employee|patient|account_holder)_?name",
             None,
         ),
-        kind("birth date", "birth|birthday|dob|date_of_birth", None),
+        kind(
+            "birth date",
+            "birth|birthday|birthdate|birth_?date|dob|date_?of_?birth",
+            None,
+        ),
         kind("address", "address|street|postcode|zip|zipcode", None),
     ]
 });
 
-/// The kind of personal data a column looks like, from its name or its sample values.
+/// The kind of personal data a column looks like, from its name (snake, camel or
+/// concatenated case: `email_address`, `emailAddress`, `dateOfBirth`, `birthdate`) or its
+/// sample values: a kind whose pattern more than half of the non-missing samples match.
+/// Numbers count as samples too: a card number stored as an integer (Luhn-valid) is one.
 pub fn classify(column_name: &str, samples: &[&Value]) -> Option<&'static str> {
-    let texts: Vec<&str> = samples.iter().filter_map(|v| v.as_str()).collect();
+    let name = snake_case(column_name);
+    let texts: Vec<String> = samples
+        .iter()
+        .filter_map(|value| match value {
+            Value::String(text) => Some(text.trim().to_string()),
+            Value::Number(number) if number.is_u64() || number.is_i64() => Some(number.to_string()),
+            _ => None,
+        })
+        .filter(|text| !text.is_empty())
+        .collect();
+    let numeric = samples.iter().any(|value| value.is_number());
     KINDS.iter().find_map(|kind| {
-        let by_name = kind.column_name.is_match(column_name);
+        let by_name = kind.column_name.is_match(&name);
         let by_values = kind.value.as_ref().is_some_and(|pattern| {
-            !texts.is_empty() && texts.iter().all(|text| pattern.is_match(text.trim()))
+            let matching = texts
+                .iter()
+                .filter(|text| pattern.is_match(text))
+                // An integer is personal by value only as a card number with a valid check
+                // digit: other long integers are ids and amounts as often as phone numbers.
+                .filter(|text| !numeric || (kind.name == "card number" && luhn_valid(text)))
+                .count();
+            matching * 2 > texts.len()
         });
         (by_name || by_values).then_some(kind.name)
     })
+}
+
+/// `dateOfBirth` -> `date_of_birth`; other names lower-cased as they are.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut previous: Option<char> = None;
+    for c in name.chars() {
+        if c.is_uppercase() && previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+        previous = Some(c);
+    }
+    out
+}
+
+/// The Luhn check digit of a card number holds.
+fn luhn_valid(digits: &str) -> bool {
+    let digits: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() < 13 {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(index, &digit)| match index % 2 {
+            1 if digit * 2 > 9 => digit * 2 - 9,
+            1 => digit * 2,
+            _ => digit,
+        })
+        .sum();
+    sum.is_multiple_of(10)
 }
 
 /// Masks one value: an e-mail keeps its first character and domain, anything else its last
@@ -105,7 +162,7 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
             .iter()
             .chain(column.max.iter())
             .chain(column.top_values.iter().map(|v| &v.value))
-            .filter(|v| v.is_string())
+            .filter(|v| v.is_string() || v.is_number())
             .collect();
         column.personal_data = classify(&column.name, &values).map(str::to_string);
         if !samples {
@@ -121,6 +178,9 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
         }
     }
     protect_rejected_rows(dataset, samples);
+    protect_labels(dataset, samples);
+    protect_notes(dataset, samples);
+    protect_time_column(dataset);
     if !samples {
         dataset.duplicates.example_groups.clear();
         return;
@@ -198,6 +258,90 @@ fn protect_rejected_rows(dataset: &mut DatasetMetrics, samples: bool) {
             row.excerpt = Some(masked.join(delimiter.as_str()));
         }
     }
+}
+
+/// The kind of personal data of a column of `dataset`, once classified.
+fn kind_of<'a>(dataset: &'a DatasetMetrics, column: &str) -> Option<&'a str> {
+    dataset
+        .columns
+        .iter()
+        .find(|c| c.name == column)
+        .and_then(|c| c.personal_data.as_deref())
+}
+
+/// Label classes are data values: masked for a personal-data label column, and written as
+/// `class 1`, `class 2`, ... (counts kept, in the same order) without samples.
+fn protect_labels(dataset: &mut DatasetMetrics, samples: bool) {
+    let kinds: Vec<Option<String>> = dataset
+        .labels
+        .iter()
+        .map(|label| kind_of(dataset, &label.column).map(str::to_string))
+        .collect();
+    for (label, kind) in dataset.labels.iter_mut().zip(kinds) {
+        for (index, class) in label.classes.iter_mut().enumerate() {
+            class.value = match (&kind, samples) {
+                (_, false) => Value::String(format!("class {}", index + 1)),
+                (Some(kind), true) => mask(kind, &class.value),
+                (None, true) => continue,
+            };
+        }
+    }
+}
+
+/// A note that quotes a value (`the value 'V' near line L`).
+static QUOTED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^column `(?P<column>[^`]*)` is read as text: the value '(?P<value>.*)' near line")
+        .expect("static regex")
+});
+
+/// Notes quoting a value: the value masked for a personal-data column, left out without
+/// samples.
+fn protect_notes(dataset: &mut DatasetMetrics, samples: bool) {
+    let mut notes = std::mem::take(&mut dataset.notes);
+    for note in &mut notes {
+        let Some(found) = QUOTED_VALUE.captures(note) else {
+            continue;
+        };
+        let (value, range) = {
+            let value = found.name("value").expect("named group");
+            (value.as_str().to_string(), value.range())
+        };
+        let kind = kind_of(dataset, &found["column"]).map(str::to_string);
+        let shown = match (kind, samples) {
+            (_, false) => "…".to_string(),
+            (Some(kind), true) => match mask(&kind, &Value::String(value)) {
+                Value::String(masked) => masked,
+                _ => String::new(),
+            },
+            (None, true) => continue,
+        };
+        note.replace_range(range, &shown);
+    }
+    dataset.notes = notes;
+}
+
+/// A time column that holds personal data (a birth date given as `--time`): its dates are
+/// left out of freshness (range, buckets, gaps and the lag they give), with a note.
+fn protect_time_column(dataset: &mut DatasetMetrics) {
+    let Some(column) = dataset.freshness.time_column.clone() else {
+        return;
+    };
+    let Some(kind) = kind_of(dataset, &column).map(str::to_string) else {
+        return;
+    };
+    let freshness = &mut dataset.freshness;
+    if freshness.lag_basis.as_deref() == Some("event_time") {
+        freshness.lag_seconds = None;
+        freshness.lag_basis = None;
+    }
+    freshness.min_time = None;
+    freshness.max_time = None;
+    freshness.buckets.clear();
+    freshness.gaps.clear();
+    freshness.bucket_width = None;
+    dataset.notes.push(format!(
+        "time column `{column}` looks like personal data ({kind}): its dates are left out of the freshness figures"
+    ));
 }
 
 /// A JSON string literal, or a `"key": value` pair (the value a literal or a bare token).
@@ -286,6 +430,39 @@ mod tests {
         assert_eq!(classify("ship_date", &[]), None);
         assert_eq!(classify("tip", &[]), None);
         assert_eq!(classify("client_ip", &[]), Some("IP address"));
+    }
+
+    #[test]
+    fn camel_and_concatenated_names_numbers_and_majorities_are_recognised() {
+        for (name, kind) in [
+            ("emailAddress", "e-mail"),
+            ("firstName", "name"),
+            ("customer_name", "name"),
+            ("CustomerName", "name"),
+            ("dateOfBirth", "birth date"),
+            ("birthdate", "birth date"),
+            ("phoneNumber", "phone"),
+        ] {
+            assert_eq!(classify(name, &[]), Some(kind), "{name}");
+        }
+        assert_eq!(classify("product_name", &[]), None);
+        // Two of three non-missing samples are e-mails: a majority.
+        let (a, b, odd, empty) = (
+            json!("ann@example.org"),
+            json!("bob@example.com"),
+            json!("n/a"),
+            json!(""),
+        );
+        assert_eq!(classify("contact", &[&a, &b, &odd, &empty]), Some("e-mail"));
+        assert_eq!(classify("contact", &[&a, &odd, &json!("x")]), None);
+        // Card numbers stored as integers (Luhn-valid); other long integers are not personal.
+        let (visa, mastercard) = (
+            json!(4_111_111_111_111_111u64),
+            json!(5_555_555_555_554_444u64),
+        );
+        assert_eq!(classify("ref", &[&visa, &mastercard]), Some("card number"));
+        let (id_a, id_b) = (json!(4_111_111_111_111_112u64), json!(12_345_678_901u64));
+        assert_eq!(classify("ref", &[&id_a, &id_b]), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use comfy_table::{Cell, CellAlignment, Table};
 
 use crate::check::{Assessment, Severity};
 use crate::history::History;
-use crate::humanize::{human_duration, percent, thousands};
+use crate::humanize::{human_duration, percent, printable, thousands};
 use crate::metrics::{DatasetMetrics, ScanResult};
 
 /// One row per dataset, then the files and sources that could not be read, the change since
@@ -29,13 +29,13 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
     for dataset in &result.datasets {
         let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
         table.add_row(vec![
-            Cell::new(&dataset.name),
-            Cell::new(&dataset.format),
+            Cell::new(printable(&dataset.name)),
+            Cell::new(printable(&dataset.format)),
             right(files_cell(dataset)),
             right(thousands(dataset.row_count)),
             right(dataset.columns.len().to_string()),
             right(percent(dataset.complete_row_fraction)),
-            Cell::new(weakest_column(dataset)),
+            Cell::new(printable(&weakest_column(dataset))),
             right(thousands(dataset.duplicates.duplicate_row_count)),
             right(
                 dataset
@@ -43,7 +43,7 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
                     .duplicate_key_row_count
                     .map_or("-".into(), thousands),
             ),
-            right(labelled(dataset)),
+            right(printable(&labelled(dataset))),
             right(lag(dataset)),
             Cell::new(
                 assessment
@@ -56,18 +56,26 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
     }
     let mut out = table.to_string();
     out.push('\n');
+    // Every line below may quote the data: each is made printable as a whole.
+    let push_line = |out: &mut String, text: String| {
+        out.push_str(&printable(&text));
+        out.push('\n');
+    };
     for dataset in &result.datasets {
-        out.push_str(&format!("{}: {}\n", dataset.name, dataset.grouping));
+        push_line(&mut out, format!("{}: {}", dataset.name, dataset.grouping));
         for file in dataset.files.iter().filter(|f| f.error.is_some()) {
             let line = file
                 .error_line
                 .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
-            out.push_str(&format!(
-                "  left out: {}{line}: {}\n",
-                file.path,
-                file.error.as_deref().unwrap_or_default()
-            ));
+            push_line(
+                &mut out,
+                format!(
+                    "  left out: {}{line}: {}",
+                    file.path,
+                    file.error.as_deref().unwrap_or_default()
+                ),
+            );
         }
         for file in dataset
             .files
@@ -79,28 +87,34 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
                 .first()
                 .map(|row| format!(" (first at line {}: {})", row.line, row.kind.in_words()))
                 .unwrap_or_default();
-            out.push_str(&format!(
-                "  rejected rows: {} in {}{first}\n",
-                thousands(file.rejected_row_count.unwrap_or(0)),
-                file.path,
-            ));
+            push_line(
+                &mut out,
+                format!(
+                    "  rejected rows: {} in {}{first}",
+                    thousands(file.rejected_row_count.unwrap_or(0)),
+                    file.path,
+                ),
+            );
         }
         for note in &dataset.notes {
-            out.push_str(&format!("  note: {note}\n"));
+            push_line(&mut out, format!("  note: {note}"));
         }
         let change = history
             .and_then(|h| h.datasets.iter().find(|d| d.dataset == dataset.name))
             .and_then(|d| d.change.as_ref());
         if let Some(change) = change {
-            out.push_str(&format!(
-                "  since {}: rows {:+}{}\n",
-                change.previous_run_at.format("%Y-%m-%d %H:%M UTC"),
-                change.row_count,
-                change
-                    .completeness
-                    .map(|c| format!(", completeness {:+.1} points", c * 100.0))
-                    .unwrap_or_default()
-            ));
+            push_line(
+                &mut out,
+                format!(
+                    "  since {}: rows {:+}{}",
+                    change.previous_run_at.format("%Y-%m-%d %H:%M UTC"),
+                    change.row_count,
+                    change
+                        .completeness
+                        .map(|c| format!(", completeness {:+.1} points", c * 100.0))
+                        .unwrap_or_default()
+                ),
+            );
         }
     }
     for finding in assessment
@@ -108,27 +122,33 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
         .iter()
         .filter(|f| f.severity == Severity::Fail && !f.advisory)
     {
-        out.push_str(&format!(
-            "FAIL {} {}: {}\n",
-            finding.dataset, finding.check, finding.message
-        ));
+        push_line(
+            &mut out,
+            format!(
+                "FAIL {} {}: {}",
+                finding.dataset, finding.check, finding.message
+            ),
+        );
     }
     for failure in &result.unreadable_sources {
-        out.push_str(&format!(
-            "unreadable: {}: {}\n",
-            failure.source, failure.error
-        ));
+        push_line(
+            &mut out,
+            format!("unreadable: {}: {}", failure.source, failure.error),
+        );
     }
     let fails = assessment
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Fail)
         .count();
-    out.push_str(&format!(
-        "overall verdict: {} ({fails} failing and {} warning findings)\n",
-        assessment.overall_verdict.label(),
-        assessment.findings.len() - fails
-    ));
+    push_line(
+        &mut out,
+        format!(
+            "overall verdict: {} ({fails} failing and {} warning findings)",
+            assessment.overall_verdict.label(),
+            assessment.findings.len() - fails
+        ),
+    );
     out
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::TryStreamExt;
 use object_store::path::Path;
-use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::{ReadinessError, Result};
@@ -25,6 +25,9 @@ pub struct Location {
     pub glob: Option<glob::Pattern>,
     /// True when the source names one file.
     pub is_file: bool,
+    /// An `http(s)://` source's query string (a presigned URL's signature, a SAS token): sent
+    /// with every request, never shown.
+    pub query: Option<String>,
 }
 
 impl Location {
@@ -62,12 +65,14 @@ impl Location {
         // HTTP sources are single files (there is no listing there); elsewhere a path that does
         // not end in `/` is checked when listed.
         let is_file = matches!(url.scheme(), "http" | "https");
+        let query = url.query().filter(|_| is_file).map(str::to_string);
         Ok(Self {
             display,
             store_url,
             root,
             glob,
             is_file,
+            query,
         })
     }
 
@@ -94,12 +99,18 @@ impl Location {
             root,
             glob,
             is_file,
+            query: None,
         })
     }
 
-    /// `scheme://authority`: which store this location lives in.
+    /// `scheme://authority` (and, for a signed HTTP URL, its query): which store this location
+    /// is read through.
     pub fn store_key(&self) -> String {
-        super::stores::authority(&self.store_url)
+        let authority = super::stores::authority(&self.store_url);
+        match &self.query {
+            Some(query) => format!("{authority}?{query}"),
+            None => authority,
+        }
     }
 
     /// How a path in this location's store is shown to people (and written in the JSON).
@@ -176,7 +187,21 @@ pub async fn list_source(
     let remote = location.store_url.scheme() != "file";
     let names_an_object = remote && location.glob.is_none() && !location.display.ends_with('/');
     if location.is_file || names_an_object {
-        match store.head(&location.root).await {
+        let found = match store.head(&location.root).await {
+            // A presigned URL is signed for GET only: its size comes from a one-byte read.
+            Err(_) if location.query.is_some() => {
+                let first_byte = GetOptions {
+                    range: Some(GetRange::Bounded(0..1)),
+                    ..GetOptions::default()
+                };
+                store
+                    .get_opts(&location.root, first_byte)
+                    .await
+                    .map(|result| result.meta)
+            }
+            other => other,
+        };
+        match found {
             Ok(meta) => {
                 location.is_file = true;
                 return Ok(vec![meta]);

@@ -88,7 +88,11 @@ pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn Object
         }
         "http" | "https" => Arc::new(
             HttpBuilder::new()
-                .with_url(base)
+                // A signed URL's query (presigned S3, Azure SAS) goes with every request.
+                .with_url(match url.query() {
+                    Some(query) => format!("{base}/?{query}"),
+                    None => base,
+                })
                 .with_retry(retry())
                 .with_client_options(client)
                 .build()
@@ -183,6 +187,10 @@ impl CredentialProvider for SdkCredentials {
                     source: format!("no AWS credentials from the shared config files: {error}")
                         .into(),
                 })?;
+        remember_secret(credentials.secret_access_key());
+        if let Some(token) = credentials.session_token() {
+            remember_secret(token);
+        }
         Ok(Arc::new(AwsCredential {
             key_id: credentials.access_key_id().to_string(),
             secret_key: credentials.secret_access_key().to_string(),
@@ -264,47 +272,138 @@ pub fn redact_url(url: &Url) -> String {
     let mut shown = url.clone();
     let _ = shown.set_username("");
     let _ = shown.set_password(None);
-    if shown.query().is_some() {
-        shown.set_query(Some("REDACTED"));
-    }
+    shown.set_query(None);
+    shown.set_fragment(None);
     shown.to_string()
 }
 
-/// Names of environment variables and option keys whose values are secrets.
+/// A source as it may be shown anywhere (JSON, reports, terminal, errors, history,
+/// OpenLineage): a URL loses its user, password, query and fragment; a path is kept.
+pub fn shown_source(source: &str) -> String {
+    match Url::parse(source) {
+        Ok(url) if source.contains("://") => redact_url(&url),
+        _ => source.to_string(),
+    }
+}
+
+/// Names of environment variables and option keys whose values are secrets: every
+/// object_store secret key (AWS secret and session token, SSE customer keys, Azure account,
+/// access and master keys, SAS, client secrets, GCS service-account keys) and the usual names.
 fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     [
         "secret",
         "password",
+        "passwd",
         "token",
         "sas",
-        "access_key",
-        "account_key",
-        "service_account_key",
+        "key",
         "credential",
+        "signature",
     ]
     .iter()
     .any(|marker| name.contains(marker))
 }
 
-/// Replaces every known secret value (from `--storage-option` and the environment) in `text`.
+/// Names of settings whose value is a URL that may carry `user:password@`.
+fn is_url_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["endpoint", "proxy", "url"]
+        .iter()
+        .any(|marker| name.contains(marker))
+}
+
+/// Values that a secret-named setting may hold without being a secret (`*_TOKEN=true`):
+/// redacting them would blank the same word in every message.
+fn is_harmless(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "true", "false", "yes", "no", "none", "null", "on", "off", "enabled", "disabled",
+        "required", "optional", "default", "auto",
+    ];
+    let value = value.trim();
+    value.chars().count() < 4
+        || WORDS.contains(&value.to_ascii_lowercase().as_str())
+        || (value.len() <= 6 && value.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Secrets learnt while running (credentials resolved from AWS profile files, SSO, assumed
+/// roles or instance metadata), redacted like configured ones.
+static RESOLVED_SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Remembers a secret resolved at run time, so [`redact`] removes it from every message.
+pub fn remember_secret(value: &str) {
+    if is_harmless(value) {
+        return;
+    }
+    let mut known = RESOLVED_SECRETS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !known.iter().any(|secret| secret == value) {
+        known.push(value.to_string());
+    }
+}
+
+/// The secret parts of one setting: the value of a secret-named one, and the password (with
+/// its `user:password` pair) inside a URL-valued one.
+fn secrets_of(key: &str, value: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if is_secret_name(key) {
+        found.push(value.to_string());
+    }
+    if is_url_name(key)
+        && let Ok(url) = Url::parse(value)
+        && let Some(password) = url.password()
+    {
+        found.push(format!("{}:{password}", url.username()));
+        found.push(password.to_string());
+    }
+    found
+}
+
+/// Replaces every known secret value (from `--storage-option`, the environment and
+/// credentials resolved while running) in `text`. Environment variables that are not UTF-8
+/// are skipped (they cannot appear in a message either).
 pub fn redact(text: &str, options: &StorageOptions) -> String {
+    let from_environment = std::env::vars_os()
+        .filter_map(|(key, value)| Some(secrets_of(key.to_str()?, value.to_str()?)));
+    let resolved = RESOLVED_SECRETS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     let mut secrets: Vec<String> = options
         .iter()
-        .filter(|(key, _)| is_secret_name(key))
-        .map(|(_, value)| value.clone())
-        .chain(
-            std::env::vars()
-                .filter(|(key, _)| is_secret_name(key))
-                .map(|(_, value)| value),
-        )
-        .filter(|value| value.len() >= 4)
+        .map(|(key, value)| secrets_of(key, value))
+        .chain(from_environment)
+        .flatten()
+        .chain(resolved)
+        .filter(|value| !is_harmless(value))
         .collect();
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.iter().fold(text.to_string(), |text, secret| {
+    let text = secrets.iter().fold(text.to_string(), |text, secret| {
         text.replace(secret.as_str(), "REDACTED")
-    })
+    });
+    // Any URL in the text loses its user, password and query (signatures, SAS tokens).
+    URL_IN_TEXT
+        .replace_all(&text, |found: &regex::Captures| {
+            let url = &found[0];
+            match Url::parse(url) {
+                Ok(parsed)
+                    if parsed.query().is_some()
+                        || parsed.password().is_some()
+                        || !parsed.username().is_empty() =>
+                {
+                    redact_url(&parsed)
+                }
+                _ => url.to_string(),
+            }
+        })
+        .into_owned()
 }
+
+/// A URL inside a message.
+static URL_IN_TEXT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>`]+"#).expect("static regex")
+});
 
 #[cfg(test)]
 mod tests {
@@ -314,7 +413,14 @@ mod tests {
     #[test]
     fn credentials_never_show() {
         let url = Url::parse("https://user:hunter2@host/data.csv?sig=abc123&se=2030").unwrap();
-        assert_eq!(redact_url(&url), "https://host/data.csv?REDACTED");
+        assert_eq!(redact_url(&url), "https://host/data.csv");
+        assert_eq!(
+            redact(
+                "cannot read `https://acct.blob.core.windows.net/c/x.csv?sv=2024&sig=abc%2F1`: 403",
+                &[]
+            ),
+            "cannot read `https://acct.blob.core.windows.net/c/x.csv`: 403"
+        );
         let options = [(
             "aws_secret_access_key".to_string(),
             "wJalrXUtnFEMI".to_string(),
@@ -324,6 +430,41 @@ mod tests {
             "denied for REDACTED"
         );
         assert!(is_secret_name("AWS_SESSION_TOKEN") && !is_secret_name("AWS_REGION"));
+    }
+
+    #[test]
+    fn every_secret_source_is_redacted_and_harmless_values_are_not() {
+        let options: Vec<(String, String)> = [
+            ("azure_storage_master_key", "bWFzdGVyLWtleS1zZWNyZXQ="),
+            ("aws_sse_customer_key_base64", "c3NlLWN1c3RvbWVyLWtleQ=="),
+            (
+                "aws_endpoint",
+                "http://minio:Pr0xyPassw0rd@minio.local:9000",
+            ),
+            ("aws_skip_signature", "true"),
+            ("aws_region", "eu-west-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        remember_secret("ResolvedFromSsoProfile/abc+123");
+        // A harmless value of a secret-named variable, and one that is not UTF-8 at all.
+        // SAFETY: these names are used by this test only; no other thread reads them.
+        unsafe {
+            std::env::set_var("READINESS_TEST_TOKEN", "true");
+            std::env::set_var(
+                "READINESS_TEST_NOT_UTF8_KEY",
+                <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"\xff\xfe"),
+            );
+        }
+        let text = "master bWFzdGVyLWtleS1zZWNyZXQ= sse c3NlLWN1c3RvbWVyLWtleQ== via \
+                    http://minio:Pr0xyPassw0rd@minio.local:9000 with ResolvedFromSsoProfile/abc+123: \
+                    skip_signature=true in eu-west-1";
+        assert_eq!(
+            redact(text, &options),
+            "master REDACTED sse REDACTED via http://minio.local:9000/ with REDACTED: \
+             skip_signature=true in eu-west-1"
+        );
     }
 
     #[test]
