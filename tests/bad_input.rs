@@ -4,18 +4,10 @@ mod common;
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
 
-use common::{column, dataset, scan, scan_output};
+use common::{column, dataset, scan, scan_output, write};
 use readiness::source::delimited::RejectKind;
 use tempfile::TempDir;
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 fn path(dir: &TempDir) -> String {
     dir.path().to_string_lossy().into_owned()

@@ -3,18 +3,10 @@
 
 mod common;
 
-use std::fs;
 use std::path::Path;
 
-use common::{column, scan, scan_output};
+use common::{classes, column, scan, scan_output, write};
 use tempfile::TempDir;
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 /// A customer table whose personal columns hide behind camelCase names, a label column of
 /// e-mail addresses and a birth date as the only date column.
@@ -68,11 +60,7 @@ fn personal_values_never_leave_and_a_birth_date_is_not_freshness() {
         Some("file_modified")
     );
     // Label classes of a personal-data column are masked, counts kept.
-    let classes: Vec<(String, u64)> = customers.labels[0]
-        .classes
-        .iter()
-        .map(|c| (c.value.as_str().unwrap().to_string(), c.count))
-        .collect();
+    let classes = classes(&customers.labels[0]);
     assert_eq!(
         classes,
         [
@@ -114,11 +102,7 @@ fn no_samples_leaves_no_value_from_the_data() {
         );
     }
     let result: readiness::metrics::ScanResult = serde_json::from_slice(&output.stdout).unwrap();
-    let classes: Vec<(String, u64)> = result.datasets[0].labels[0]
-        .classes
-        .iter()
-        .map(|c| (c.value.as_str().unwrap().to_string(), c.count))
-        .collect();
+    let classes = classes(&result.datasets[0].labels[0]);
     assert_eq!(
         classes,
         [

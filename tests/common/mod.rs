@@ -62,6 +62,23 @@ pub fn column<'a>(dataset: &'a DatasetMetrics, name: &str) -> &'a ColumnMetrics 
         .unwrap_or_else(|| panic!("no column {name} in {}", dataset.name))
 }
 
+/// Writes `text` to `dir/name` (folders created) and returns the file's path.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// A label's classes as (value, count) pairs.
+pub fn classes(label: &readiness::metrics::LabelMetrics) -> Vec<(String, u64)> {
+    label
+        .classes
+        .iter()
+        .map(|c| (c.value.as_str().unwrap_or_default().to_string(), c.count))
+        .collect()
+}
+
 /// Copies a folder tree (test data into a temporary folder).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
