@@ -174,6 +174,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RFC3339")]
     pub as_of: Option<String>,
 
+    /// Follow symbolic links that lead out of a scanned local folder (by default they are
+    /// listed as not followed, and a link loop is a finding).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+
     /// Treat each source as one dataset, whatever its files' schemas.
     #[arg(long, conflicts_with = "each")]
     pub one_dataset: bool,
@@ -275,6 +280,7 @@ impl ScanArgs {
             })?;
         Ok(ScanOptions {
             table_version,
+            follow_symlinks: self.follow_symlinks,
             sources: self.sources.clone(),
             format: self.format,
             csv,

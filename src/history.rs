@@ -218,17 +218,17 @@ impl Store {
         &self,
         options: &StorageOptions,
     ) -> Result<(Vec<RunRecord>, Vec<SourceFailure>)> {
-        let files =
-            self.target
-                .read_all(options)
-                .await
-                .map_err(|error| ReadinessError::History {
-                    location: self.target.to_string(),
-                    message: error.to_string(),
-                })?;
+        let files = self
+            .target
+            .read_all(options, is_history_file)
+            .await
+            .map_err(|error| ReadinessError::History {
+                location: self.target.to_string(),
+                message: error.to_string(),
+            })?;
         let mut records = Vec::new();
         let mut unreadable = Vec::new();
-        for (name, bytes) in files.into_iter().filter(|(n, _)| n.ends_with(".parquet")) {
+        for (name, bytes) in files {
             match decode(bytes) {
                 Ok(mut found) => records.append(&mut found),
                 Err(error) => unreadable.push(SourceFailure {
@@ -268,6 +268,12 @@ impl Store {
     pub fn location(&self) -> String {
         self.target.to_string()
     }
+}
+
+/// A file [`Store::append`] wrote: `run-<time>-<id>.parquet`. Nothing else in the folder is
+/// read.
+fn is_history_file(name: &str) -> bool {
+    name.starts_with("run-") && name.ends_with(".parquet") && !name.contains('/')
 }
 
 /// The history of this run's datasets: earlier runs (strictly older than this one) and this run.

@@ -48,6 +48,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Which snapshot of each lakehouse table to profile.
     pub table_version: TableVersion,
+    /// Follow symbolic links that lead out of a scanned local folder.
+    pub follow_symlinks: bool,
 }
 
 impl ScanOptions {
@@ -67,6 +69,7 @@ impl ScanOptions {
             memory_limit: None,
             progress: false,
             table_version: TableVersion::Newest,
+            follow_symlinks: false,
         }
     }
 }
@@ -216,7 +219,8 @@ async fn plan_source(
 ) -> Result<(Vec<DatasetPlan>, Vec<SourceFailure>)> {
     let mut location = Location::resolve(source)?;
     let store = engine.store(&location).await?;
-    let objects = list_source(store.inner(), &mut location).await?;
+    let (objects, skipped) =
+        list_source(store.inner(), &mut location, options.follow_symlinks).await?;
     let tables = lakehouse_tables(&location, &objects);
     let mut data_files = Vec::new();
     let mut other_files: Vec<Path> = Vec::new();
@@ -225,7 +229,13 @@ async fn plan_source(
         scratch: engine.scratch.path().to_path_buf(),
     };
     let mut table_plans = Vec::new();
-    let mut refused = Vec::new();
+    let mut refused: Vec<SourceFailure> = skipped
+        .into_iter()
+        .map(|skipped| SourceFailure {
+            source: skipped.path,
+            error: skipped.reason,
+        })
+        .collect();
     for (root, format) in &tables {
         let shown = location.display_path(root);
         match plan_table(engine, &store, &location, root, *format, options, &settings).await {
@@ -253,7 +263,7 @@ async fn plan_source(
         }
     }
     if data_files.is_empty() {
-        if !tables.is_empty() {
+        if !tables.is_empty() || !refused.is_empty() {
             return Ok((table_plans, refused));
         }
         return Err(ReadinessError::NoDataFiles {
@@ -277,7 +287,7 @@ async fn plan_source(
         });
     // A `.json` file holding one document (a manifest, a schema) is a sidecar, not rows.
     other_files.extend(documents.into_iter().map(|document| document.meta.location));
-    if inspected.is_empty() && tables.is_empty() {
+    if inspected.is_empty() && tables.is_empty() && refused.is_empty() {
         return Err(ReadinessError::NoDataFiles {
             source_name: shown_source(source),
         });

@@ -277,19 +277,16 @@ fn data_cannot_steer_the_terminal() {
         "evil.csv",
         "\"amount\u{1b}[2J\nFAIL fake finding\",kind\n,x\n,y\n,z\n",
     );
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
-        .args([
-            "scan",
-            &file,
-            "--now",
-            common::NOW,
-            "--json",
-            "-",
-            "--html",
-            "/dev/null",
-        ])
-        .output()
-        .unwrap();
+    let output = common::readiness(&[
+        "scan",
+        &file,
+        "--now",
+        common::NOW,
+        "--json",
+        "-",
+        "--html",
+        "/dev/null",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

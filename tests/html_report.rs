@@ -140,7 +140,7 @@ fn the_sample_report_renders_offline_without_script_errors() {
     assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 24);
     // The truncated file is shown with its problem.
     assert!(dom.contains("part-2.parquet</code></td>"));
-    assert!(dom.contains("Corrupt footer"));
+    assert!(dom.contains("not a readable Parquet file: corrupt footer"));
 
     let screenshot = repo_path("target/report-first-screen.png");
     browser.run(

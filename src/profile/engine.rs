@@ -71,8 +71,10 @@ impl Engine {
         // would keep a file listed after it was hidden as unreadable.
         let caches = CacheManagerConfig::default().with_list_files_cache_limit(0);
         let mut runtime = RuntimeEnvBuilder::new().with_cache_manager(caches);
-        if let Some(limit) = memory_limit {
-            // Fair shares between the spilling operators, so one grouping cannot starve another.
+        // Fair shares between the spilling operators, so one grouping cannot starve another.
+        // Without --memory-limit the pool still stops at a share of physical memory: beyond
+        // it distinct-row counting and groupings spill instead of exhausting the machine.
+        if let Some(limit) = memory_limit.or_else(default_memory_ceiling) {
             let pool = FairSpillPool::new(usize::try_from(limit).unwrap_or(usize::MAX));
             runtime = runtime.with_memory_pool(Arc::new(pool));
         }
@@ -198,6 +200,24 @@ impl Engine {
     }
 }
 
+/// Share of physical memory the engine may hold when no `--memory-limit` is given.
+pub const DEFAULT_MEMORY_SHARE: f64 = 0.6;
+
+/// [`DEFAULT_MEMORY_SHARE`] of the machine's physical memory (`MemTotal` of /proc/meminfo),
+/// if it can be read.
+pub fn default_memory_ceiling() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some((kib as f64 * 1024.0 * DEFAULT_MEMORY_SHARE) as u64)
+}
+
 /// `frame` with every dictionary-encoded column (pandas categoricals, R factors) cast to its
 /// value type, so it is profiled exactly like that type: several of DataFusion's aggregates
 /// (approximate distinct among them) do not take dictionaries.
@@ -294,5 +314,28 @@ fn widen(a: &DataType, b: &DataType) -> DataType {
             DataType::Float64
         }
         _ => DataType::Utf8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::execution::memory_pool::MemoryLimit;
+
+    use super::*;
+
+    #[test]
+    fn without_a_memory_limit_the_pool_still_has_a_ceiling() {
+        let engine = Engine::new(Vec::new(), None, false).unwrap();
+        let ceiling = default_memory_ceiling().expect("/proc/meminfo is readable here");
+        assert!(ceiling > 0);
+        match engine.ctx.runtime_env().memory_pool.memory_limit() {
+            MemoryLimit::Finite(bytes) => assert_eq!(bytes as u64, ceiling),
+            _ => panic!("the pool has no ceiling"),
+        }
+        let bounded = Engine::new(Vec::new(), Some(1 << 30), false).unwrap();
+        assert!(matches!(
+            bounded.ctx.runtime_env().memory_pool.memory_limit(),
+            MemoryLimit::Finite(bytes) if bytes == 1 << 30
+        ));
     }
 }

@@ -730,47 +730,57 @@ fn completeness_chart(d: &DatasetMetrics) -> BarChart {
     )
 }
 
-/// Rows per time bucket as bars on a 1000 x 120 canvas; empty buckets inside gaps are marked.
+/// Rows per time bucket as bars on a 1000 x 120 canvas, each bucket one unit wide; a gap of
+/// empty buckets is one hatched bar as wide as the buckets it spans, so the page grows with
+/// the buckets that hold rows, never with the span of the dates (a stray 9999-12-31).
 fn timeline(d: &DatasetMetrics) -> Option<Timeline> {
     let f = &d.freshness;
     if f.buckets.is_empty() {
         return None;
     }
-    let mut slots: Vec<(chrono::DateTime<chrono::Utc>, u64, bool)> = Vec::new();
+    let width_name = f.bucket_width.as_deref().unwrap_or("bucket");
+    // (start, rows, units wide, is a gap)
+    let mut slots: Vec<(chrono::DateTime<chrono::Utc>, u64, u64, bool)> = Vec::new();
     for bucket in &f.buckets {
         if let Some(gap) = f.gaps.iter().find(|g| g.end == bucket.start) {
-            let width = f.bucket_width.as_deref().unwrap_or("day");
-            let mut cursor = gap.start;
-            for _ in 0..gap.empty_buckets {
-                slots.push((cursor, 0, true));
-                cursor = match width {
-                    "day" => cursor + chrono::Duration::days(1),
-                    "week" => cursor + chrono::Duration::weeks(1),
-                    _ => cursor + chrono::Duration::days(30),
-                };
-            }
+            slots.push((gap.start, gap.empty_buckets, gap.empty_buckets.max(1), true));
         }
-        slots.push((bucket.start, bucket.rows, false));
+        slots.push((bucket.start, bucket.rows, 1, false));
     }
-    let peak = slots.iter().map(|s| s.1).max().unwrap_or(1).max(1);
-    let slot_width = 1000.0 / slots.len() as f64;
+    let peak = slots
+        .iter()
+        .filter(|s| !s.3)
+        .map(|s| s.1)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let units: u64 = slots.iter().map(|s| s.2).sum();
+    let unit = 1000.0 / units as f64;
+    let mut at = 0u64;
+    let round = |value: f64| (value * 100.0).round() / 100.0;
     let bars = slots
         .iter()
-        .enumerate()
-        .map(|(index, (start, rows, gap))| {
+        .map(|(start, rows, wide, gap)| {
             let height = if *gap {
                 120.0
             } else {
                 (*rows as f64 / peak as f64 * 120.0).max(1.0)
             };
+            let x = at as f64 * unit;
+            at += wide;
+            let span = *wide as f64 * unit;
             TimeBar {
-                x: (index as f64 * slot_width * 100.0).round() / 100.0,
-                width: ((slot_width * 0.85).max(0.5) * 100.0).round() / 100.0,
-                height: (height * 100.0).round() / 100.0,
-                y: ((120.0 - height) * 100.0).round() / 100.0,
+                x: round(x),
+                width: round(if *gap { span } else { span * 0.85 }.max(0.5)),
+                height: round(height),
+                y: round(120.0 - height),
                 gap: *gap,
                 title: if *gap {
-                    format!("{}: no rows (gap)", start.format("%Y-%m-%d"))
+                    format!(
+                        "from {}: no rows for {} {width_name}(s) (gap)",
+                        start.format("%Y-%m-%d"),
+                        thousands(*rows)
+                    )
                 } else {
                     format!("{}: {} rows", start.format("%Y-%m-%d"), thousands(*rows))
                 },

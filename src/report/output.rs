@@ -87,7 +87,7 @@ impl Target {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(failed)?;
                 }
-                std::fs::write(path, &bytes).map_err(failed)
+                write_atomically(path, &bytes).map_err(failed)
             }
             Self::Object(url) => {
                 let (store, path) = self.object_store(url, options).await?;
@@ -102,7 +102,13 @@ impl Target {
 
     /// Every file below this target taken as a folder, with its contents, by name. A folder
     /// that does not exist yet holds nothing.
-    pub async fn read_all(&self, options: &StorageOptions) -> Result<Vec<(String, Bytes)>> {
+    /// Every object (file) directly in this folder or prefix whose name `wanted` accepts,
+    /// read after the whole listing was taken; other files are never opened.
+    pub async fn read_all(
+        &self,
+        options: &StorageOptions,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, Bytes)>> {
         match self {
             Self::Stdout => Ok(Vec::new()),
             Self::File(folder) => {
@@ -117,13 +123,21 @@ impl Target {
                     }
                     Err(error) => return Err(failed(error)),
                 };
-                let mut files = Vec::new();
+                let mut paths = Vec::new();
                 for entry in entries {
-                    let path = entry.map_err(failed)?.path();
-                    if path.is_file() {
-                        let bytes = std::fs::read(&path).map_err(failed)?;
-                        files.push((path.display().to_string(), Bytes::from(bytes)));
+                    let entry = entry.map_err(failed)?;
+                    let name = entry.file_name();
+                    // Regular files only (a link is not followed out of the store).
+                    if entry.file_type().map_err(failed)?.is_file()
+                        && name.to_str().is_some_and(&wanted)
+                    {
+                        paths.push(entry.path());
                     }
+                }
+                let mut files = Vec::new();
+                for path in paths {
+                    let bytes = std::fs::read(&path).map_err(failed)?;
+                    files.push((path.display().to_string(), Bytes::from(bytes)));
                 }
                 files.sort_by(|a, b| a.0.cmp(&b.0));
                 Ok(files)
@@ -138,6 +152,14 @@ impl Target {
                     .await
                     .map_err(failed)?;
                 let mut files = Vec::new();
+                let listed = listed.into_iter().filter(|meta| {
+                    meta.location
+                        .prefix_match(&prefix)
+                        .is_some_and(|mut below| {
+                            below.next().is_some_and(|name| wanted(name.as_ref()))
+                                && below.next().is_none()
+                        })
+                });
                 for meta in listed {
                     let bytes = store
                         .get(&meta.location)
@@ -185,6 +207,32 @@ impl std::fmt::Display for Target {
             Self::Object(url) => f.write_str(&redact_url(url)),
         }
     }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
+/// (or a crash) never sees a half-written report or history file. A path that is not a
+/// regular file (`/dev/null`, a pipe) is written directly.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|meta| !meta.is_file()) {
+        return std::fs::write(path, bytes);
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".readiness-")
+        .suffix(".partial")
+        .tempfile_in(folder)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    // Reports are for sharing: the replaced file's permissions, or rw-r--r-- for a new one.
+    let mode = existing.map_or(0o644, |meta| meta.permissions().mode());
+    std::fs::set_permissions(temporary.path(), std::fs::Permissions::from_mode(mode))?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use datafusion::datasource::file_format::json::JsonFormat;
-use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
+use datafusion::parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use futures::StreamExt;
-use object_store::{ObjectMeta, ObjectStore};
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use super::delimited::{self, CsvReading, Dialect, ForcedDialect};
 use super::ndjson::{self, JsonError, JsonReading};
@@ -138,13 +138,7 @@ async fn inspect_parquet(
     store: &Arc<dyn ObjectStore>,
     inspection: &mut FileInspection,
 ) -> Result<(), String> {
-    let metadata = DFParquetMetadata::new(store.as_ref(), &inspection.meta)
-        .fetch_metadata()
-        .await
-        .map_err(|error| {
-            let message = error.to_string().replace("Parquet error: ", "");
-            format!("not a readable Parquet file: {message}")
-        })?;
+    let metadata = read_footer(store, &inspection.meta).await?;
     let file_metadata = metadata.file_metadata();
     inspection.row_count = Some(u64::try_from(file_metadata.num_rows()).unwrap_or(0));
     inspection.created_by = file_metadata.created_by().map(str::to_string);
@@ -164,6 +158,103 @@ async fn inspect_parquet(
     .map_err(|error| format!("Parquet schema cannot be read: {error}"))?;
     inspection.schema = Some(Arc::new(schema));
     Ok(())
+}
+
+/// Parquet schemas nested deeper than this are refused (real ones nest a few levels).
+pub const MAX_PARQUET_NESTING: usize = 1_000;
+
+/// Footer bytes fetched with the first request (most footers fit; a larger one takes a second).
+const FOOTER_GUESS: u64 = 64 * 1024;
+
+/// Stack for decoding a footer: a hostile schema nested 100,000 deep is decoded (and dropped)
+/// recursively by the parquet crate, which would overflow a worker thread's stack.
+const FOOTER_STACK: usize = 1 << 30;
+
+/// A Parquet file's footer, decoded on a thread of its own with a large stack, and refused
+/// when its schema nests deeper than [`MAX_PARQUET_NESTING`].
+async fn read_footer(
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+) -> Result<ParquetMetaData, String> {
+    let not_parquet = |message: String| format!("not a readable Parquet file: {message}");
+    let size = meta.size;
+    if size < 12 {
+        return Err(not_parquet(format!(
+            "{size} bytes is too small for a Parquet file"
+        )));
+    }
+    let read = |range: std::ops::Range<u64>| async move {
+        store
+            .get_range(&meta.location, range)
+            .await
+            .map_err(|error| describe_error(&error.to_string()).0)
+    };
+    let tail = read(size.saturating_sub(FOOTER_GUESS)..size).await?;
+    let trailer = &tail[tail.len() - 8..];
+    if &trailer[4..] != b"PAR1" {
+        return Err(not_parquet(
+            "corrupt footer (no Parquet magic bytes at its end)".to_string(),
+        ));
+    }
+    let footer_len = u64::from(u32::from_le_bytes(
+        trailer[..4].try_into().expect("4 bytes"),
+    ));
+    if footer_len + 8 > size {
+        return Err(not_parquet(format!(
+            "its footer claims {footer_len} bytes, more than the file holds"
+        )));
+    }
+    let footer = if footer_len + 8 <= tail.len() as u64 {
+        let start = tail.len() - 8 - footer_len as usize;
+        tail.slice(start..tail.len() - 8)
+    } else {
+        read(size - 8 - footer_len..size - 8).await?
+    };
+    let decoded = std::thread::Builder::new()
+        .name("parquet-footer".to_string())
+        .stack_size(FOOTER_STACK)
+        .spawn(move || {
+            let metadata = ParquetMetaDataReader::decode_metadata(&footer)
+                .map_err(|error| not_parquet(error.to_string().replace("Parquet error: ", "")))?;
+            let depth = nesting_depth(metadata.file_metadata().schema_descr().root_schema());
+            if depth > MAX_PARQUET_NESTING {
+                // Dropped here too: dropping the schema tree recurses as deeply.
+                drop(metadata);
+                return Err(format!(
+                    "a Parquet schema nested {depth} levels deep (more than {MAX_PARQUET_NESTING}): refused as a hostile or broken file"
+                ));
+            }
+            Ok(metadata)
+        })
+        .map_err(|error| format!("cannot start the footer reader: {error}"))?;
+    tokio::task::spawn_blocking(move || decoded.join())
+        .await
+        .map_err(|error| format!("footer reader stopped: {error}"))?
+        .map_err(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            not_parquet(format!("its footer could not be decoded ({message})"))
+        })?
+}
+
+/// How deep a schema nests, counted without recursion.
+fn nesting_depth(root: &datafusion::parquet::schema::types::Type) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(root, 0usize)];
+    while let Some((node, depth)) = pending.pop() {
+        deepest = deepest.max(depth);
+        if node.is_group() {
+            pending.extend(
+                node.get_fields()
+                    .iter()
+                    .map(|field| (field.as_ref(), depth + 1)),
+            );
+        }
+    }
+    deepest
 }
 
 async fn inspect_csv(

@@ -113,6 +113,18 @@ impl Location {
         }
     }
 
+    /// Leaves only the objects the source's glob matches (all, without a glob).
+    fn keep_matching(&self, objects: &mut Vec<ObjectMeta>) {
+        let Some(glob) = &self.glob else { return };
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..Default::default()
+        };
+        objects.retain(|meta| {
+            glob.matches_with(&self.relative_parts(&meta.location).join("/"), options)
+        });
+    }
+
     /// How a path in this location's store is shown to people (and written in the JSON).
     pub fn display_path(&self, path: &Path) -> String {
         match self.store_url.scheme() {
@@ -170,7 +182,130 @@ fn split_glob(source: &str) -> (String, Option<String>) {
 
 /// Every object of a source, sorted by path: one paginated listing for a prefix. A remote
 /// path that names one object is found with a HEAD request first.
+/// A path a listing left out, and why (a symbolic link out of the folder or in a loop, a name
+/// no object store can address).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Lists a source's objects. A local folder is walked here: symbolic links that lead out of
+/// it are not followed unless `follow_symlinks`, and a link loop or an unaddressable name is
+/// a [`Skipped`] entry instead of a failed source.
 pub async fn list_source(
+    store: &Arc<dyn ObjectStore>,
+    location: &mut Location,
+    follow_symlinks: bool,
+) -> Result<(Vec<ObjectMeta>, Vec<Skipped>)> {
+    if location.store_url.scheme() == "file" && !location.is_file {
+        let root = std::path::PathBuf::from(format!("/{}", location.root));
+        let (mut objects, skipped) =
+            tokio::task::spawn_blocking(move || list_local(&root, follow_symlinks))
+                .await
+                .map_err(|error| ReadinessError::SourceUnreadable {
+                    source_name: location.display.clone(),
+                    message: error.to_string(),
+                })?;
+        location.keep_matching(&mut objects);
+        return Ok((objects, skipped));
+    }
+    list_remote(store, location)
+        .await
+        .map(|objects| (objects, Vec::new()))
+}
+
+/// Walks a local folder, links inside it followed, sorted by path.
+fn list_local(root: &std::path::Path, follow_symlinks: bool) -> (Vec<ObjectMeta>, Vec<Skipped>) {
+    let mut objects = Vec::new();
+    let mut skipped = Vec::new();
+    let shown = |path: &std::path::Path| path.display().to_string();
+    let outside = |path: &std::path::Path| {
+        !follow_symlinks
+            && path.is_symlink()
+            && std::fs::canonicalize(path).map_or(true, |target| !target.starts_with(root))
+    };
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() > 0 && outside(entry.path()) {
+                return false;
+            }
+            true
+        });
+    // Links left out are found in a second, link-blind walk: `filter_entry` cannot report.
+    for entry in walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.depth() > 0 && entry.path_is_symlink() && outside(entry.path()) {
+            let target = std::fs::read_link(entry.path())
+                .map(|target| shown(&target))
+                .unwrap_or_default();
+            skipped.push(Skipped {
+                path: shown(entry.path()),
+                reason: format!(
+                    "a symbolic link out of the scanned folder (to {target}): not followed; --follow-symlinks follows it"
+                ),
+            });
+        }
+    }
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error.path().map(shown).unwrap_or_default();
+                let reason = match error.loop_ancestor() {
+                    Some(ancestor) => format!(
+                        "a symbolic link loop (back to {}): not followed",
+                        shown(ancestor)
+                    ),
+                    None => format!("cannot be listed: {error}"),
+                };
+                skipped.push(Skipped { path, reason });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let metadata = match entry.metadata() {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                skipped.push(Skipped {
+                    path: shown(entry.path()),
+                    reason: format!("cannot be read: {error}"),
+                });
+                continue;
+            }
+        };
+        // Not `from_filesystem_path`: it would resolve a link inside the folder to its target.
+        let Ok(location) = Path::from_absolute_path(entry.path()) else {
+            skipped.push(Skipped {
+                path: shown(entry.path()),
+                reason: "a file name with characters no object store path can hold (control characters, `..`): left out".to_string(),
+            });
+            continue;
+        };
+        objects.push(ObjectMeta {
+            location,
+            last_modified: metadata
+                .modified()
+                .map(chrono::DateTime::<chrono::Utc>::from)
+                .unwrap_or_default(),
+            size: metadata.len(),
+            e_tag: None,
+            version: None,
+        });
+    }
+    objects.sort_by(|a, b| a.location.cmp(&b.location));
+    (objects, skipped)
+}
+
+async fn list_remote(
     store: &Arc<dyn ObjectStore>,
     location: &mut Location,
 ) -> Result<Vec<ObjectMeta>> {
@@ -212,15 +347,7 @@ pub async fn list_source(
     }
     let prefix = (!location.root.as_ref().is_empty()).then_some(&location.root);
     let mut objects: Vec<ObjectMeta> = store.list(prefix).try_collect().await.map_err(failed)?;
-    if let Some(glob) = &location.glob {
-        let options = glob::MatchOptions {
-            require_literal_separator: true,
-            ..Default::default()
-        };
-        objects.retain(|meta| {
-            glob.matches_with(&location.relative_parts(&meta.location).join("/"), options)
-        });
-    }
+    location.keep_matching(&mut objects);
     if objects.is_empty() && remote && location.glob.is_none() {
         return Err(ReadinessError::SourceNotFound {
             source_name: display,

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::Compression;
 use super::delimited::records::{REJECT_EXAMPLES, RejectKind, Rejected};
+use super::delimited::scanner::MAX_RECORD_BYTES;
 use super::delimited::{compressed_writer, open_text};
 
 /// What walking one NDJSON file found.
@@ -92,8 +93,17 @@ impl Walk {
     fn next_object(&mut self, reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> Option<Value> {
         loop {
             buffer.clear();
-            match reader.read_until(b'\n', buffer) {
+            let limit = MAX_RECORD_BYTES as u64 + 1;
+            match (&mut *reader).take(limit).read_until(b'\n', buffer) {
                 Ok(0) => return None,
+                Ok(read) if read as u64 == limit && buffer.last() != Some(&b'\n') => {
+                    self.error = Some(io::Error::other(format!(
+                        "a line longer than {} MiB at line {}: the file is not read (limit for one row)",
+                        MAX_RECORD_BYTES >> 20,
+                        self.line + 1
+                    )));
+                    return None;
+                }
                 Ok(_) => {}
                 Err(error) => {
                     self.error = Some(error);

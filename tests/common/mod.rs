@@ -15,6 +15,14 @@ pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
+/// Runs `readiness ARGS` as given and returns the process output.
+pub fn readiness(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(args)
+        .output()
+        .expect("readiness runs")
+}
+
 /// Runs `readiness scan ARGS --now NOW --json -` and returns the process output.
 pub fn scan_output(args: &[&str]) -> Output {
     Command::cargo_bin("readiness")

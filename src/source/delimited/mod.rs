@@ -419,7 +419,48 @@ pub(crate) fn open_text(
         chunk: bytes::Bytes::new(),
         pending: None,
     };
-    Ok(decompressed(Box::new(raw), compression))
+    let limit = meta
+        .size
+        .saturating_mul(MAX_EXPANSION)
+        .max(MIN_DECOMPRESSED_LIMIT);
+    Ok(match compression {
+        Compression::None => decompressed(Box::new(raw), compression),
+        _ => Box::new(BoundedReader {
+            inner: decompressed(Box::new(raw), compression),
+            left: limit,
+            compressed: meta.size,
+        }),
+    })
+}
+
+/// A compressed file may expand this many times its size (text compresses 5-20 times)...
+pub const MAX_EXPANSION: u64 = 200;
+/// ...or to this many bytes, whichever is more; beyond both it is a decompression bomb.
+pub const MIN_DECOMPRESSED_LIMIT: u64 = 1 << 30;
+
+/// Decompressed text that stops with an error past its limit.
+struct BoundedReader {
+    inner: Box<dyn Read + Send>,
+    left: u64,
+    compressed: u64,
+}
+
+impl Read for BoundedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        match self.left.checked_sub(read as u64) {
+            Some(left) => {
+                self.left = left;
+                Ok(read)
+            }
+            None => Err(io::Error::other(format!(
+                "decompresses to more than {} times its {} bytes (and over {} GiB): refused as a decompression bomb",
+                MAX_EXPANSION,
+                self.compressed,
+                MIN_DECOMPRESSED_LIMIT >> 30
+            ))),
+        }
+    }
 }
 
 /// Bytes fetched per request while walking a file.
@@ -519,6 +560,34 @@ pub fn decompressed_head(head: &[u8], compression: Compression) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decompressed_text_past_its_limit_is_refused() {
+        // 16 MiB of zeros compress about a thousand times: a small bomb.
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&vec![b'0'; 16 << 20]).unwrap();
+        let compressed = gzip.finish().unwrap();
+        let mut reader = BoundedReader {
+            inner: decompressed(Box::new(Cursor::new(compressed.clone())), Compression::Gzip),
+            left: compressed.len() as u64 * MAX_EXPANSION,
+            compressed: compressed.len() as u64,
+        };
+        let error = io::copy(&mut reader, &mut io::sink()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "decompresses to more than 200 times its {} bytes (and over 1 GiB): refused as a decompression bomb",
+                compressed.len()
+            )
+        );
+        // Within the limit, the text is read whole.
+        let mut reader = BoundedReader {
+            inner: decompressed(Box::new(Cursor::new(compressed.clone())), Compression::Gzip),
+            left: 16 << 20,
+            compressed: compressed.len() as u64,
+        };
+        assert_eq!(io::copy(&mut reader, &mut io::sink()).unwrap(), 16 << 20);
+    }
 
     #[test]
     fn a_header_is_told_from_a_first_data_row() {

@@ -67,6 +67,17 @@ pub struct Scanner<R> {
 
 const BUFFER: usize = 1 << 20;
 
+/// The longest record (or line) read: a file with a longer one is not read past it (a
+/// per-file error), so one enormous line cannot exhaust memory.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+fn record_too_long(line: u64) -> io::Error {
+    io::Error::other(format!(
+        "a record longer than {} MiB at line {line}: the file is not read (limit for one row)",
+        MAX_RECORD_BYTES >> 20
+    ))
+}
+
 impl<R: Read> Scanner<R> {
     pub fn new(input: R, delimiter: u8, quote: u8, escape: Option<u8>) -> Self {
         let core = csv_core::ReaderBuilder::new()
@@ -105,6 +116,9 @@ impl<R: Read> Scanner<R> {
         self.end -= self.start;
         self.start = 0;
         if self.end == self.buf.len() {
+            if self.buf.len() >= MAX_RECORD_BYTES {
+                return Err(record_too_long(self.line));
+            }
             self.buf.resize(self.buf.len() * 2, 0);
         }
         let read = loop {
@@ -190,6 +204,9 @@ impl<R: Read> Scanner<R> {
             match result {
                 csv_core::ReadRecordResult::InputEmpty => {}
                 csv_core::ReadRecordResult::OutputFull => {
+                    if self.out.len() >= MAX_RECORD_BYTES {
+                        return Err(record_too_long(record.line));
+                    }
                     let grown = self.out.len() * 2;
                     self.out.resize(grown, 0);
                 }
