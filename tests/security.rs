@@ -441,3 +441,54 @@ fn extreme_dates_never_panic_and_the_timeline_stays_small() {
     assert_eq!(page.matches("class=\"gapbar\"").count(), 2);
     assert!(page.len() < 200_000, "{} bytes", page.len());
 }
+
+/// Dates and timestamps at the very edges of what Arrow can hold (Date32 +-5.8 million years,
+/// nanosecond timestamps in 1677 and 2262) are profiled, never a lost dataset.
+#[test]
+fn dates_at_the_edge_of_arrow_are_profiled() {
+    use datafusion::arrow::array::{Date32Array, RecordBatch, TimestampNanosecondArray};
+    use std::sync::Arc;
+    let dir = TempDir::new().unwrap();
+    let write_parquet = |name: &str, batch: RecordBatch| {
+        let path = dir.path().join(name);
+        let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(
+            fs::File::create(&path).unwrap(),
+            batch.schema(),
+            None,
+        )
+        .unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let dates = write_parquet(
+        "dates.parquet",
+        RecordBatch::try_from_iter([(
+            "day",
+            Arc::new(Date32Array::from(vec![i32::MIN, 0, 20_000, i32::MAX])) as _,
+        )])
+        .unwrap(),
+    );
+    let stamps = write_parquet(
+        "stamps.parquet",
+        RecordBatch::try_from_iter([(
+            "at",
+            Arc::new(TimestampNanosecondArray::from(vec![
+                i64::MIN + 1,
+                0,
+                i64::MAX,
+            ])) as _,
+        )])
+        .unwrap(),
+    );
+    let result = scan(&[&dates]);
+    assert_eq!(result.datasets[0].row_count, 4);
+    assert_eq!(column(&result.datasets[0], "day").null_count, 0);
+    let result = scan(&[&stamps]);
+    let freshness = &result.datasets[0].freshness;
+    assert_eq!(result.datasets[0].row_count, 3);
+    assert_eq!(
+        freshness.max_time.map(|t| t.to_rfc3339()),
+        Some("2262-04-11T23:47:16.854775807+00:00".to_string())
+    );
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn::date_trunc;
-use datafusion::logical_expr::{Expr, cast, ident, lit};
+use datafusion::logical_expr::{Expr, cast, ident, lit, when};
 
 use super::value::instant;
 use crate::metrics::{TimeBucket, TimeGap};
@@ -34,8 +34,29 @@ fn utc_seconds(column: &str, data_type: &DataType) -> Expr {
         }
         _ => DataType::Timestamp(TimeUnit::Second, None),
     };
-    cast(ident(column), utc_type)
+    let seconds = cast(ident(column), utc_type.clone());
+    // Outside years 1-9999 a value is a sentinel or garbage, and beyond chrono's range it
+    // cannot be truncated to a day at all: such values fall in no bucket.
+    let bound = |second: i64| {
+        let timezone = match &utc_type {
+            DataType::Timestamp(_, timezone) => timezone.clone(),
+            _ => None,
+        };
+        lit(ScalarValue::TimestampSecond(Some(second), timezone))
+    };
+    when(
+        seconds
+            .clone()
+            .between(bound(FIRST_BUCKETED_SECOND), bound(LAST_BUCKETED_SECOND)),
+        seconds,
+    )
+    .end()
+    .expect("a CASE with one branch")
 }
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since the epoch.
+const FIRST_BUCKETED_SECOND: i64 = -62_135_596_800;
+const LAST_BUCKETED_SECOND: i64 = 253_402_300_799;
 
 /// The bucket (day, week or month start, UTC) each row's `column` value falls in.
 pub fn bucket(column: &str, data_type: &DataType, width: &str) -> Expr {
