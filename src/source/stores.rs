@@ -110,10 +110,11 @@ pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn Object
     Ok(store)
 }
 
-/// What the aws CLI would also use: the region and credentials of the shared config and
-/// credentials files (`AWS_PROFILE`, `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`; SSO,
-/// `credential_process` and assumed roles included) when neither the `AWS_*` variables nor
-/// `--storage-option` gave them. Without such files, object_store's own chain applies.
+/// What the aws CLI would also use: the region of the shared config files, and credentials
+/// from the SDK's default chain (`AWS_PROFILE`, `AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`; SSO, `credential_process`, assumed roles, web identity,
+/// container and instance metadata) when neither the `AWS_*` variables nor `--storage-option`
+/// gave them. Every secret the chain resolves is remembered for [`redact`].
 async fn with_aws_profile(mut builder: AmazonS3Builder) -> AmazonS3Builder {
     let home_file = |name: &str| {
         std::env::var_os("HOME").is_some_and(|home| {
@@ -132,18 +133,16 @@ async fn with_aws_profile(mut builder: AmazonS3Builder) -> AmazonS3Builder {
     .any(|name| std::env::var_os(name).is_some())
         || home_file("config")
         || home_file("credentials");
-    if !profile_in_use {
-        return builder;
-    }
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https();
     let config = aws_config::provider_config::ProviderConfig::default().with_http_client(http);
-    if builder
-        .get_config_value(&AmazonS3ConfigKey::Region)
-        .is_none()
+    if profile_in_use
+        && builder
+            .get_config_value(&AmazonS3ConfigKey::Region)
+            .is_none()
     {
         let region = aws_config::profile::ProfileFileRegionProvider::builder()
             .configure(&config)
@@ -158,6 +157,8 @@ async fn with_aws_profile(mut builder: AmazonS3Builder) -> AmazonS3Builder {
     let unsigned = builder
         .get_config_value(&AmazonS3ConfigKey::SkipSignature)
         .is_some_and(|value| value == "true");
+    // The SDK's chain (profiles, SSO, web identity, container and instance metadata) resolves
+    // every credential that is not given, so each one it hands out is known to `redact`.
     if !has_keys && !unsigned {
         let chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
             .configure(config)
