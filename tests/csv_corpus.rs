@@ -7,7 +7,6 @@
 mod common;
 
 use std::io::Write;
-use std::process::Command;
 
 use common::{repo_path, scan};
 use readiness::metrics::DatasetMetrics;
@@ -132,22 +131,9 @@ fn every_corpus_file_reads_with_the_figures_its_construction_gives() {
 
 #[test]
 fn polars_reads_the_same_rows_from_every_corpus_file_it_reads() {
-    let python = repo_path(".venv/bin/python");
-    assert!(
-        python.exists(),
-        ".venv is not installed: run scripts/test, which installs Polars for this test"
-    );
-    let output = Command::new(python)
-        .arg(repo_path("tests/csv-corpus/polars_rows.py"))
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = common::venv_python("tests/csv-corpus/polars_rows.py", &[]);
     let polars: std::collections::BTreeMap<String, serde_json::Value> =
-        serde_json::from_slice(&output.stdout).expect("JSON from polars_rows.py");
+        serde_json::from_slice(&stdout).expect("JSON from polars_rows.py");
     let mut compared = 0;
     for expected in corpus() {
         let Some(polars_rows) = polars[&expected.file].as_u64() else {

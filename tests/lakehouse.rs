@@ -7,12 +7,11 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command as Process;
 use std::sync::LazyLock;
 
 use assert_cmd::Command;
 use chrono::{DateTime, SecondsFormat, Utc};
-use common::{column, dataset, repo_path};
+use common::{column, dataset};
 use readiness::metrics::ScanResult;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -26,23 +25,9 @@ struct Tables {
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
-    let python = repo_path(".venv/bin/python");
-    assert!(
-        python.exists(),
-        ".venv is not installed: run scripts/test, which installs the deltalake writer"
-    );
     let dir = TempDir::new().unwrap();
-    let output = Process::new(python)
-        .arg(repo_path("tests/lakehouse/make_delta.py"))
-        .arg(dir.path())
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let commits: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stdout = common::venv_python("tests/lakehouse/make_delta.py", &[dir.path().as_os_str()]);
+    let commits: Value = serde_json::from_slice(&stdout).unwrap();
     let later = Utc::now().timestamp() + 300;
     let now = DateTime::from_timestamp(later, 0).unwrap();
     Tables { dir, commits, now }

@@ -738,12 +738,10 @@ fn a_delta_table_in_s3_is_profiled_as_its_snapshot_and_changes_nothing() {
     let moto = Server::moto();
     let keys = ("testing", "testing");
     let tables = TempDir::new().unwrap();
-    let made = Process::new(installed(".venv/bin/python"))
-        .arg(repo_path("tests/lakehouse/make_delta.py"))
-        .arg(tables.path())
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", stderr(&made));
+    common::venv_python(
+        "tests/lakehouse/make_delta.py",
+        &[tables.path().as_os_str()],
+    );
     moto.python(
         &format!(
             "s3.create_bucket(Bucket='lake')\nroot = {root:?}\nfor d, _, files in os.walk(root):\n    for f in files:\n        p = os.path.join(d, f)\n        s3.upload_file(p, 'lake', 'warehouse/orders/' + os.path.relpath(p, root))",

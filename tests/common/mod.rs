@@ -70,6 +70,27 @@ pub fn column<'a>(dataset: &'a DatasetMetrics, name: &str) -> &'a ColumnMetrics 
         .unwrap_or_else(|| panic!("no column {name} in {}", dataset.name))
 }
 
+/// Runs `script` (a path in the repository) with the `.venv` Python that `scripts/test`
+/// installs (the real writers: deltalake, pyarrow, polars) and returns its standard output.
+pub fn venv_python(script: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
+    let python = repo_path(".venv/bin/python");
+    assert!(
+        python.exists(),
+        ".venv is not installed: run scripts/test, which installs the test writers"
+    );
+    let output = std::process::Command::new(python)
+        .arg(repo_path(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
 /// Writes `text` to `dir/name` (folders created) and returns the file's path.
 pub fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
