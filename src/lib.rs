@@ -11,6 +11,7 @@
 pub mod benchdata;
 pub mod check;
 pub mod cli;
+pub mod dimensions;
 pub mod error;
 pub mod history;
 pub mod humanize;

@@ -51,7 +51,7 @@ pub struct ScanParameters {
     pub placeholders: Vec<String>,
     pub format: Option<String>,
     /// `auto`, `one-dataset` or `each`.
-    pub grouping: String,
+    pub grouping: crate::source::plan::Grouping,
     /// False with `--no-samples`: no value from the data appears in the output.
     pub samples: bool,
     /// The project config of `readiness run` (`null` for `readiness scan`).
@@ -73,8 +73,8 @@ pub struct DatasetMetrics {
     /// credentials).
     #[serde(default)]
     pub location: String,
-    /// `parquet` or `csv`.
-    pub format: String,
+    /// `parquet`, `csv`, `json` (NDJSON) or `delta` (a Delta Lake table).
+    pub format: DatasetFormat,
     /// Why the files were grouped this way (the rule that applied).
     pub grouping: String,
     /// Rows in the files that could be read.
@@ -222,7 +222,7 @@ pub struct LabelMetrics {
 pub struct FreshnessMetrics {
     pub time_column: Option<String>,
     /// How the time column was chosen: `given` (`--time`), `auto` (the only time column), or `null`.
-    pub time_column_basis: Option<String>,
+    pub time_column_basis: Option<TimeColumnBasis>,
     #[serde(serialize_with = "rfc3339_opt")]
     pub min_time: Option<DateTime<Utc>>,
     #[serde(serialize_with = "rfc3339_opt")]
@@ -231,9 +231,9 @@ pub struct FreshnessMetrics {
     pub lag_seconds: Option<i64>,
     /// `event_time`, `commit_time` (a lakehouse table's last commit, when there is no time
     /// column) or `file_modified`: what `lag_seconds` is measured from.
-    pub lag_basis: Option<String>,
+    pub lag_basis: Option<LagBasis>,
     /// `day`, `week` or `month`, chosen from the span of the time column.
-    pub bucket_width: Option<String>,
+    pub bucket_width: Option<BucketWidth>,
     pub buckets: Vec<TimeBucket>,
     /// Runs of empty buckets between `min_time` and `max_time`.
     pub gaps: Vec<TimeGap>,
@@ -280,7 +280,7 @@ pub struct LineageMetrics {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TableLineage {
     /// `delta`.
-    pub format: String,
+    pub format: DatasetFormat,
     /// The snapshot profiled (`--version`/`--as-of`, or the newest).
     pub version: u64,
     /// The newest version in the log (equal to `version` unless an older one was asked for).
@@ -323,8 +323,118 @@ pub struct ColumnDescription {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SidecarFile {
     pub path: String,
-    /// `readme`, `success_marker`, `manifest`, `delta_log`, `iceberg_metadata`.
-    pub kind: String,
+    pub kind: SidecarKind,
+}
+
+/// What a file found beside the data is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SidecarKind {
+    /// Documentation: `README*`, `*.md`, `*.txt`.
+    Readme,
+    /// `_SUCCESS`, as Spark and Hadoop jobs leave it.
+    SuccessMarker,
+    /// Any other metadata file (`_metadata`, `_common_metadata`, `*.json`, `*.crc` ...).
+    Manifest,
+    /// A Delta Lake transaction log.
+    DeltaLog,
+    /// An Apache Iceberg table's `metadata/` folder.
+    IcebergMetadata,
+}
+
+impl SidecarKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Readme => "readme",
+            Self::SuccessMarker => "success_marker",
+            Self::Manifest => "manifest",
+            Self::DeltaLog => "delta_log",
+            Self::IcebergMetadata => "iceberg_metadata",
+        }
+    }
+}
+
+/// How a dataset's rows are stored.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetFormat {
+    Parquet,
+    Csv,
+    /// Newline-delimited JSON.
+    Json,
+    /// A Delta Lake table, read through its log.
+    Delta,
+}
+
+impl DatasetFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Parquet => "parquet",
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::Delta => "delta",
+        }
+    }
+}
+
+impl std::fmt::Display for DatasetFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How the time column was chosen.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeColumnBasis {
+    /// Named with `--time`.
+    Given,
+    /// The dataset's only time column.
+    Auto,
+}
+
+/// What `lag_seconds` is measured from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LagBasis {
+    /// The newest value of the time column.
+    EventTime,
+    /// A lakehouse table's last commit (no time column).
+    CommitTime,
+    /// The newest file's modification time (no time column).
+    FileModified,
+}
+
+/// The width of the time buckets rows are counted in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum BucketWidth {
+    Day,
+    /// Weeks start on Monday.
+    Week,
+    /// Months start on the first.
+    Month,
+}
+
+impl BucketWidth {
+    /// The name, as `date_trunc` and the JSON have it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
 }
 
 pub(crate) fn rfc3339<S: Serializer>(

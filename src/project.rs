@@ -278,7 +278,7 @@ impl Project {
                 time_column: None,
                 placeholders,
                 format: None,
-                grouping: Grouping::OneDataset.as_str().to_string(),
+                grouping: Grouping::OneDataset,
                 samples: self.samples,
                 config: Some(self.path.display().to_string()),
             },

@@ -201,7 +201,7 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
             time_column: options.time_column.clone(),
             placeholders: placeholders.tokens().to_vec(),
             format: options.format.map(|f| format!("{f:?}").to_lowercase()),
-            grouping: options.grouping.as_str().to_string(),
+            grouping: options.grouping,
             samples: options.samples,
             config: None,
         },

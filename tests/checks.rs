@@ -128,9 +128,9 @@ fn suites_change_thresholds_scopes_and_advisory_status() {
 }
 
 fn common_checks() -> Vec<&'static str> {
-    readiness::check::suite::CHECKS
+    readiness::check::Check::ALL
         .iter()
-        .map(|(name, _, _)| *name)
+        .map(|check| check.name())
         .collect()
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{dataset, repo_path, scan};
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
-use readiness::metrics::DatasetMetrics;
+use readiness::metrics::{DatasetFormat, DatasetMetrics, SidecarKind};
 use serde_json::json;
 use tempfile::TempDir;
 
@@ -157,8 +157,8 @@ async fn parquet_and_csv_copies_agree() {
         let (parquet, csv) = (parquet.await.unwrap(), csv.await.unwrap());
         let (parquet, csv) = (dataset(&parquet, name), dataset(&csv, name));
         assert_eq!(
-            (parquet.format.as_str(), csv.format.as_str()),
-            ("parquet", "csv")
+            (parquet.format, csv.format),
+            (DatasetFormat::Parquet, DatasetFormat::Csv)
         );
         assert!(parquet.row_count > 0);
         assert_agree(parquet, csv);
@@ -289,7 +289,7 @@ fn ndjson_and_parquet_copies_agree() {
     let parquet = scanned("parity.parquet");
     for name in ["parity.jsonl", "parity.ndjson.gz"] {
         let json = scanned(name);
-        assert_eq!(json.format, "json", "{name}");
+        assert_eq!(json.format, DatasetFormat::Json, "{name}");
         assert_eq!(json.row_count, 8, "{name}");
         assert_eq!(json.rejected_row_count, 0, "{name}");
         assert_agree(&parquet, &json);
@@ -336,7 +336,7 @@ fn ndjson_lines_that_are_not_objects_are_rejected_and_documents_are_sidecars() {
     let result = scan(&[folder.to_str().unwrap()]);
     assert_eq!(result.datasets.len(), 1);
     let events = &result.datasets[0];
-    assert_eq!(events.format, "json");
+    assert_eq!(events.format, DatasetFormat::Json);
     assert_eq!((events.row_count, events.rejected_row_count), (3, 1));
     let file = &events.files[0];
     assert_eq!(file.rejected_row_count, Some(1));
@@ -358,13 +358,13 @@ fn ndjson_lines_that_are_not_objects_are_rejected_and_documents_are_sidecars() {
         "{:?}",
         events.notes
     );
-    let sidecars: Vec<(&str, &str)> = events
+    let sidecars: Vec<(&str, SidecarKind)> = events
         .lineage
         .sidecar_files
         .iter()
-        .map(|s| (s.path.rsplit('/').next().unwrap(), s.kind.as_str()))
+        .map(|s| (s.path.rsplit('/').next().unwrap(), s.kind))
         .collect();
-    assert_eq!(sidecars, [("manifest.json", "manifest")]);
+    assert_eq!(sidecars, [("manifest.json", SidecarKind::Manifest)]);
     assert_eq!(events.files.len(), 1);
 }
 

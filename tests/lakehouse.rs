@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use assert_cmd::Command;
 use chrono::{DateTime, SecondsFormat, Utc};
 use common::{column, dataset};
-use readiness::metrics::ScanResult;
+use readiness::metrics::{DatasetFormat, LagBasis, ScanResult};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -71,7 +71,7 @@ fn an_overwritten_delta_table_is_profiled_as_its_live_snapshot() {
     let (_, result) = scan(&TABLES.path("orders"), &["--label", "label", "--key", "id"]);
     assert_eq!(result.datasets.len(), 1);
     let orders = &result.datasets[0];
-    assert_eq!(orders.format, "delta");
+    assert_eq!(orders.format, DatasetFormat::Delta);
     // 1,000 rows were written, then overwritten with 500; the first file is still on disk.
     assert_eq!(orders.row_count, 500);
     assert_eq!(orders.files.len(), 1);
@@ -90,7 +90,7 @@ fn an_overwritten_delta_table_is_profiled_as_its_live_snapshot() {
     assert_eq!(orders.duplicates.duplicate_row_count, 0);
 
     let table = orders.lineage.table.as_ref().expect("table lineage");
-    assert_eq!(table.format, "delta");
+    assert_eq!(table.format, DatasetFormat::Delta);
     assert_eq!((table.version, table.newest_version), (1, 1));
     assert_eq!(table.last_operation.as_deref(), Some("WRITE"));
     assert_eq!(table.engine_info.as_deref(), Some("delta-rs:py-1.6.6"));
@@ -102,7 +102,7 @@ fn an_overwritten_delta_table_is_profiled_as_its_live_snapshot() {
         Some(committed)
     );
     // No event-time column: freshness is measured from the last commit.
-    assert_eq!(orders.freshness.lag_basis.as_deref(), Some("commit_time"));
+    assert_eq!(orders.freshness.lag_basis, Some(LagBasis::CommitTime));
     assert_eq!(
         orders.freshness.lag_seconds,
         Some((TABLES.now.timestamp_millis() - committed).div_euclid(1000))

@@ -775,7 +775,10 @@ fn a_delta_table_in_s3_is_profiled_as_its_snapshot_and_changes_nothing() {
         result.unreadable_sources
     );
     let orders = &result.datasets[0];
-    assert_eq!((orders.format.as_str(), orders.row_count), ("delta", 500));
+    assert_eq!(
+        (orders.format, orders.row_count),
+        (readiness::metrics::DatasetFormat::Delta, 500)
+    );
     assert_eq!(common::column(orders, "label").null_count, 50);
     assert_eq!(orders.files.len(), 1);
     assert!(

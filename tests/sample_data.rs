@@ -3,7 +3,9 @@
 mod common;
 
 use common::{column, dataset, repo_path, scan};
-use readiness::metrics::{DatasetMetrics, ScanResult};
+use readiness::metrics::{
+    BucketWidth, DatasetFormat, DatasetMetrics, LagBasis, ScanResult, SidecarKind, TimeColumnBasis,
+};
 
 /// The planted-defect table of `sample-data/README.md`: (dataset, figure, value).
 fn planted() -> Vec<(String, String, String)> {
@@ -94,7 +96,7 @@ fn customers_csv_has_exactly_the_planted_defects() {
     ]);
     assert_planted(&result, "customers");
     let customers = dataset(&result, "customers");
-    assert_eq!(customers.format, "csv");
+    assert_eq!(customers.format, DatasetFormat::Csv);
     // Semicolon-delimited with quoted newlines: eight columns, not one.
     assert_eq!(customers.columns.len(), 8);
     assert_eq!(column(customers, "signup_date").data_type, "Date32");
@@ -104,8 +106,8 @@ fn customers_csv_has_exactly_the_planted_defects() {
         Some("signup_date")
     );
     assert_eq!(
-        customers.freshness.time_column_basis.as_deref(),
-        Some("auto")
+        customers.freshness.time_column_basis,
+        Some(TimeColumnBasis::Auto)
     );
     let churned = &customers.labels[0];
     assert_eq!(churned.classes.len(), 2);
@@ -134,14 +136,14 @@ fn partitioned_orders_have_exactly_the_planted_defects() {
     let good_rows: u64 = orders.files.iter().filter_map(|f| f.row_count).sum();
     assert_eq!(good_rows, orders.row_count);
     // Three empty weeks in February 2026, lag from the newest event.
-    assert_eq!(orders.freshness.bucket_width.as_deref(), Some("week"));
+    assert_eq!(orders.freshness.bucket_width, Some(BucketWidth::Week));
     assert_eq!(orders.freshness.gaps.len(), 1);
     assert_eq!(orders.freshness.gaps[0].empty_buckets, 3);
     assert_eq!(
         orders.freshness.gaps[0].start.to_rfc3339(),
         "2026-02-02T00:00:00+00:00"
     );
-    assert_eq!(orders.freshness.lag_basis.as_deref(), Some("event_time"));
+    assert_eq!(orders.freshness.lag_basis, Some(LagBasis::EventTime));
     let max = orders.freshness.max_time.unwrap();
     assert_eq!(
         orders.freshness.lag_seconds,
@@ -169,9 +171,9 @@ fn partitioned_orders_have_exactly_the_planted_defects() {
         .lineage
         .sidecar_files
         .iter()
-        .map(|s| s.kind.as_str())
+        .map(|s| s.kind)
         .collect();
-    assert_eq!(kinds, vec!["readme", "success_marker"]);
+    assert_eq!(kinds, vec![SidecarKind::Readme, SidecarKind::SuccessMarker]);
     assert_eq!(orders.duplicates.example_groups.len(), 5);
     assert!(
         orders

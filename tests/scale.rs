@@ -304,7 +304,10 @@ fn many_valued_labels_and_days_fall_back_to_a_grouping() {
     assert_eq!(found.labels[0].imbalance_ratio, Some(1.0));
     // 1750-01-01 .. 2023-10-17 by month: 273 years and 10 months.
     let freshness = &found.freshness;
-    assert_eq!(freshness.bucket_width.as_deref(), Some("month"));
+    assert_eq!(
+        freshness.bucket_width,
+        Some(readiness::metrics::BucketWidth::Month)
+    );
     assert_eq!(freshness.buckets.len(), 273 * 12 + 10);
     assert_eq!(freshness.buckets.iter().map(|b| b.rows).sum::<u64>(), ROWS);
     assert!(freshness.gaps.is_empty());

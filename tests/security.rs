@@ -57,8 +57,8 @@ fn personal_values_never_leave_and_a_birth_date_is_not_freshness() {
     // The birth date is the only date column, and still not chosen for freshness.
     assert_eq!(customers.freshness.time_column, None);
     assert_eq!(
-        customers.freshness.lag_basis.as_deref(),
-        Some("file_modified")
+        customers.freshness.lag_basis,
+        Some(readiness::metrics::LagBasis::FileModified)
     );
     // Label classes of a personal-data column are masked, counts kept.
     let classes = classes(&customers.labels[0]);
@@ -433,7 +433,10 @@ fn extreme_dates_never_panic_and_the_timeline_stays_small() {
         freshness.max_time.map(|t| t.to_rfc3339()),
         Some("9999-12-31T00:00:00+00:00".to_string())
     );
-    assert_eq!(freshness.bucket_width.as_deref(), Some("month"));
+    assert_eq!(
+        freshness.bucket_width,
+        Some(readiness::metrics::BucketWidth::Month)
+    );
     // Three months hold rows; two gaps lie between them, each one bar.
     assert_eq!(freshness.buckets.len(), 3);
     assert_eq!(freshness.gaps.len(), 2);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use common::{NOW, column, dataset, repo_path, scan, scan_output};
-use readiness::metrics::ScanResult;
+use readiness::metrics::{LagBasis, ScanResult, SidecarKind};
 use tempfile::TempDir;
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -62,7 +62,7 @@ fn without_a_time_column_the_lag_is_measured_from_the_newest_file() {
     let result = scan(&[&file.to_string_lossy()]);
     let freshness = &dataset(&result, "plain").freshness;
     assert_eq!(freshness.time_column, None);
-    assert_eq!(freshness.lag_basis.as_deref(), Some("file_modified"));
+    assert_eq!(freshness.lag_basis, Some(LagBasis::FileModified));
     assert_eq!(freshness.newest_file_modified, Some(modified));
     assert_eq!(
         freshness.lag_seconds,
@@ -133,9 +133,9 @@ fn lakehouse_tables_are_refused_with_a_reason_never_read_as_loose_files() {
         .lineage
         .sidecar_files
         .iter()
-        .map(|s| s.kind.as_str())
+        .map(|s| s.kind)
         .collect();
-    assert_eq!(kinds, ["manifest"]);
+    assert_eq!(kinds, [SidecarKind::Manifest]);
     let refused: Vec<(&str, &str)> = result
         .unreadable_sources
         .iter()

@@ -11,41 +11,11 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::Severity;
+pub use super::catalog::{Check, Direction, Unit};
 use crate::error::{ReadinessError, Result};
 
 /// The suite shipped as `checks/default.toml`.
 pub const DEFAULT_SUITE: &str = include_str!("../../checks/default.toml");
-
-/// Whether a higher or a lower figure is worse, fixed per check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    AboveIsWorse,
-    BelowIsWorse,
-}
-
-/// Every check, with the direction of its figure and whether it is a share (0..1).
-pub const CHECKS: &[(&str, Direction, bool)] = &[
-    ("source_readable", Direction::AboveIsWorse, false),
-    ("files_readable", Direction::AboveIsWorse, false),
-    ("rows_rejected", Direction::AboveIsWorse, true),
-    ("schema_consistent", Direction::AboveIsWorse, false),
-    ("volume", Direction::BelowIsWorse, false),
-    ("column_completeness", Direction::BelowIsWorse, true),
-    ("complete_rows", Direction::BelowIsWorse, true),
-    ("duplicate_rows", Direction::AboveIsWorse, true),
-    ("duplicate_keys", Direction::AboveIsWorse, true),
-    ("label_coverage", Direction::BelowIsWorse, true),
-    ("minority_class_size", Direction::BelowIsWorse, false),
-    ("freshness_lag", Direction::AboveIsWorse, false),
-    ("arrival_gaps", Direction::AboveIsWorse, false),
-    ("lineage_metadata", Direction::AboveIsWorse, false),
-    ("personal_data", Direction::AboveIsWorse, false),
-    ("row_count_drop", Direction::AboveIsWorse, true),
-    ("completeness_drop", Direction::AboveIsWorse, true),
-    ("duplicate_rows_rise", Direction::AboveIsWorse, true),
-    ("label_coverage_drop", Direction::AboveIsWorse, true),
-    ("metric_anomaly", Direction::AboveIsWorse, false),
-];
 
 /// `metric_anomaly`'s baseline when the suite does not set one: the last 10 earlier runs, and
 /// at least 3 of them.
@@ -68,37 +38,11 @@ struct RuleSpec {
     min_runs: Option<u32>,
 }
 
-/// A check's name as written in a suite: an unknown one is an error that lists the known ones.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-enum CheckName {
-    SourceReadable,
-    FilesReadable,
-    RowsRejected,
-    SchemaConsistent,
-    Volume,
-    ColumnCompleteness,
-    CompleteRows,
-    DuplicateRows,
-    DuplicateKeys,
-    LabelCoverage,
-    MinorityClassSize,
-    FreshnessLag,
-    ArrivalGaps,
-    LineageMetadata,
-    PersonalData,
-    RowCountDrop,
-    CompletenessDrop,
-    DuplicateRowsRise,
-    LabelCoverageDrop,
-    MetricAnomaly,
-}
-
 /// `[[override]]`: changes one check for the datasets and columns matching its globs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OverrideSpec {
-    check: CheckName,
+    check: Check,
     dataset: Option<String>,
     column: Option<String>,
     warn: Option<f64>,
@@ -114,7 +58,7 @@ struct OverrideSpec {
 struct SuiteFile {
     version: u32,
     #[serde(default)]
-    checks: BTreeMap<CheckName, RuleSpec>,
+    checks: BTreeMap<Check, RuleSpec>,
     #[serde(default, rename = "override")]
     overrides: Vec<OverrideSpec>,
 }
@@ -150,13 +94,13 @@ impl Rule {
 
 #[derive(Debug, Clone)]
 struct BaseRule {
-    check: &'static str,
+    check: Check,
     spec: RuleSpec,
 }
 
 #[derive(Debug, Clone)]
 struct Override {
-    check: &'static str,
+    check: Check,
     dataset: Option<glob::Pattern>,
     column: Option<glob::Pattern>,
     spec: RuleSpec,
@@ -217,8 +161,7 @@ impl Suite {
             restrictions: Vec::new(),
             origin: String::new(),
         });
-        for (name, spec) in file.checks {
-            let check = check_name(name);
+        for (check, spec) in file.checks {
             validate(check, &spec, text).map_err(invalid)?;
             match suite.rules.iter_mut().find(|rule| rule.check == check) {
                 Some(rule) => rule.spec = layer(&rule.spec, &spec),
@@ -226,7 +169,7 @@ impl Suite {
             }
         }
         for spec in file.overrides {
-            let check = check_name(spec.check);
+            let check = spec.check;
             let pattern = |text: &Option<String>| {
                 text.as_deref()
                     .map(|p| {
@@ -278,8 +221,9 @@ impl Suite {
                 .map(|text| {
                     let pattern = glob::Pattern::new(text)
                         .map_err(|error| format!("bad pattern `{text}`: {error}"))?;
-                    if !CHECKS.iter().any(|(name, _, _)| pattern.matches(name)) {
-                        let known: Vec<&str> = CHECKS.iter().map(|(name, _, _)| *name).collect();
+                    if !Check::ALL.iter().any(|check| pattern.matches(check.name())) {
+                        let known: Vec<&str> =
+                            Check::ALL.iter().map(|check| check.name()).collect();
                         return Err(format!(
                             "`{text}` matches no check; expected one of {}",
                             known.join(", ")
@@ -299,12 +243,12 @@ impl Suite {
     }
 
     /// The rule for `check` on `dataset` (and `column`), or `None` when it does not apply.
-    pub fn rule(&self, check: &str, dataset: &str, column: Option<&str>) -> Option<Rule> {
-        let (_, direction, _) = CHECKS.iter().find(|(name, _, _)| *name == check)?;
+    pub fn rule(&self, check: Check, dataset: &str, column: Option<&str>) -> Option<Rule> {
+        let name = check.name();
         for restriction in self.restrictions.iter().filter(|r| r.dataset == dataset) {
             let listed =
-                restriction.only.is_empty() || restriction.only.iter().any(|p| p.matches(check));
-            if !listed || restriction.skip.iter().any(|p| p.matches(check)) {
+                restriction.only.is_empty() || restriction.only.iter().any(|p| p.matches(name));
+            if !listed || restriction.skip.iter().any(|p| p.matches(name)) {
                 return None;
             }
         }
@@ -338,35 +282,10 @@ impl Suite {
             warn: spec.warn,
             fail: spec.fail,
             advisory: spec.advisory.unwrap_or(false),
-            direction: *direction,
+            direction: check.direction(),
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
             min_runs: spec.min_runs.unwrap_or(DEFAULT_MIN_RUNS),
         })
-    }
-}
-
-fn check_name(name: CheckName) -> &'static str {
-    match name {
-        CheckName::SourceReadable => "source_readable",
-        CheckName::FilesReadable => "files_readable",
-        CheckName::RowsRejected => "rows_rejected",
-        CheckName::SchemaConsistent => "schema_consistent",
-        CheckName::Volume => "volume",
-        CheckName::ColumnCompleteness => "column_completeness",
-        CheckName::CompleteRows => "complete_rows",
-        CheckName::DuplicateRows => "duplicate_rows",
-        CheckName::DuplicateKeys => "duplicate_keys",
-        CheckName::LabelCoverage => "label_coverage",
-        CheckName::MinorityClassSize => "minority_class_size",
-        CheckName::FreshnessLag => "freshness_lag",
-        CheckName::ArrivalGaps => "arrival_gaps",
-        CheckName::LineageMetadata => "lineage_metadata",
-        CheckName::PersonalData => "personal_data",
-        CheckName::RowCountDrop => "row_count_drop",
-        CheckName::CompletenessDrop => "completeness_drop",
-        CheckName::DuplicateRowsRise => "duplicate_rows_rise",
-        CheckName::LabelCoverageDrop => "label_coverage_drop",
-        CheckName::MetricAnomaly => "metric_anomaly",
     }
 }
 
@@ -385,11 +304,8 @@ fn layer(under: &RuleSpec, over: &RuleSpec) -> RuleSpec {
 }
 
 /// Range checks serde cannot express, reported with the line of the check's table.
-fn validate(check: &str, spec: &RuleSpec, text: &str) -> std::result::Result<(), String> {
-    let (_, _, is_share) = CHECKS
-        .iter()
-        .find(|(name, _, _)| *name == check)
-        .expect("known check");
+fn validate(check: Check, spec: &RuleSpec, text: &str) -> std::result::Result<(), String> {
+    let is_share = check.unit() == Unit::Share;
     let line = text
         .lines()
         .position(|l| {
@@ -399,8 +315,8 @@ fn validate(check: &str, spec: &RuleSpec, text: &str) -> std::result::Result<(),
         .unwrap_or_default();
     for (key, value) in [("warn", spec.warn), ("fail", spec.fail)] {
         let Some(value) = value else { continue };
-        if !value.is_finite() || value < 0.0 || (*is_share && value > 1.0) {
-            let expected = if *is_share {
+        if !value.is_finite() || value < 0.0 || (is_share && value > 1.0) {
+            let expected = if is_share {
                 "a share between 0 and 1"
             } else {
                 "a number of 0 or more"
@@ -412,7 +328,7 @@ fn validate(check: &str, spec: &RuleSpec, text: &str) -> std::result::Result<(),
     }
     for (key, value) in [("window", spec.window), ("min_runs", spec.min_runs)] {
         let Some(value) = value else { continue };
-        if check != "metric_anomaly" {
+        if !check.has_baseline() {
             return Err(format!(
                 "{line}`{check}.{key}`: only `metric_anomaly` has a `{key}`"
             ));
@@ -457,10 +373,12 @@ mod tests {
     #[test]
     fn the_default_suite_is_valid_and_complete() {
         let suite = Suite::default();
-        for (check, _, _) in CHECKS {
+        for &check in Check::ALL {
             assert!(suite.rule(check, "any", Some("col")).is_some(), "{check}");
         }
-        let completeness = suite.rule("column_completeness", "d", Some("c")).unwrap();
+        let completeness = suite
+            .rule(Check::ColumnCompleteness, "d", Some("c"))
+            .unwrap();
         assert_eq!(completeness.judge(0.5), Some((Severity::Fail, 0.70)));
         assert_eq!(completeness.judge(0.9), Some((Severity::Warn, 0.95)));
         assert_eq!(completeness.judge(0.99), None);
@@ -500,24 +418,26 @@ mod tests {
     fn scopes_and_overrides_apply_to_their_datasets_and_columns() {
         let text = "version = 1\n[checks.duplicate_rows]\nfail = 0.5\ndatasets = [\"crm_*\"]\n\n[[override]]\ncheck = \"column_completeness\"\ndataset = \"customers\"\ncolumn = \"notes\"\nadvisory = true\n\n[[override]]\ncheck = \"personal_data\"\nenabled = false\n";
         let suite = Suite::parse(text, Path::new("s.toml"), Some(Suite::default())).unwrap();
-        assert!(suite.rule("duplicate_rows", "orders", None).is_none());
-        let rule = suite.rule("duplicate_rows", "crm_people", None).unwrap();
+        assert!(suite.rule(Check::DuplicateRows, "orders", None).is_none());
+        let rule = suite
+            .rule(Check::DuplicateRows, "crm_people", None)
+            .unwrap();
         assert_eq!((rule.warn, rule.fail), (Some(0.0), Some(0.5)));
         assert!(
             suite
-                .rule("column_completeness", "customers", Some("notes"))
+                .rule(Check::ColumnCompleteness, "customers", Some("notes"))
                 .unwrap()
                 .advisory
         );
         assert!(
             !suite
-                .rule("column_completeness", "customers", Some("email"))
+                .rule(Check::ColumnCompleteness, "customers", Some("email"))
                 .unwrap()
                 .advisory
         );
         assert!(
             suite
-                .rule("personal_data", "customers", Some("email"))
+                .rule(Check::PersonalData, "customers", Some("email"))
                 .is_none()
         );
     }

@@ -11,17 +11,17 @@ use datafusion::functions::expr_fn::date_trunc;
 use datafusion::logical_expr::{Expr, cast, ident, lit, when};
 
 use super::value::instant;
-use crate::metrics::{TimeBucket, TimeGap};
+use crate::metrics::{BucketWidth, TimeBucket, TimeGap};
 
 /// The bucket width for a span: days up to two months, weeks up to two years, else months.
-pub fn bucket_width(min: DateTime<Utc>, max: DateTime<Utc>) -> &'static str {
+pub fn bucket_width(min: DateTime<Utc>, max: DateTime<Utc>) -> BucketWidth {
     let span = max - min;
     if span <= Duration::days(62) {
-        "day"
+        BucketWidth::Day
     } else if span <= Duration::days(731) {
-        "week"
+        BucketWidth::Week
     } else {
-        "month"
+        BucketWidth::Month
     }
 }
 
@@ -59,8 +59,8 @@ const FIRST_BUCKETED_SECOND: i64 = -62_135_596_800;
 const LAST_BUCKETED_SECOND: i64 = 253_402_300_799;
 
 /// The bucket (day, week or month start, UTC) each row's `column` value falls in.
-pub fn bucket(column: &str, data_type: &DataType, width: &str) -> Expr {
-    date_trunc(lit(width), utc_seconds(column, data_type))
+pub fn bucket(column: &str, data_type: &DataType, width: BucketWidth) -> Expr {
+    date_trunc(lit(width.name()), utc_seconds(column, data_type))
 }
 
 /// The UTC day each row's `column` value falls in. The profile's one pass counts rows per day
@@ -71,16 +71,18 @@ pub fn day(column: &str, data_type: &DataType) -> Expr {
 
 /// Rows per bucket of `width`, oldest first, from the row counts per [`day`] (NULL left out).
 /// Weeks start on Monday and months on the first, as `date_trunc` has them.
-pub fn roll_up(days: &[(ScalarValue, u64)], width: &str) -> Vec<TimeBucket> {
+pub fn roll_up(days: &[(ScalarValue, u64)], width: BucketWidth) -> Vec<TimeBucket> {
     let mut buckets = std::collections::BTreeMap::new();
     for (value, rows) in days {
         let Some(day) = instant(value) else {
             continue;
         };
         let start = match width {
-            "day" => Some(day),
-            "week" => Some(day - Duration::days(i64::from(day.weekday().num_days_from_monday()))),
-            _ => Utc
+            BucketWidth::Day => Some(day),
+            BucketWidth::Week => {
+                Some(day - Duration::days(i64::from(day.weekday().num_days_from_monday())))
+            }
+            BucketWidth::Month => Utc
                 .with_ymd_and_hms(day.year(), day.month(), 1, 0, 0, 0)
                 .single(),
         };
@@ -108,11 +110,11 @@ pub fn buckets(counts: &[(ScalarValue, u64)]) -> Vec<TimeBucket> {
 }
 
 /// The start of the bucket after `start`.
-fn next_bucket(start: DateTime<Utc>, width: &str) -> DateTime<Utc> {
+fn next_bucket(start: DateTime<Utc>, width: BucketWidth) -> DateTime<Utc> {
     match width {
-        "day" => start + Duration::days(1),
-        "week" => start + Duration::weeks(1),
-        _ => {
+        BucketWidth::Day => start + Duration::days(1),
+        BucketWidth::Week => start + Duration::weeks(1),
+        BucketWidth::Month => {
             let (year, month) = if start.month() == 12 {
                 (start.year() + 1, 1)
             } else {
@@ -126,7 +128,7 @@ fn next_bucket(start: DateTime<Utc>, width: &str) -> DateTime<Utc> {
 }
 
 /// Runs of empty buckets between the first and the last non-empty one.
-pub fn gaps(buckets: &[TimeBucket], width: &str) -> Vec<TimeGap> {
+pub fn gaps(buckets: &[TimeBucket], width: BucketWidth) -> Vec<TimeGap> {
     let mut gaps = Vec::new();
     for pair in buckets.windows(2) {
         let expected = next_bucket(pair[0].start, width);
@@ -163,7 +165,7 @@ mod tests {
                 rows: 1,
             })
             .to_vec();
-        let found = gaps(&buckets, "day");
+        let found = gaps(&buckets, BucketWidth::Day);
         assert_eq!(found.len(), 2);
         assert_eq!(
             (found[0].start, found[0].end, found[0].empty_buckets),
@@ -190,23 +192,33 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            shown(roll_up(&days, "week")),
+            shown(roll_up(&days, BucketWidth::Week)),
             [("2026-02-23".to_string(), 2), ("2026-03-02".to_string(), 7)]
         );
         assert_eq!(
-            shown(roll_up(&days, "month")),
+            shown(roll_up(&days, BucketWidth::Month)),
             [("2026-03-01".to_string(), 9)]
         );
-        assert_eq!(shown(roll_up(&days, "day")).len(), 3);
+        assert_eq!(shown(roll_up(&days, BucketWidth::Day)).len(), 3);
     }
 
     #[test]
     fn width_follows_the_span() {
-        assert_eq!(bucket_width(day(1), day(20)), "day");
-        assert_eq!(bucket_width(day(1), day(1) + Duration::days(300)), "week");
-        assert_eq!(bucket_width(day(1), day(1) + Duration::days(1000)), "month");
+        assert_eq!(bucket_width(day(1), day(20)), BucketWidth::Day);
         assert_eq!(
-            next_bucket(Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap(), "month").year(),
+            bucket_width(day(1), day(1) + Duration::days(300)),
+            BucketWidth::Week
+        );
+        assert_eq!(
+            bucket_width(day(1), day(1) + Duration::days(1000)),
+            BucketWidth::Month
+        );
+        assert_eq!(
+            next_bucket(
+                Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap(),
+                BucketWidth::Month
+            )
+            .year(),
             2026
         );
     }

@@ -60,8 +60,8 @@ pub use engine::Engine;
 
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{
-    ColumnMetrics, CsvDialect, DatasetMetrics, DuplicateMetrics, FileMetrics, FreshnessMetrics,
-    LineageMetrics, RejectedRow,
+    ColumnMetrics, CsvDialect, DatasetFormat, DatasetMetrics, DuplicateMetrics, FileMetrics,
+    FreshnessMetrics, LagBasis, LineageMetrics, RejectedRow, TimeColumnBasis,
 };
 use crate::source::delimited::{CsvReading, records};
 use crate::source::inventory::describe_error;
@@ -177,21 +177,21 @@ pub async fn profile_dataset(
         labels.push(labels::measure(&name, &classes, pass.row_count));
     }
     let (mut freshness, time_column) = freshness_metrics(&pass, plan, options, &mut notes);
-    if let (Some((name, data_type)), Some(width)) = (time_column, freshness.bucket_width.clone()) {
+    if let (Some((name, data_type)), Some(width)) = (time_column, freshness.bucket_width) {
         freshness.buckets = match counted.days {
-            Some(days) => freshness::roll_up(&days, &width),
+            Some(days) => freshness::roll_up(&days, width),
             None => {
                 trace(&format!(
                     "time `{name}`: too many days for the profile pass, grouping"
                 ));
-                let bucket = freshness::bucket(&name, &data_type, &width);
+                let bucket = freshness::bucket(&name, &data_type, width);
                 let counts = completeness::grouped_value_counts(&frame, &[bucket])
                     .await
                     .map_err(engine_error)?;
                 freshness::buckets(&counts.into_iter().next().unwrap_or_default())
             }
         };
-        freshness.gaps = freshness::gaps(&freshness.buckets, &width);
+        freshness.gaps = freshness::gaps(&freshness.buckets, width);
     }
     let columns = column_metrics(&pass, &counted.top_values);
     trace("labels and time buckets");
@@ -211,7 +211,7 @@ pub async fn profile_dataset(
         name: plan.name.clone(),
         source: plan.source.clone(),
         location: plan.location.display_path(&plan.root),
-        format: dataset_format(plan).to_string(),
+        format: dataset_format(plan),
         grouping: plan.grouping.clone(),
         row_count: pass.row_count,
         rejected_row_count: rejected_rows(plan),
@@ -230,10 +230,13 @@ pub async fn profile_dataset(
 }
 
 /// `parquet`, `csv` or `json`; a lakehouse table's format (`delta`) for a table.
-fn dataset_format(plan: &DatasetPlan) -> &str {
-    plan.table
-        .as_ref()
-        .map_or(plan.format.family(), |table| table.lineage.format.as_str())
+fn dataset_format(plan: &DatasetPlan) -> DatasetFormat {
+    match (&plan.table, plan.format) {
+        (Some(table), _) => table.lineage.format,
+        (None, DataFormat::Parquet) => DatasetFormat::Parquet,
+        (None, DataFormat::Csv(_)) => DatasetFormat::Csv,
+        (None, DataFormat::Json(_)) => DatasetFormat::Json,
+    }
 }
 
 fn fraction(part: u64, whole: u64) -> Option<f64> {
@@ -378,11 +381,11 @@ fn is_out_of_memory(error: &DataFusionError) -> bool {
 fn chosen_time_column<'a>(
     columns: impl Iterator<Item = (&'a str, &'a DataType)> + Clone,
     options: &ProfileOptions,
-) -> std::result::Result<(&'a str, &'a DataType, &'static str), Option<String>> {
+) -> std::result::Result<(&'a str, &'a DataType, TimeColumnBasis), Option<String>> {
     match &options.time_column {
         Some(name) => match columns.clone().find(|(column, _)| column == name) {
             Some((column, data_type)) if is_time_type(data_type) => {
-                Ok((column, data_type, "given"))
+                Ok((column, data_type, TimeColumnBasis::Given))
             }
             Some((_, data_type)) => Err(Some(format!(
                 "time column `{name}` holds {data_type} values, not timestamps or dates: freshness uses file times"
@@ -398,7 +401,7 @@ fn chosen_time_column<'a>(
                 is_time_type(data_type) && privacy::classify(name, &[]).is_none()
             });
             match (time_columns.next(), time_columns.next()) {
-                (Some((column, data_type)), None) => Ok((column, data_type, "auto")),
+                (Some((column, data_type)), None) => Ok((column, data_type, TimeColumnBasis::Auto)),
                 _ => Err(None),
             }
         }
@@ -513,8 +516,8 @@ fn freshness_metrics(
         .max();
     // Without an event-time column, a table's last commit is when its data last changed.
     let (basis_time, basis) = match plan.table.as_ref().and_then(|t| t.lineage.last_commit_time) {
-        Some(committed) => (Some(committed), "commit_time"),
-        None => (newest_file_modified, "file_modified"),
+        Some(committed) => (Some(committed), LagBasis::CommitTime),
+        None => (newest_file_modified, LagBasis::FileModified),
     };
     let mut metrics = FreshnessMetrics {
         time_column: None,
@@ -522,7 +525,7 @@ fn freshness_metrics(
         min_time: None,
         max_time: None,
         lag_seconds: basis_time.map(|at| (options.now - at).num_seconds()),
-        lag_basis: basis_time.map(|_| basis.to_string()),
+        lag_basis: basis_time.map(|_| basis),
         bucket_width: None,
         buckets: Vec::new(),
         gaps: Vec::new(),
@@ -540,7 +543,7 @@ fn freshness_metrics(
         return (metrics, None);
     };
     metrics.time_column = Some(column.name.clone());
-    metrics.time_column_basis = Some(basis.to_string());
+    metrics.time_column_basis = Some(basis);
     let (Some(min_time), Some(max_time)) = (instant(&column.min), instant(&column.max)) else {
         notes.push(format!(
             "time column `{}` has no values: freshness uses file times",
@@ -552,8 +555,8 @@ fn freshness_metrics(
     metrics.min_time = Some(min_time);
     metrics.max_time = Some(max_time);
     metrics.lag_seconds = Some((options.now - max_time).num_seconds());
-    metrics.lag_basis = Some("event_time".to_string());
-    metrics.bucket_width = Some(width.to_string());
+    metrics.lag_basis = Some(LagBasis::EventTime);
+    metrics.bucket_width = Some(width);
     (
         metrics,
         Some((column.name.clone(), column.data_type.clone())),
@@ -772,7 +775,7 @@ fn empty_dataset(
         name: plan.name.clone(),
         source: plan.source.clone(),
         location: plan.location.display_path(&plan.root),
-        format: dataset_format(plan).to_string(),
+        format: dataset_format(plan),
         grouping: plan.grouping.clone(),
         row_count: 0,
         rejected_row_count: 0,
@@ -797,7 +800,7 @@ fn empty_dataset(
             min_time: None,
             max_time: None,
             lag_seconds: newest.map(|n| (options.now - n).num_seconds()),
-            lag_basis: newest.map(|_| "file_modified".to_string()),
+            lag_basis: newest.map(|_| LagBasis::FileModified),
             bucket_width: None,
             buckets: Vec::new(),
             gaps: Vec::new(),

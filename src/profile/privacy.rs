@@ -214,7 +214,7 @@ fn protect_rejected_rows(dataset: &mut DatasetMetrics, samples: bool) {
         .iter()
         .map(|column| column.personal_data.clone())
         .collect();
-    if dataset.format == "json" {
+    if dataset.format == crate::metrics::DatasetFormat::Json {
         protect_json_lines(dataset, samples);
         return;
     }
@@ -330,7 +330,7 @@ fn protect_time_column(dataset: &mut DatasetMetrics) {
         return;
     };
     let freshness = &mut dataset.freshness;
-    if freshness.lag_basis.as_deref() == Some("event_time") {
+    if freshness.lag_basis == Some(crate::metrics::LagBasis::EventTime) {
         freshness.lag_seconds = None;
         freshness.lag_basis = None;
     }

@@ -6,7 +6,7 @@ use comfy_table::{Cell, CellAlignment, Table};
 use crate::check::{Assessment, Severity};
 use crate::history::History;
 use crate::humanize::{human_duration, percent, printable, thousands};
-use crate::metrics::{DatasetMetrics, ScanResult};
+use crate::metrics::{DatasetMetrics, LagBasis, ScanResult};
 
 /// One row per dataset, then the files and sources that could not be read, the change since
 /// the previous run, and the failing findings.
@@ -30,7 +30,7 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
         let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
         table.add_row(vec![
             Cell::new(printable(&dataset.name)),
-            Cell::new(printable(&dataset.format)),
+            Cell::new(dataset.format.name()),
             right(files_cell(dataset)),
             right(thousands(dataset.row_count)),
             right(dataset.columns.len().to_string()),
@@ -189,10 +189,10 @@ fn lag(dataset: &DatasetMetrics) -> String {
     let Some(seconds) = dataset.freshness.lag_seconds else {
         return "-".to_string();
     };
-    let basis = match dataset.freshness.lag_basis.as_deref() {
-        Some("file_modified") => " (file)",
-        Some("commit_time") => " (commit)",
-        _ => "",
+    let basis = match dataset.freshness.lag_basis {
+        Some(LagBasis::FileModified) => " (file)",
+        Some(LagBasis::CommitTime) => " (commit)",
+        Some(LagBasis::EventTime) | None => "",
     };
     format!("{}{basis}", human_duration(seconds))
 }

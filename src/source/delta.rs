@@ -127,7 +127,7 @@ pub async fn plan_table(
         .collect();
     properties.sort_by(|a, b| a.key.cmp(&b.key));
     let lineage = TableLineage {
-        format: "delta".to_string(),
+        format: crate::metrics::DatasetFormat::Delta,
         version: loaded,
         newest_version: newest,
         last_commit_time: last.and_then(commit_time),
@@ -160,7 +160,7 @@ pub async fn plan_table(
         partition_columns,
         sidecars: vec![SidecarFile {
             path: format!("{shown_root}/_delta_log"),
-            kind: "delta_log".to_string(),
+            kind: crate::metrics::SidecarKind::DeltaLog,
         }],
         table: Some(LakehouseTable { provider, lineage }),
     })

@@ -15,10 +15,13 @@ use object_store::path::Path;
 
 use super::delimited::Dialect;
 use super::{DataFormat, FileInspection, Location};
-use crate::metrics::{SidecarFile, TableLineage};
+use crate::metrics::{SidecarFile, SidecarKind, TableLineage};
 
 /// `--one-dataset` / `--each` / neither.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Grouping {
     Auto,
     OneDataset,
@@ -475,7 +478,7 @@ fn sidecars(
     root_is_file: bool,
     other_files: &[Path],
 ) -> Vec<SidecarFile> {
-    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    let mut found: BTreeMap<String, SidecarKind> = BTreeMap::new();
     let stem = root
         .filename()
         .map(|name| name.split('.').next().unwrap_or(name).to_string())
@@ -505,21 +508,27 @@ fn sidecars(
                 .position(|part| part == name)
         };
         let (shown, kind) = if let Some(index) = in_dir("_delta_log") {
-            (folder_path(&folder, &below[..=index]), "delta_log")
+            (
+                folder_path(&folder, &below[..=index]),
+                SidecarKind::DeltaLog,
+            )
         } else if let Some(index) =
             in_dir("metadata").filter(|_| lower.ends_with(".json") || lower.ends_with(".avro"))
         {
-            (folder_path(&folder, &below[..=index]), "iceberg_metadata")
+            (
+                folder_path(&folder, &below[..=index]),
+                SidecarKind::IcebergMetadata,
+            )
         } else if lower == "_success" {
-            (path.clone(), "success_marker")
+            (path.clone(), SidecarKind::SuccessMarker)
         } else if lower.starts_with("readme") || lower.ends_with(".md") || lower.ends_with(".txt") {
-            (path.clone(), "readme")
+            (path.clone(), SidecarKind::Readme)
         } else if lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
-            (path.clone(), "manifest")
+            (path.clone(), SidecarKind::Manifest)
         } else {
             continue;
         };
-        found.insert(location.display_path(&shown), kind.to_string());
+        found.insert(location.display_path(&shown), kind);
     }
     found
         .into_iter()

@@ -1,0 +1,79 @@
+//! The readiness dimensions, one module each: what a data owner asks ("is it complete?",
+//! "is it fresh?") and everything readiness does to answer it.
+//!
+//! A dimension's module owns its checks (the figures it judges against the suite, and the
+//! words of its findings) and the view its report section renders
+//! (`reports/templates/dimensions/<name>.html`); the figures themselves come from the profile
+//! pass, where each dimension's aggregates are named and read back by name
+//! ([`crate::profile::pass`]). The check evaluation and the report iterate over
+//! [`REGISTERED`]; adding a dimension is a module here, a line in [`REGISTERED`], its template
+//! and its checks in `checks/default.toml` (and in [`crate::check::Check`]).
+//!
+//! Invariants: a module's `evaluate` reads only the typed metrics (never runs a query) and its
+//! `view` reads only the metrics and the findings already made (never judges again: a rule
+//! lives in one place, and the report shows what the checks decided).
+
+pub mod completeness;
+pub mod duplication;
+pub mod freshness;
+pub mod history;
+pub mod inventory;
+pub mod labels;
+pub mod lineage;
+pub mod privacy;
+
+use crate::check::{Dimension, Judge};
+use crate::history::DatasetHistory;
+use crate::metrics::DatasetMetrics;
+
+/// The dimensions, in report order.
+pub const REGISTERED: &[&dyn Module] = &[
+    &inventory::Inventory,
+    &completeness::Completeness,
+    &duplication::Duplication,
+    &labels::Labels,
+    &freshness::Freshness,
+    &lineage::Lineage,
+    &privacy::Privacy,
+    &history::History,
+];
+
+/// What a dimension's report section is rendered from.
+pub struct ViewInput<'a> {
+    pub dataset: &'a DatasetMetrics,
+    /// This dataset's runs in the history store, this one included.
+    pub history: Option<&'a DatasetHistory>,
+    /// Where the history store is (`None` without one).
+    pub history_location: Option<&'a str>,
+}
+
+/// One readiness dimension.
+pub trait Module: Sync {
+    fn dimension(&self) -> Dimension;
+
+    /// Judges this dimension's figures of `judge.dataset` against the suite.
+    fn evaluate(&self, judge: &mut Judge<'_>);
+
+    /// The figures its report section shows, laid out by its template.
+    fn view(&self, input: &ViewInput<'_>) -> minijinja::Value;
+
+    /// Its section's template (`dimensions/<name>.html`), compiled in.
+    fn template(&self) -> &'static str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dimension_is_registered_once_in_report_order() {
+        let registered: Vec<Dimension> = REGISTERED.iter().map(|m| m.dimension()).collect();
+        let mut sorted = registered.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(registered, sorted);
+        for check in crate::check::Check::ALL {
+            assert!(registered.contains(&check.dimension()), "{check}");
+        }
+    }
+}
