@@ -22,6 +22,9 @@ use crate::source::{FormatChoice, Grouping, TableVersion};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    #[command(flatten)]
+    pub diagnostics: Diagnostics,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,50 +44,98 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH", default_value = "readiness.toml")]
     pub config: PathBuf,
 
-    /// Overrides `[run] fail_on`: also exit with status 1 when a check only warns.
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
 
-    /// Overrides `[run] checks`: a check suite layered on the built-in default.
-    #[arg(long, value_name = "PATH")]
-    pub checks: Option<PathBuf>,
-
-    /// Overrides `[run] out`: folder or URL for readiness.html and readiness.json.
+/// What `scan` and `run` share: where the results go, how they are judged, and what the run
+/// may use. For `run`, each overrides its key in readiness.toml's `[run]` table.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Folder for the reports: a local folder or an object-store prefix such as
+    /// `s3://bucket/reports/daily/` (written with the same credentials and --storage-option
+    /// settings as sources are read with). Default: `[run] out`, else `reports`.
     #[arg(long, value_name = "DIR|URL")]
     pub out: Option<String>,
 
-    /// Where to write the JSON result instead (a path, a URL or `-` for stdout).
+    /// Where to write the JSON result: a path, a URL (`s3://bucket/key.json`, ...) or `-` for
+    /// stdout. Default: OUT/readiness.json.
     #[arg(long, value_name = "PATH|URL")]
     pub json: Option<String>,
 
-    /// Where to write the HTML report instead (a path, a URL or `-` for stdout).
+    /// Where to write the HTML report: a path, a URL or `-` for stdout.
+    /// Default: OUT/readiness.html.
     #[arg(long, value_name = "PATH|URL")]
     pub html: Option<String>,
 
-    /// Overrides `[run] history`: the history store (folder or URL).
-    #[arg(long, value_name = "DIR|URL")]
-    pub history: Option<String>,
-
-    /// Overrides `[run] openlineage`: where to write the OpenLineage run event.
-    #[arg(long, value_name = "PATH|URL")]
-    pub openlineage: Option<String>,
-
-    /// "Now" for freshness, `scanned_at` and the history, as RFC 3339.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
-
-    /// Folder with report templates overriding the built-in ones.
+    /// Folder with report templates overriding the built-in ones (same file names:
+    /// report.html, style.html, script.html, dimensions/<name>.html).
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
 
+    /// Check suite layered on the built-in `checks/default.toml` (TOML; see checks/README.md).
+    /// Default: `[run] checks`, else the built-in suite alone.
+    #[arg(long, value_name = "PATH")]
+    pub checks: Option<PathBuf>,
+
+    /// `warn`: also exit with status 1 when a check only warns. Default: `[run] fail_on`,
+    /// else `fail`.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// History store (a folder or an object-storage prefix): this run's metrics are appended,
+    /// and earlier runs give trends and the checks on history. Default: `[run] history`.
+    #[arg(long, value_name = "DIR|URL")]
+    pub history: Option<String>,
+
+    /// Write an OpenLineage run event (with data-quality facets) to this path or URL.
+    /// Default: `[run] openlineage`.
+    #[arg(long, value_name = "PATH|URL")]
+    pub openlineage: Option<String>,
+
+    /// "Now" for freshness, `scanned_at` and the history, as RFC 3339
+    /// (e.g. 2026-11-01T00:00:00Z), so runs are reproducible.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+
     /// Cap on the memory the engine's grouping and sorting may hold (e.g. `2GB`, `512MiB`);
-    /// beyond it they spill to the system's temporary folder. Default: no cap.
+    /// beyond it they spill to the system's temporary folder. Default: `[run] memory_limit`,
+    /// else 60% of the machine's memory.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<u64>,
 
     /// Print no summary table and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// How much readiness tells about itself on stderr, and in what colours.
+#[derive(Debug, Args)]
+pub struct Diagnostics {
+    /// More detail on stderr: `-v` each pass with its time and the plan choices (what was
+    /// counted in the profile pass, what needed a grouping, retries), `-vv` readiness's own
+    /// debugging detail, `-vvv` the engine's and the storage clients' too. `RUST_LOG`
+    /// (e.g. `RUST_LOG=readiness=debug`) overrides.
+    #[arg(long, short, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// When to colour the terminal output: `auto` (a terminal, and `NO_COLOR` unset),
+    /// `always` or `never`.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -187,68 +238,19 @@ pub struct ScanArgs {
     #[arg(long)]
     pub each: bool,
 
-    /// "Now" for freshness and `scanned_at`, as RFC 3339 (e.g. 2026-11-01T00:00:00Z), so runs
-    /// are reproducible.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
-
-    /// Where to write the JSON result: a path, a URL (`s3://bucket/key.json`, ...) or `-` for
-    /// stdout. Default: OUT/readiness.json.
-    #[arg(long, value_name = "PATH|URL")]
-    pub json: Option<String>,
-
-    /// Where to write the HTML report: a path, a URL or `-` for stdout.
-    /// Default: OUT/readiness.html.
-    #[arg(long, value_name = "PATH|URL")]
-    pub html: Option<String>,
-
-    /// Folder with report templates overriding the built-in ones (same file names:
-    /// report.html, style.html, script.html).
-    #[arg(long, value_name = "DIR")]
-    pub template: Option<PathBuf>,
-
     /// Leave every value from the data (min, max, top values, example keys) out of the
     /// JSON and the report. Values of personal-data columns are masked even without this.
     #[arg(long)]
     pub no_samples: bool,
 
-    /// Folder for the reports: a local folder or an object-store prefix such as
-    /// `s3://bucket/reports/daily/` (written with the same credentials and --storage-option
-    /// settings as sources are read with).
-    #[arg(long, value_name = "DIR|URL", default_value = "reports")]
-    pub out: String,
-
-    /// Check suite layered on the built-in `checks/default.toml` (TOML; see checks/README.md).
-    #[arg(long, value_name = "PATH")]
-    pub checks: Option<PathBuf>,
-
-    /// Also exit with status 1 when a check only warns.
-    #[arg(long, value_enum, value_name = "LEVEL", default_value = "fail")]
-    pub fail_on: FailOn,
-
-    /// History store (a folder or an object-storage prefix): this run's metrics are appended,
-    /// and earlier runs give trends and the checks on history.
-    #[arg(long, value_name = "DIR|URL")]
-    pub history: Option<String>,
-
-    /// Write an OpenLineage run event (with data-quality facets) to this path or URL.
-    #[arg(long, value_name = "PATH|URL")]
-    pub openlineage: Option<String>,
-
-    /// Cap on the memory the engine's grouping and sorting may hold (e.g. `2GB`, `512MiB`);
-    /// beyond it they spill to the system's temporary folder. Default: no cap.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub memory_limit: Option<u64>,
-
-    /// Print no summary table and no progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub publish: PublishArgs,
 }
 
 impl ScanArgs {
     /// Validates the flags into scan options (a usage error names the flag).
     pub fn options(&self) -> Result<ScanOptions, ReadinessError> {
-        let now = parse_now(self.now.as_deref())?;
+        let now = parse_now(self.publish.now.as_deref())?;
         let csv = DialectSpec {
             delimiter: self.delimiter.clone(),
             quote: self.quote.clone(),
@@ -292,8 +294,8 @@ impl ScanArgs {
             now,
             samples: !self.no_samples,
             storage_options: parse_storage_options(&self.storage_options)?,
-            memory_limit: self.memory_limit,
-            progress: !self.quiet,
+            memory_limit: self.publish.memory_limit,
+            progress: !self.publish.quiet,
         })
     }
 }

@@ -126,7 +126,7 @@ fn print_summary(
         ));
     }
     match to_stdout {
-        true => eprint!("{summary}"),
-        false => print!("{summary}"),
+        true => anstream::eprint!("{summary}"),
+        false => anstream::print!("{summary}"),
     }
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use readiness::check::{self, Severity};
 use readiness::cli::{
-    Cli, Command, FailOn, InitArgs, RunArgs, ScanArgs, parse_now, parse_storage_options,
-    report_targets,
+    Cli, ColorWhen, Command, Diagnostics, FailOn, InitArgs, PublishArgs, RunArgs, ScanArgs,
+    parse_now, parse_storage_options, report_targets,
 };
 use readiness::job::{self, Outcome, Publish};
 use readiness::project::{self, Project};
@@ -17,6 +17,7 @@ use readiness::{ReadinessError, ScanOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    diagnostics(&cli.diagnostics);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -36,11 +37,36 @@ fn main() -> ExitCode {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
         Ok(Outcome::ChecksFailed) => ExitCode::from(1),
         Err(error) => {
-            let message = readiness::source::stores::redact(&error.to_string(), &[]);
-            eprintln!("error: {}", readiness::humanize::printable(&message));
+            readiness::error::print(&error);
             ExitCode::from(2)
         }
     }
+}
+
+/// Colour and log verbosity, for everything that follows: `--color` (and `NO_COLOR`) for the
+/// terminal, `-v`/`RUST_LOG` for the log on stderr.
+fn diagnostics(settings: &Diagnostics) {
+    let choice = match settings.color {
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+    };
+    choice.write_global();
+    let default = match settings.verbose {
+        0 => "warn",
+        1 => "warn,readiness=info,object_store=info",
+        2 => "warn,readiness=debug,object_store=debug",
+        _ => "debug,readiness=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let ansi = anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(settings.verbose >= 2)
+        .init();
 }
 
 fn severity(fail_on: FailOn) -> Severity {
@@ -54,59 +80,74 @@ fn optional_target(text: Option<&str>) -> Result<Option<Target>, ReadinessError>
     text.map(Target::parse).transpose()
 }
 
-async fn scan(args: &ScanArgs) -> Result<Outcome, ReadinessError> {
-    let options = args.options()?;
-    let suite = check::suite::resolve(args.checks.as_deref())?;
-    let (json, html) = report_targets(&args.out, args.json.as_deref(), args.html.as_deref())?;
-    let publish = Publish {
-        suite,
-        fail_on: severity(args.fail_on),
-        json,
-        html,
-        template: args.template.clone(),
-        history: args.history.clone(),
-        openlineage: optional_target(args.openlineage.as_deref())?,
-        storage_options: options.storage_options.clone(),
-        quiet: args.quiet,
-        job_name: "scan".to_string(),
-    };
-    let result = readiness::scan(&options).await?;
-    job::publish(&result, &publish).await
-}
-
-async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
-    let mut project = Project::load(&args.config, args.checks.as_deref())?;
-    project.memory_limit = args.memory_limit.or(project.memory_limit);
-    project.progress = !args.quiet;
-    let fail_on = severity(args.fail_on.or(project.fail_on).unwrap_or(FailOn::Fail));
+/// The publishing settings of `scan` and `run` alike: the flags, over the project's `[run]`
+/// table when there is one, over the defaults.
+fn publish(
+    args: &PublishArgs,
+    project: Option<&Project>,
+    suite: check::Suite,
+    storage_options: Vec<(String, String)>,
+    job_name: String,
+) -> Result<Publish, ReadinessError> {
+    let fail_on = args
+        .fail_on
+        .or(project.and_then(|p| p.fail_on))
+        .unwrap_or(FailOn::Fail);
     let out = args
         .out
         .clone()
-        .or_else(|| project.out.clone())
+        .or_else(|| project.and_then(|p| p.out.clone()))
         .unwrap_or_else(|| "reports".to_string());
     let (json, html) = report_targets(&out, args.json.as_deref(), args.html.as_deref())?;
     let openlineage = args
         .openlineage
         .clone()
-        .or_else(|| project.openlineage.clone());
+        .or_else(|| project.and_then(|p| p.openlineage.clone()));
+    Ok(Publish {
+        suite,
+        fail_on: severity(fail_on),
+        json,
+        html,
+        template: args.template.clone(),
+        history: args
+            .history
+            .clone()
+            .or_else(|| project.and_then(|p| p.history.clone())),
+        openlineage: optional_target(openlineage.as_deref())?,
+        storage_options,
+        quiet: args.quiet,
+        job_name,
+    })
+}
+
+async fn scan(args: &ScanArgs) -> Result<Outcome, ReadinessError> {
+    let options = args.options()?;
+    let suite = check::suite::resolve(args.publish.checks.as_deref())?;
+    let storage_options = options.storage_options.clone();
+    let publish = publish(&args.publish, None, suite, storage_options, "scan".into())?;
+    let result = readiness::scan(&options).await?;
+    job::publish(&result, &publish).await
+}
+
+async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
+    let flags = &args.publish;
+    let mut project = Project::load(&args.config, flags.checks.as_deref())?;
+    project.memory_limit = flags.memory_limit.or(project.memory_limit);
+    project.progress = !flags.quiet;
     let job_name = args
         .config
         .file_stem()
         .map_or("readiness".into(), |s| s.to_string_lossy().to_string());
-    let now = parse_now(args.now.as_deref())?;
-    let result = project.run(now).await?;
-    let publish = Publish {
-        suite: project.suite,
-        fail_on,
-        json,
-        html,
-        template: args.template.clone(),
-        history: args.history.clone().or(project.history),
-        openlineage: optional_target(openlineage.as_deref())?,
-        storage_options: project.storage_options,
-        quiet: args.quiet,
+    let now = parse_now(flags.now.as_deref())?;
+    let storage_options = project.storage_options.clone();
+    let publish = publish(
+        flags,
+        Some(&project),
+        project.suite.clone(),
+        storage_options,
         job_name,
-    };
+    )?;
+    let result = project.run(now).await?;
     job::publish(&result, &publish).await
 }
 

@@ -16,7 +16,7 @@ use crate::check::Suite;
 use crate::check::suite::toml_error;
 use crate::cli::FailOn;
 use crate::error::{ReadinessError, Result};
-use crate::metrics::{DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, Tool};
+use crate::metrics::{DatasetMetrics, ScanParameters, ScanResult};
 use crate::scan::{ScanOptions, scan};
 use crate::source::delimited::{DialectSpec, ForcedDialect};
 use crate::source::{FormatChoice, Grouping, TableVersion};
@@ -258,33 +258,18 @@ impl Project {
                 }
             }
         }
-        if datasets.is_empty() {
-            return Err(ReadinessError::NothingReadable {
-                details: unreadable
-                    .iter()
-                    .map(|f| format!("{}: {}", f.source, f.error))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            });
-        }
-        Ok(ScanResult {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::this(),
-            scanned_at: now,
-            parameters: ScanParameters {
-                sources,
-                key_columns: Vec::new(),
-                label_columns: Vec::new(),
-                time_column: None,
-                placeholders,
-                format: None,
-                grouping: Grouping::OneDataset,
-                samples: self.samples,
-                config: Some(self.path.display().to_string()),
-            },
-            datasets,
-            unreadable_sources: unreadable,
-        })
+        let parameters = ScanParameters {
+            sources,
+            key_columns: Vec::new(),
+            label_columns: Vec::new(),
+            time_column: None,
+            placeholders,
+            format: None,
+            grouping: Grouping::OneDataset,
+            samples: self.samples,
+            config: Some(self.path.display().to_string()),
+        };
+        crate::scan::assemble(parameters, now, datasets, unreadable)
     }
 }
 

@@ -13,7 +13,9 @@ use object_store::ObjectStore;
 use object_store::path::Path;
 
 use crate::error::{ReadinessError, Result};
-use crate::metrics::{SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool};
+use crate::metrics::{
+    DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool,
+};
 use crate::profile::{Engine, Placeholders, ProfileOptions, privacy, profile_dataset};
 use crate::source::delimited::ForcedDialect;
 use crate::source::inventory::CsvSettings;
@@ -169,6 +171,29 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
     if let Some(progress) = &engine.progress {
         progress.finish();
     }
+    let parameters = ScanParameters {
+        sources: options.sources.iter().map(|s| shown_source(s)).collect(),
+        key_columns: options.key_columns.clone(),
+        label_columns: options.label_columns.clone(),
+        time_column: options.time_column.clone(),
+        placeholders: placeholders.tokens().to_vec(),
+        format: options.format.map(|f| format!("{f:?}").to_lowercase()),
+        grouping: options.grouping,
+        samples: options.samples,
+        config: None,
+    };
+    assemble(parameters, now, datasets, unreadable_sources)
+}
+
+/// The result of a scan or a project run: the one place a [`ScanResult`] is built. It is an
+/// error ([`ReadinessError::NothingReadable`], exit 2) when no file of any dataset could be
+/// read, naming every source and file that failed.
+pub(crate) fn assemble(
+    parameters: ScanParameters,
+    scanned_at: DateTime<Utc>,
+    datasets: Vec<DatasetMetrics>,
+    unreadable_sources: Vec<SourceFailure>,
+) -> Result<ScanResult> {
     let anything_read = datasets
         .iter()
         .any(|dataset| dataset.files.iter().any(|file| file.error.is_none()));
@@ -193,18 +218,8 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
     Ok(ScanResult {
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
-        scanned_at: now,
-        parameters: ScanParameters {
-            sources: options.sources.iter().map(|s| shown_source(s)).collect(),
-            key_columns: options.key_columns.clone(),
-            label_columns: options.label_columns.clone(),
-            time_column: options.time_column.clone(),
-            placeholders: placeholders.tokens().to_vec(),
-            format: options.format.map(|f| format!("{f:?}").to_lowercase()),
-            grouping: options.grouping,
-            samples: options.samples,
-            config: None,
-        },
+        scanned_at,
+        parameters,
         datasets,
         unreadable_sources,
     })

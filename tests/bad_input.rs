@@ -131,7 +131,7 @@ fn nothing_readable_exits_2_with_one_line_naming_the_file() {
     let output = scan_output(&[&path(&dir)]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    common::error_line(&stderr);
     assert!(stderr.contains("broken.parquet"), "{stderr}");
     assert!(output.stdout.is_empty());
 }
@@ -142,7 +142,7 @@ fn a_missing_source_is_a_usage_error_unless_another_source_was_read() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
-        stderr.trim(),
+        common::error_line(&stderr),
         "error: nothing could be read from any source: source not found: /no/such/place"
     );
 
@@ -304,4 +304,29 @@ fn data_cannot_steer_the_terminal() {
             .any(|line| line.starts_with("FAIL fake finding")),
         "{stderr}"
     );
+}
+
+#[test]
+fn errors_are_coloured_only_when_asked_and_never_with_no_color() {
+    let run = |color: &str, no_color: bool| {
+        let mut command = assert_cmd::Command::cargo_bin("readiness").unwrap();
+        command.args(["scan", "/no/such/place", "--color", color]);
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    let coloured = run("always", false);
+    assert!(coloured.starts_with("\u{1b}["), "{coloured:?}");
+    assert!(coloured.contains("hint:"), "{coloured:?}");
+    for plain in [run("never", false), run("auto", true)] {
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        assert!(plain.starts_with("error: "), "{plain}");
+        assert!(
+            plain.lines().nth(1).unwrap().starts_with("hint: "),
+            "{plain}"
+        );
+    }
 }

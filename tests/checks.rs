@@ -145,7 +145,7 @@ fn a_bad_suite_is_a_usage_error_naming_file_line_and_expectation() {
     let output = scan_output(&[tickets.to_str().unwrap(), "--checks", &bad]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    common::error_line(&stderr);
     assert!(
         stderr.contains("suite.toml") && stderr.contains("line 5"),
         "{stderr}"

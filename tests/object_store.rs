@@ -578,7 +578,7 @@ fn a_missing_bucket_is_one_line_naming_the_url_and_other_sources_still_run() {
     let output = readiness(&env, &["s3://no-such-bucket/data/", "--out", "unused"]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert_eq!(message.lines().count(), 1, "{message}");
+    common::error_line(&message);
     assert!(message.contains("s3://no-such-bucket/data/"), "{message}");
     assert!(message.contains("does not exist"), "{message}");
     assert_secret_absent(&[&message]);
@@ -624,7 +624,7 @@ fn wrong_credentials_are_refused_and_aws_profiles_are_honoured() {
     );
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert_eq!(message.lines().count(), 1, "{message}");
+    common::error_line(&message);
     assert!(message.contains(source), "{message}");
     assert!(message.contains("access denied"), "{message}");
     assert_secret_absent(&[&message]);
@@ -677,7 +677,7 @@ fn an_endpoint_that_is_down_fails_in_bounded_time_with_one_line() {
     assert_eq!(output.status.code(), Some(2));
     assert!(started.elapsed() < Duration::from_secs(60));
     let message = stderr(&output);
-    assert_eq!(message.lines().count(), 1, "{message}");
+    common::error_line(&message);
     assert!(message.contains("s3://lake/sample-data/"), "{message}");
     assert!(message.contains("cannot reach"), "{message}");
 }

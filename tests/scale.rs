@@ -149,15 +149,18 @@ fn the_benchmark_table_has_its_planted_defects_and_every_format_finds_them_exact
     }
 }
 
-/// Profiles `path` with `READINESS_TRACE` on: the dataset and what the trace said.
+/// Profiles `path` with `-v` (pass timings and plan choices on stderr): the dataset and what
+/// the log said.
 fn profile_traced(path: &Path, extra: &[&str]) -> (DatasetMetrics, String) {
     let output = Command::cargo_bin("readiness")
         .unwrap()
         .arg("scan")
         .arg(path)
-        .args(["--now", NOW, "--json", "-", "--quiet"])
+        .args([
+            "--now", NOW, "--json", "-", "--quiet", "-v", "--color", "never",
+        ])
         .args(extra)
-        .env("READINESS_TRACE", "1")
+        .env_remove("RUST_LOG")
         .output()
         .unwrap();
     let trace = String::from_utf8_lossy(&output.stderr).to_string();

@@ -97,11 +97,16 @@ pub async fn profile_dataset(
     let started = std::time::Instant::now();
     let dataset = plan.name.clone();
     let trace = |what: &str| {
-        if std::env::var_os("READINESS_TRACE").is_some() {
-            eprintln!("[{dataset}] {what} after {:?}", started.elapsed());
-        }
+        tracing::info!(dataset = %dataset, elapsed = ?started.elapsed(), "{what}");
     };
     let mut rows_in_pass = distinct_rows_in_pass(plan, engine.memory_limit, options);
+    tracing::info!(
+        dataset = %plan.name,
+        files = plan.readable_files().count(),
+        estimated_rows = ?estimated_rows(plan),
+        distinct_rows_in_pass = rows_in_pass,
+        "profiling"
+    );
     let (frame, pass, counted) = loop {
         let readable: Vec<_> = plan.readable_files().cloned().collect();
         if readable.is_empty() {
@@ -126,14 +131,17 @@ pub async fn profile_dataset(
                 if rows_in_pass && is_out_of_memory(&error) {
                     // The distinct-row set did not fit the memory limit: a spilling grouping
                     // counts the rows instead.
+                    tracing::info!(dataset = %plan.name, "distinct rows did not fit the memory limit in the profile pass: retrying with a spilling grouping");
                     rows_in_pass = false;
                     continue;
                 }
                 if let Some(fallback) = csv_type_fallback(plan, &readable, &text_columns, &error) {
+                    tracing::info!(dataset = %plan.name, column = %fallback.column, "retrying the profile pass with the column read as text");
                     notes.push(fallback.note);
                     text_columns.insert(fallback.column);
                     continue;
                 }
+                tracing::info!(dataset = %plan.name, %error, "the profile pass failed: trying each file alone");
                 let isolated = isolate_bad_files(engine, plan, &text_columns, options, table).await;
                 if isolated == 0 {
                     return Err(ReadinessError::Engine {
@@ -631,12 +639,12 @@ async fn isolate_bad_files(
         }
         .await;
         if let Err(error) = outcome {
-            failed.push((file.meta.location.clone(), error.to_string()));
+            failed.push((file.meta.location.clone(), describe_error(&error)));
         }
     }
     let _ = engine.ctx.deregister_table(&probe);
     let store = engine.store(&plan.location).await.ok();
-    for (location, error) in &failed {
+    for (location, (message, line)) in &failed {
         if let Some(store) = &store {
             store.hide(location);
         }
@@ -645,8 +653,7 @@ async fn isolate_bad_files(
             .iter_mut()
             .find(|f| &f.inspection.meta.location == location)
         {
-            let (message, line) = describe_error(error);
-            file.inspection.error_line = line;
+            file.inspection.error_line = *line;
             file.inspection.error = Some(format!("cannot be read: {message}"));
         }
     }

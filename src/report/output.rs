@@ -16,7 +16,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use url::Url;
 
 use crate::error::{ReadinessError, Result};
-use crate::source::stores::{self, StorageOptions, explain, redact, redact_url};
+use crate::source::stores::{self, StorageOptions, StoreOperation, explain, redact, redact_url};
 
 /// A place to write one report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,9 @@ impl Target {
                 store
                     .put(&path, PutPayload::from(bytes))
                     .await
-                    .map_err(|error| self.failed(&explain(&error.to_string()), options))?;
+                    .map_err(|error| {
+                        self.failed(&explain(&error, StoreOperation::Write), options)
+                    })?;
                 Ok(())
             }
         }
@@ -144,8 +146,9 @@ impl Target {
             }
             Self::Object(url) => {
                 let (store, prefix) = self.object_store(url, options).await?;
-                let failed =
-                    |error: object_store::Error| self.failed(&explain(&error.to_string()), options);
+                let failed = |error: object_store::Error| {
+                    self.failed(&explain(&error, StoreOperation::List), options)
+                };
                 let listed: Vec<_> = store
                     .list(Some(&prefix))
                     .try_collect()

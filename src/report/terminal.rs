@@ -3,7 +3,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Table};
 
-use crate::check::{Assessment, Severity};
+use crate::check::{Assessment, Severity, Verdict};
 use crate::history::History;
 use crate::humanize::{human_duration, percent, printable, thousands};
 use crate::metrics::{DatasetMetrics, LagBasis, ScanResult};
@@ -141,14 +141,19 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
         .iter()
         .filter(|f| f.severity == Severity::Fail)
         .count();
-    push_line(
-        &mut out,
-        format!(
-            "overall verdict: {} ({fails} failing and {} warning findings)",
-            assessment.overall_verdict.label(),
-            assessment.findings.len() - fails
-        ),
-    );
+    // Only our own words on this line, so it may carry colour (stripped by the writer when
+    // `--color`/`NO_COLOR` or a pipe says so).
+    let colour = match assessment.overall_verdict {
+        Verdict::Ready => anstyle::AnsiColor::Green,
+        Verdict::NeedsWork => anstyle::AnsiColor::Yellow,
+        Verdict::NotReady => anstyle::AnsiColor::Red,
+    };
+    let style = anstyle::Style::new().bold().fg_color(Some(colour.into()));
+    out.push_str(&format!(
+        "overall verdict: {style}{}{style:#} ({fails} failing and {} warning findings)\n",
+        assessment.overall_verdict.label(),
+        assessment.findings.len() - fails
+    ));
     out
 }
 

@@ -93,7 +93,7 @@ async fn inspect_file(
         }
     };
     if let Err(error) = outcome {
-        let (message, line) = describe_error(&error);
+        let (message, line) = describe_message(&error);
         inspection.error = Some(message);
         inspection.error_line = line;
     }
@@ -102,19 +102,17 @@ async fn inspect_file(
 
 /// An engine error as one line for a person (the "caused by" chain joined), and the line
 /// number it names, if any ("... at line 12").
-pub fn describe_error(error: &str) -> (String, Option<u64>) {
-    let from_store = [
-        "Object Store error",
-        "Generic S3 error",
-        "Generic GCS error",
-        "Generic MicrosoftAzure error",
-        "Generic HTTP error",
-        "Error performing",
-        "Object at location",
-    ];
-    if from_store.iter().any(|marker| error.contains(marker)) {
-        return (super::stores::explain(error), None);
+/// A store error in the chain is explained by its variant ([`super::stores::classify`]).
+pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> (String, Option<u64>) {
+    match super::stores::explain_chain(error, super::stores::StoreOperation::Read) {
+        Some(explained) => (explained, None),
+        None => describe_message(&error.to_string()),
     }
+}
+
+/// An error message as one line (the "caused by" chain joined), and the line number it names,
+/// if any ("... at line 12": arrow-csv and arrow-json say where only in their message).
+pub fn describe_message(error: &str) -> (String, Option<u64>) {
     let message = error
         .lines()
         .map(str::trim)
@@ -187,7 +185,7 @@ async fn read_footer(
         store
             .get_range(&meta.location, range)
             .await
-            .map_err(|error| describe_error(&error.to_string()).0)
+            .map_err(|error| super::stores::explain(&error, super::stores::StoreOperation::Read))
     };
     let tail = read(size.saturating_sub(FOOTER_GUESS)..size).await?;
     let trailer = &tail[tail.len() - 8..];
@@ -366,7 +364,7 @@ mod tests {
 
     #[test]
     fn errors_become_one_line_with_their_line_number() {
-        let (message, line) = describe_error(
+        let (message, line) = describe_message(
             "Error when processing CSV file x.csv\ncaused by\nCsv error: found 3 records at line 12",
         );
         assert_eq!(
@@ -374,6 +372,6 @@ mod tests {
             "Error when processing CSV file x.csv: Csv error: found 3 records at line 12"
         );
         assert_eq!(line, Some(12));
-        assert_eq!(describe_error("no such file").1, None);
+        assert_eq!(describe_message("no such file").1, None);
     }
 }

@@ -316,7 +316,7 @@ async fn list_remote(
         },
         other => ReadinessError::SourceUnreadable {
             source_name: display.clone(),
-            message: super::stores::explain(&other.to_string()),
+            message: super::stores::explain(&other, super::stores::StoreOperation::List),
         },
     };
     let remote = location.store_url.scheme() != "file";

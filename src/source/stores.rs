@@ -12,6 +12,7 @@ use std::time::Duration;
 use object_store::CredentialProvider;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, AwsCredential};
 use object_store::azure::MicrosoftAzureBuilder;
+use object_store::client::{HttpError, HttpErrorKind};
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::http::HttpBuilder;
 use object_store::local::LocalFileSystem;
@@ -50,7 +51,7 @@ pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn Object
     };
     let failed = |error: object_store::Error| ReadinessError::SourceUnreadable {
         source_name: redact_url(url),
-        message: explain(&redact(&error.to_string(), options)),
+        message: redact(&explain(&error, StoreOperation::List), options),
     };
     let base = authority(url);
     let client = ClientOptions::new().with_allow_http(true);
@@ -179,15 +180,12 @@ impl CredentialProvider for SdkCredentials {
 
     async fn get_credential(&self) -> object_store::Result<Arc<AwsCredential>> {
         use aws_credential_types::provider::ProvideCredentials;
-        let credentials =
-            self.0
-                .provide_credentials()
-                .await
-                .map_err(|error| object_store::Error::Generic {
-                    store: "S3",
-                    source: format!("no AWS credentials from the shared config files: {error}")
-                        .into(),
-                })?;
+        let credentials = self.0.provide_credentials().await.map_err(|error| {
+            object_store::Error::Unauthenticated {
+                path: String::new(),
+                source: format!("no AWS credentials from the SDK's default chain: {error}").into(),
+            }
+        })?;
         remember_secret(credentials.secret_access_key());
         if let Some(token) = credentials.session_token() {
             remember_secret(token);
@@ -200,63 +198,135 @@ impl CredentialProvider for SdkCredentials {
     }
 }
 
-/// One line for an object-store error: what went wrong and the likely fix. The store's own
-/// text (often a multi-line HTTP body) is reduced to its error code.
-pub fn explain(error: &str) -> String {
-    let has = |needles: &[&str]| needles.iter().any(|needle| error.contains(needle));
-    let code = ["<Code>", "\"code\":", "<code>"]
+/// What went wrong with a store, as far as a user can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreFailure {
+    /// The bucket or container (or, on a read, the object) is not there.
+    NotFound,
+    /// The credentials were refused or are missing.
+    AccessDenied,
+    /// The endpoint could not be reached, after the client's retries.
+    Unreachable,
+    /// Anything else: shown with the store's own first line.
+    Other,
+}
+
+/// Classifies a store error by object_store's variants: `NotFound`, `PermissionDenied` and
+/// `Unauthenticated` are what it makes of HTTP 404, 403 and 401. Errors it leaves `Generic`
+/// (a failed listing, a credential provider) are classified by the HTTP client's error kind
+/// in their cause chain (connect, timeout) or, failing that, by the service's own error code
+/// in the response (`<Code>NoSuchBucket</Code>`, `"code": "ContainerNotFound"`), a
+/// machine-readable field, never by the wording of a message.
+pub fn classify(error: &object_store::Error) -> StoreFailure {
+    use object_store::Error as E;
+    match error {
+        E::NotFound { .. } => StoreFailure::NotFound,
+        E::PermissionDenied { .. } | E::Unauthenticated { .. } => StoreFailure::AccessDenied,
+        E::Generic { source, .. } => match http_kind(source.as_ref()) {
+            Some(
+                HttpErrorKind::Connect
+                | HttpErrorKind::Timeout
+                | HttpErrorKind::Interrupted
+                | HttpErrorKind::Request,
+            ) => StoreFailure::Unreachable,
+            _ => service_code(&error.to_string()).map_or(StoreFailure::Other, by_code),
+        },
+        // object_store's enum is non-exhaustive: what it may add is shown as it comes.
+        _ => StoreFailure::Other,
+    }
+}
+
+/// The HTTP client's error kind in `error`'s cause chain, if the failure was an HTTP one.
+fn http_kind(error: &(dyn std::error::Error + 'static)) -> Option<HttpErrorKind> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(http) = error.downcast_ref::<HttpError>() {
+            return Some(http.kind());
+        }
+        current = error.source();
+    }
+    None
+}
+
+/// The error code a storage service puts in its response body (S3 and GCS XML `<Code>`,
+/// Azure XML `<Code>` and JSON `"code"`).
+fn service_code(text: &str) -> Option<String> {
+    ["<Code>", "\"code\":", "<code>"]
         .iter()
-        .find_map(|tag| error.split(tag).nth(1))
+        .find_map(|tag| text.split(tag).nth(1))
         .map(|rest| {
             rest.trim_start_matches([' ', '"'])
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .collect::<String>()
         })
-        .filter(|code| !code.is_empty());
-    let detail = code.map(|code| format!(" ({code})")).unwrap_or_default();
-    if has(&[
-        "NoSuchBucket",
-        "ContainerNotFound",
-        "bucket does not exist",
-        "container does not exist",
-    ]) || (has(&["list request", "List request"]) && has(&["404 Not Found"]))
-    {
-        return format!(
+        .filter(|code| !code.is_empty())
+}
+
+/// The documented error codes of S3, GCS and Azure Blob Storage for a missing bucket or
+/// container and for refused credentials.
+fn by_code(code: String) -> StoreFailure {
+    match code.as_str() {
+        "NoSuchBucket" | "ContainerNotFound" | "NoSuchKey" | "BlobNotFound" => {
+            StoreFailure::NotFound
+        }
+        "InvalidAccessKeyId"
+        | "SignatureDoesNotMatch"
+        | "AccessDenied"
+        | "AuthorizationFailure"
+        | "AuthenticationFailed"
+        | "ExpiredToken"
+        | "InvalidToken" => StoreFailure::AccessDenied,
+        _ => StoreFailure::Other,
+    }
+}
+
+/// One line for an object-store error met while `doing` something to the store: what went
+/// wrong and the likely fix. The store's own text (often a multi-line HTTP body) is reduced
+/// to its error code.
+pub fn explain(error: &object_store::Error, doing: StoreOperation) -> String {
+    let text = error.to_string();
+    let detail = service_code(&text)
+        .map(|code| format!(" ({code})"))
+        .unwrap_or_default();
+    match (classify(error), doing) {
+        (StoreFailure::NotFound, StoreOperation::List | StoreOperation::Write) => format!(
             "the bucket or container does not exist{detail}: check its name, and the account, region or endpoint"
-        );
-    }
-    if has(&[
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "AccessDenied",
-        "AuthorizationFailure",
-        "AuthenticationFailed",
-        "403 Forbidden",
-        "401 Unauthorized",
-        "no AWS credentials",
-    ]) {
-        return format!(
-            "access denied{detail}: the credentials were refused or are missing; check AWS_ACCESS_KEY_ID/AWS_PROFILE, AZURE_STORAGE_*, GOOGLE_APPLICATION_CREDENTIALS or --storage-option"
-        );
-    }
-    if has(&[
-        "error sending request",
-        "Connection refused",
-        "connection refused",
-        "dns error",
-        "timed out",
-        "operation timed out",
-    ]) {
-        return "cannot reach the storage endpoint (retried, then gave up): check the endpoint URL, the network, and that the service is up".to_string();
-    }
-    if has(&["NoSuchKey", "BlobNotFound", "not found", "Not Found", "404"]) {
-        return format!(
+        ),
+        (StoreFailure::NotFound, StoreOperation::Read) => format!(
             "the object is not there (any more){detail}: it may have been deleted or moved after it was listed"
-        );
+        ),
+        (StoreFailure::AccessDenied, _) => format!(
+            "access denied{detail}: the credentials were refused or are missing; check AWS_ACCESS_KEY_ID/AWS_PROFILE, AZURE_STORAGE_*, GOOGLE_APPLICATION_CREDENTIALS or --storage-option"
+        ),
+        (StoreFailure::Unreachable, _) => "cannot reach the storage endpoint (retried, then gave up): check the endpoint URL, the network, and that the service is up".to_string(),
+        (StoreFailure::Other, _) => text.lines().next().unwrap_or_default().chars().take(300).collect(),
     }
-    let first = error.lines().next().unwrap_or_default();
-    first.chars().take(300).collect()
+}
+
+/// What readiness was doing with a store when it failed (a missing bucket fails a listing;
+/// a missing object fails a read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreOperation {
+    List,
+    Read,
+    Write,
+}
+
+/// The first object-store error in `error`'s cause chain, explained; `None` when the error did
+/// not come from a store.
+pub fn explain_chain(
+    error: &(dyn std::error::Error + 'static),
+    doing: StoreOperation,
+) -> Option<String> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(store) = error.downcast_ref::<object_store::Error>() {
+            return Some(explain(store, doing));
+        }
+        current = error.source();
+    }
+    None
 }
 
 /// `scheme://host[:port]` of a URL, without credentials: which store it lives in.
@@ -475,5 +545,41 @@ mod tests {
         assert!(error.to_string().contains("`no_such_key`"), "{error}");
         let error = block_on(build(&Url::parse("ftp://host/x").unwrap(), &[])).unwrap_err();
         assert!(error.to_string().contains("unsupported scheme"), "{error}");
+    }
+
+    #[test]
+    fn store_errors_are_classified_by_variant_then_by_service_code() {
+        let source = || Box::<dyn std::error::Error + Send + Sync>::from("details");
+        let not_found = object_store::Error::NotFound {
+            path: "p".into(),
+            source: source(),
+        };
+        assert_eq!(classify(&not_found), StoreFailure::NotFound);
+        assert!(explain(&not_found, StoreOperation::Read).starts_with("the object is not there"));
+        assert!(explain(&not_found, StoreOperation::List).starts_with("the bucket or container"));
+        for denied in [
+            object_store::Error::PermissionDenied {
+                path: "p".into(),
+                source: source(),
+            },
+            object_store::Error::Unauthenticated {
+                path: "p".into(),
+                source: source(),
+            },
+        ] {
+            assert_eq!(classify(&denied), StoreFailure::AccessDenied);
+        }
+        let listing = object_store::Error::Generic {
+            store: "S3",
+            source: "list failed: <Error><Code>NoSuchBucket</Code></Error>".into(),
+        };
+        assert_eq!(classify(&listing), StoreFailure::NotFound);
+        assert!(explain(&listing, StoreOperation::List).contains("(NoSuchBucket)"));
+        // Words in a message classify nothing: only variants and service codes do.
+        let worded = object_store::Error::Generic {
+            store: "S3",
+            source: "403 Forbidden, access denied".into(),
+        };
+        assert_eq!(classify(&worded), StoreFailure::Other);
     }
 }

@@ -121,3 +121,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Asserts that `stderr` is how readiness ends in an error: one `error:` line, then at most
+/// one `hint:` line; returns the error line.
+pub fn error_line(stderr: &str) -> &str {
+    let mut lines = stderr.lines();
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with("error: "), "{stderr}");
+    let rest: Vec<&str> = lines.collect();
+    assert!(rest.len() <= 1, "{stderr}");
+    assert!(
+        rest.iter().all(|line| line.starts_with("hint: ")),
+        "{stderr}"
+    );
+    first
+}
