@@ -20,7 +20,7 @@ use datafusion::prelude::DataFrame;
 
 use super::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
 use super::textrange;
-use super::value::{count_at, first_row, is_float_type, is_text_type, scalar_at};
+use super::value::{count_at, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
 /// whitespace, ignoring case. `NaN` is not here: it is counted as `nan_count`.
@@ -103,90 +103,71 @@ pub struct CompletenessPass {
     pub columns: Vec<ColumnFigures>,
 }
 
-/// Where each column's figures sit in the aggregate's output row.
-struct Slots {
-    distinct: Option<usize>,
-    range: Option<Range>,
-}
-
-/// Where a column's smallest and largest present value come from.
-enum Range {
-    /// A MIN and a MAX, at this slot and the next.
-    MinMax(usize),
-    /// One [`textrange::text_range`].
-    Text(usize),
-}
-
 /// Runs the completeness pass: one aggregate over every column of `frame`. `extra` are more
 /// aggregates over the same rows (value counts, distinct rows) that ride along in the same
 /// read; their one-row results come back in order.
 pub async fn measure(
     frame: DataFrame,
     placeholders: &Placeholders,
-    extra: &[Expr],
-) -> DfResult<(CompletenessPass, Vec<ArrayRef>)> {
+    extra: &[(String, Expr)],
+) -> DfResult<(CompletenessPass, PassResults)> {
     let schema: Schema = frame.schema().as_arrow().clone();
-    let mut aggregates = vec![count(lit(1i64))];
-    let push = |aggregates: &mut Vec<Expr>, expr: Expr| {
-        aggregates.push(expr.alias(format!("m{}", aggregates.len())));
-        aggregates.len() - 1
-    };
+    let mut aggregates = vec![count(lit(1i64)).alias(ROWS)];
     let columns: Vec<Expr> = schema
         .fields()
         .iter()
         .map(|f| missing_kind(ident(f.name()), placeholders))
         .collect();
-    let counts_slot = (!columns.is_empty()).then(|| push(&mut aggregates, missing_counts(columns)));
-    let mut slots = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let (name, data_type) = (field.name(), field.data_type());
-        let distinct = distinct_expr(name, data_type).map(|expr| push(&mut aggregates, expr));
-        // Min and max over present values only: a blank, a placeholder or NaN is no extreme.
-        let range = if textrange::supported(data_type) {
-            let kinds = missing_kind(ident(name), placeholders);
-            let range = textrange::text_range(ident(name), kinds);
-            Some(Range::Text(push(&mut aggregates, range)))
-        } else {
-            orderable(data_type).then(|| {
-                let values = present_values(name, data_type, placeholders);
-                let at = push(&mut aggregates, min(values.clone()));
-                push(&mut aggregates, max(values));
-                Range::MinMax(at)
-            })
-        };
-        slots.push(Slots { distinct, range });
+    if !columns.is_empty() {
+        aggregates.push(missing_counts(columns).alias(MISSING_COUNTS));
     }
-    let extra_slots: Vec<usize> = extra
-        .iter()
-        .map(|expr| push(&mut aggregates, expr.clone()))
-        .collect();
+    for (index, field) in schema.fields().iter().enumerate() {
+        let (name, data_type) = (field.name(), field.data_type());
+        if let Some(distinct) = distinct_expr(name, data_type) {
+            aggregates.push(distinct.alias(format!("distinct_{index}")));
+        }
+        // Min and max over present values only: a blank, a placeholder or NaN is no extreme.
+        if textrange::supported(data_type) {
+            let kinds = missing_kind(ident(name), placeholders);
+            aggregates
+                .push(textrange::text_range(ident(name), kinds).alias(format!("range_{index}")));
+        } else if orderable(data_type) {
+            let values = present_values(name, data_type, placeholders);
+            aggregates.push(min(values.clone()).alias(format!("min_{index}")));
+            aggregates.push(max(values).alias(format!("max_{index}")));
+        }
+    }
+    for (name, expr) in extra {
+        aggregates.push(expr.clone().alias(format!("{EXTRA}{name}")));
+    }
 
     let batches = crate::progress::collect(frame.aggregate(vec![], aggregates)?, "profile").await?;
-    let row = first_row(&batches);
-    let at = |slot: usize| count_at(&row[slot], 0);
-    let row_count = at(0);
-    let counts: Vec<u64> = counts_slot
-        .and_then(|slot| match scalar_at(&row[slot], 0) {
-            ScalarValue::List(list) if !list.is_null(0) => Some(
-                list.value(0)
-                    .as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
-                    .values()
-                    .to_vec(),
-            ),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let results = PassResults::from_batches(&batches);
+    let row_count = results.count(ROWS).unwrap_or(0);
+    let counts: Vec<u64> = match results.scalar(MISSING_COUNTS) {
+        Some(ScalarValue::List(list)) if !list.is_null(0) => list
+            .value(0)
+            .as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
+            .values()
+            .to_vec(),
+        _ => Vec::new(),
+    };
     let count = |index: usize| counts.get(index).copied().unwrap_or(0);
     let columns = schema
         .fields()
         .iter()
-        .zip(slots)
         .enumerate()
-        .map(|(index, (field, slot))| {
-            let (min, max) = match slot.range {
-                Some(Range::MinMax(at)) => (scalar_at(&row[at], 0), scalar_at(&row[at + 1], 0)),
-                Some(Range::Text(at)) => textrange::decode(&scalar_at(&row[at], 0)),
-                None => (ScalarValue::Null, ScalarValue::Null),
+        .map(|(index, field)| {
+            let (min, max) = match results.scalar(&format!("range_{index}")) {
+                Some(range) => textrange::decode(&range),
+                None => (
+                    results
+                        .scalar(&format!("min_{index}"))
+                        .unwrap_or(ScalarValue::Null),
+                    results
+                        .scalar(&format!("max_{index}"))
+                        .unwrap_or(ScalarValue::Null),
+                ),
             };
             ColumnFigures {
                 name: field.name().clone(),
@@ -195,7 +176,7 @@ pub async fn measure(
                 nan_count: count(KINDS * index + Kind::Nan as usize),
                 empty_count: count(KINDS * index + Kind::Empty as usize),
                 placeholder_count: count(KINDS * index + Kind::Placeholder as usize),
-                distinct_count: slot.distinct.map(at),
+                distinct_count: results.count(&format!("distinct_{index}")),
                 min,
                 max,
             }
@@ -206,13 +187,57 @@ pub async fn measure(
     } else {
         count(counts.len() - 1)
     };
-    let extra_results = extra_slots.iter().map(|&slot| row[slot].clone()).collect();
     let pass = CompletenessPass {
         row_count,
         complete_row_count,
         columns,
     };
-    Ok((pass, extra_results))
+    Ok((pass, results))
+}
+
+/// The profile pass's own output columns; the aggregates other dimensions add are prefixed
+/// with [`EXTRA`], so no name they choose can collide with these.
+const ROWS: &str = "rows";
+const MISSING_COUNTS: &str = "missing_counts";
+const EXTRA: &str = "extra_";
+
+/// The profile pass's one output row, each aggregate read back by the name it was aliased
+/// with (never by position: an aggregate added or skipped cannot shift another's figures).
+#[derive(Debug, Default)]
+pub struct PassResults {
+    by_name: std::collections::HashMap<String, ArrayRef>,
+}
+
+impl PassResults {
+    fn from_batches(batches: &[datafusion::arrow::array::RecordBatch]) -> Self {
+        let by_name = batches
+            .iter()
+            .find(|batch| batch.num_rows() > 0)
+            .map(|batch| {
+                let schema = batch.schema();
+                schema
+                    .fields()
+                    .iter()
+                    .zip(batch.columns())
+                    .map(|(field, column)| (field.name().clone(), column.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { by_name }
+    }
+
+    fn scalar(&self, name: &str) -> Option<ScalarValue> {
+        self.by_name.get(name).map(|array| scalar_at(array, 0))
+    }
+
+    fn count(&self, name: &str) -> Option<u64> {
+        self.by_name.get(name).map(|array| count_at(array, 0))
+    }
+
+    /// The result of the extra aggregate named `name` (see [`measure`]), if it ran.
+    pub fn extra(&self, name: &str) -> Option<&ArrayRef> {
+        self.by_name.get(&format!("{EXTRA}{name}"))
+    }
 }
 
 /// Columns with at most this many distinct values get their most frequent values listed.

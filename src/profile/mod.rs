@@ -48,7 +48,6 @@ pub(crate) mod testing {
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::error::DataFusionError;
@@ -122,7 +121,7 @@ pub async fn profile_dataset(
             let spread = engine::spread_for_one_pass(frame.clone(), plan.format, bounded);
             let (pass, results) =
                 completeness::measure(spread, &options.placeholders, &counted.aggregates).await?;
-            Ok::<_, DataFusionError>((frame, pass, counted.with_results(results)))
+            Ok::<_, DataFusionError>((frame, pass, counted.with_results(&results)))
         }
         .await;
         match attempt {
@@ -260,7 +259,8 @@ type Counts = Vec<(ScalarValue, u64)>;
 /// afterwards by a grouping that spills (labels, time buckets), or is not wanted (top values
 /// of many-valued columns).
 struct CountedInPass {
-    aggregates: Vec<Expr>,
+    /// The aggregates to add to the pass, each with the name its result is read back by.
+    aggregates: Vec<(String, Expr)>,
     /// Columns whose values were counted, with their counts once the pass has run.
     top_values: Vec<(String, Option<Counts>)>,
     labels: Vec<(String, DataType, Option<Counts>)>,
@@ -268,10 +268,19 @@ struct CountedInPass {
     distinct_rows: Option<u64>,
     /// The declared key's figures, when it is one integer column counted in the pass.
     keys: Option<KeyFigures>,
-    has_days: bool,
-    has_distinct_rows: bool,
     key_type: Option<DataType>,
 }
+
+/// The names of the aggregates [`CountedInPass`] adds to the profile pass.
+fn top_values_name(column: usize) -> String {
+    format!("top_values_{column}")
+}
+fn label_name(label: usize) -> String {
+    format!("label_classes_{label}")
+}
+const DAYS: &str = "rows_per_day";
+const DISTINCT_ROWS: &str = "distinct_rows";
+const KEY_COUNTS: &str = "key_counts";
 
 impl CountedInPass {
     fn plan(frame: &DataFrame, options: &ProfileOptions, distinct_rows: bool) -> Self {
@@ -282,32 +291,33 @@ impl CountedInPass {
         let listable = |t: &DataType| t != &DataType::Null && !t.is_nested();
         for field in fields.iter().filter(|f| listable(f.data_type())) {
             let values = ident(field.name());
-            aggregates.push(counts::value_counts(values, TOP_VALUES_MAX_DISTINCT));
+            let counts = counts::value_counts(values, TOP_VALUES_MAX_DISTINCT);
+            aggregates.push((top_values_name(top_values.len()), counts));
             top_values.push((field.name().clone(), None));
         }
         let mut labels = Vec::new();
         for label in &options.label_columns {
             if let Some(field) = fields.iter().find(|f| f.name() == label) {
                 let class = labels::class(label, field.data_type(), &options.placeholders);
-                aggregates.push(counts::value_counts(class, counts::MAX_DISTINCT));
+                let counts = counts::value_counts(class, counts::MAX_DISTINCT);
+                aggregates.push((label_name(labels.len()), counts));
                 labels.push((label.clone(), field.data_type().clone(), None));
             }
         }
         let columns = fields.iter().map(|f| (f.name().as_str(), f.data_type()));
-        let time = chosen_time_column(columns, options).ok();
-        if let Some((name, data_type, _)) = time {
+        if let Ok((name, data_type, _)) = chosen_time_column(columns, options) {
             let day = freshness::day(name, data_type);
-            aggregates.push(counts::value_counts(day, counts::MAX_DISTINCT));
+            aggregates.push((DAYS.into(), counts::value_counts(day, counts::MAX_DISTINCT)));
         }
         let mut key_type = None;
         if distinct_rows {
             let columns = fields.iter().map(|f| ident(f.name())).collect();
-            aggregates.push(duplication::distinct_rows(columns));
+            aggregates.push((DISTINCT_ROWS.into(), duplication::distinct_rows(columns)));
             if let [key] = options.key_columns.as_slice()
                 && let Some(field) = fields.iter().find(|f| f.name() == key)
                 && keycounts::countable(field.data_type())
             {
-                aggregates.push(keycounts::key_counts(ident(key)));
+                aggregates.push((KEY_COUNTS.into(), keycounts::key_counts(ident(key))));
                 key_type = Some(field.data_type().clone());
             }
         }
@@ -318,29 +328,28 @@ impl CountedInPass {
             days: None,
             distinct_rows: None,
             keys: None,
-            has_days: time.is_some(),
-            has_distinct_rows: distinct_rows,
             key_type,
         }
     }
 
-    /// Takes the pass's results for [`Self::aggregates`], in order.
-    fn with_results(mut self, results: Vec<ArrayRef>) -> Self {
-        let mut results = results.into_iter();
-        for (_, counts) in self.top_values.iter_mut() {
-            *counts = results.next().and_then(|r| counts::decode(&r, 0));
+    /// Takes the pass's results for [`Self::aggregates`], each by its name.
+    fn with_results(mut self, results: &completeness::PassResults) -> Self {
+        for (index, (_, counts)) in self.top_values.iter_mut().enumerate() {
+            *counts = results
+                .extra(&top_values_name(index))
+                .and_then(|r| counts::decode(r, 0));
         }
-        for (_, _, classes) in self.labels.iter_mut() {
-            *classes = results.next().and_then(|r| counts::decode(&r, 0));
+        for (index, (_, _, classes)) in self.labels.iter_mut().enumerate() {
+            *classes = results
+                .extra(&label_name(index))
+                .and_then(|r| counts::decode(r, 0));
         }
-        if self.has_days {
-            self.days = results.next().and_then(|r| counts::decode(&r, 0));
-        }
-        if self.has_distinct_rows {
-            self.distinct_rows = results.next().map(|r| value::count_at(&r, 0));
-        }
+        self.days = results.extra(DAYS).and_then(|r| counts::decode(r, 0));
+        self.distinct_rows = results.extra(DISTINCT_ROWS).map(|r| value::count_at(r, 0));
         if let Some(key_type) = &self.key_type {
-            self.keys = results.next().and_then(|r| keycounts::decode(&r, key_type));
+            self.keys = results
+                .extra(KEY_COUNTS)
+                .and_then(|r| keycounts::decode(r, key_type));
         }
         self
     }

@@ -107,12 +107,3 @@ pub fn is_float_type(data_type: &DataType) -> bool {
         DataType::Float16 | DataType::Float32 | DataType::Float64
     )
 }
-
-/// Rows of a one-row aggregate result, column by column.
-pub fn first_row(batches: &[datafusion::arrow::array::RecordBatch]) -> Vec<ArrayRef> {
-    batches
-        .iter()
-        .find(|batch| batch.num_rows() > 0)
-        .map(|batch| batch.columns().to_vec())
-        .unwrap_or_default()
-}
