@@ -6,8 +6,8 @@
 //! rows use it too, so every figure agrees on what "missing" means.
 //!
 //! The pass is one aggregate over every column: the missing-value rule runs as vectorised
-//! functions ([`super::missing`]) beside DataFusion's own min, max and approximate distinct
-//! (text extremes by [`super::textrange`], both in one read of a column), so it reads each file
+//! functions ([`super::kernels::missing`]) beside DataFusion's own min, max and approximate distinct
+//! (text extremes by [`super::kernels::textrange`], both in one read of a column), so it reads each file
 //! once and runs on a distributed engine with those functions registered.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
@@ -18,8 +18,8 @@ use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping,
 use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
 
-use super::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
-use super::textrange;
+use super::kernels::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
+use super::kernels::textrange;
 use super::value::{count_at, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming

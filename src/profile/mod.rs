@@ -14,18 +14,16 @@
 //! one, the ones that fail are listed with their error and left out, and the pass runs again.
 
 pub mod completeness;
-pub mod counts;
 pub mod duplication;
 pub mod engine;
 pub mod freshness;
-pub mod keycounts;
+pub mod kernels;
 pub mod labels;
 pub mod lineage;
-pub mod missing;
 pub mod privacy;
-pub mod rowhash;
-pub mod textrange;
 pub mod value;
+
+use kernels::{counts, keycounts};
 
 /// Test helpers shared by the aggregates' unit tests.
 #[cfg(test)]

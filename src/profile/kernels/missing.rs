@@ -34,7 +34,7 @@ use datafusion::logical_expr::{
     ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::completeness::Placeholders;
+use crate::profile::completeness::Placeholders;
 
 /// The kinds of missing value, in the order their counts are reported. Disjoint: a value is
 /// the first kind it matches.
@@ -177,7 +177,7 @@ impl Classifier {
                     }
                 });
             }
-            DataType::Dictionary(_, value) if super::value::is_text_type(value) => {
+            DataType::Dictionary(_, value) if crate::profile::value::is_text_type(value) => {
                 return self.kinds(&cast(array, &DataType::Utf8View)?);
             }
             DataType::Float16 => {

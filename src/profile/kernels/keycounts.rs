@@ -24,9 +24,9 @@ use datafusion::logical_expr::{
 };
 use itertools::Itertools;
 
-use super::duplication::{EXAMPLE_GROUPS, KeyFigures};
+use crate::profile::duplication::{EXAMPLE_GROUPS, KeyFigures};
 use super::rowhash::{HASH_TYPE, SortedRuns, in_parts};
-use super::value::to_json;
+use crate::profile::value::to_json;
 use crate::metrics::DuplicateKeyGroup;
 
 /// Whether a key column of this type can be counted by [`key_counts`]: integers, which fit
@@ -228,7 +228,7 @@ mod tests {
             batch(vec![Some(3), None, Some(7), Some(4)]),
         ];
         for partitions in [1, 3] {
-            let frame = super::super::testing::partitioned(batches.clone(), partitions);
+            let frame = super::crate::profile::testing::partitioned(batches.clone(), partitions);
             let result = frame
                 .aggregate(vec![], vec![key_counts(col("id"))])
                 .unwrap()

@@ -28,7 +28,7 @@ use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
 };
 
-use super::value::scalar_at;
+use crate::profile::value::scalar_at;
 
 /// The longest text a Utf8View holds inside its view.
 const INLINE_LENGTH: u32 = 12;
@@ -248,7 +248,7 @@ impl CountsAccumulator {
                     }),
             )
             .unzip();
-        let values = if super::value::is_text_type(&self.value_type) {
+        let values = if crate::profile::value::is_text_type(&self.value_type) {
             // The keys are the bytes of `str`s: the lossy decoding never replaces anything.
             let text: StringArray = keys
                 .iter()

@@ -1,0 +1,21 @@
+//! readiness's own DataFusion functions: the deliberate exceptions to "built-in functions
+//! only" (STYLE.md), each kept apart from the dimension logic that calls it. Each exists
+//! because no built-in does the job in one read of the data:
+//! - [`missing`]: per-column counts of null, NaN, blank and placeholder values, and complete
+//!   rows, in one accumulator over all columns;
+//! - [`counts`]: bounded value counts (top values, label classes, rows per day), giving up
+//!   past a limit instead of growing without bound;
+//! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
+//! - [`rowhash`]: a 126-bit fingerprint of each row's encoding, and the distinct count of
+//!   those fingerprints, for exact duplicate rows;
+//! - [`textrange`]: the smallest and largest present text values in one pass.
+//!
+//! Invariant: a kernel knows nothing of thresholds, findings or reports; partial states merge
+//! associatively, so the same figures come from one partition or many (tested with
+//! [`crate::profile::testing::partitioned`]).
+
+pub mod counts;
+pub mod keycounts;
+pub mod missing;
+pub mod rowhash;
+pub mod textrange;
