@@ -12,11 +12,12 @@ use chrono::{DateTime, Utc};
 use object_store::ObjectStore;
 use object_store::path::Path;
 
+use crate::dimensions::privacy::profile as privacy;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{
     DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool,
 };
-use crate::profile::{Engine, Placeholders, ProfileOptions, privacy, profile_dataset};
+use crate::profile::{Engine, Placeholders, ProfileOptions, profile_dataset};
 use crate::source::delimited::ForcedDialect;
 use crate::source::inventory::CsvSettings;
 use crate::source::stores::{redact, shown_source};

@@ -13,15 +13,16 @@
 //! Invariant: a bad file never ends the profile. If a pass fails, the files are tried one by
 //! one, the ones that fail are listed with their error and left out, and the pass runs again.
 
-pub mod completeness;
-pub mod duplication;
 pub mod engine;
-pub mod freshness;
 pub mod kernels;
-pub mod labels;
-pub mod lineage;
-pub mod privacy;
 pub mod value;
+
+use crate::dimensions::completeness::profile as completeness;
+use crate::dimensions::duplication::profile as duplication;
+use crate::dimensions::freshness::profile as freshness;
+use crate::dimensions::labels::profile as labels;
+use crate::dimensions::lineage::profile as lineage;
+use crate::dimensions::privacy::profile as privacy;
 
 use kernels::{counts, keycounts};
 

@@ -24,10 +24,10 @@ use datafusion::logical_expr::{
 };
 use itertools::Itertools;
 
-use crate::profile::duplication::{EXAMPLE_GROUPS, KeyFigures};
 use super::rowhash::{HASH_TYPE, SortedRuns, in_parts};
-use crate::profile::value::to_json;
+use crate::dimensions::duplication::profile::{EXAMPLE_GROUPS, KeyFigures};
 use crate::metrics::DuplicateKeyGroup;
+use crate::profile::value::to_json;
 
 /// Whether a key column of this type can be counted by [`key_counts`]: integers, which fit
 /// the 128-bit runs in their own order.
@@ -228,7 +228,7 @@ mod tests {
             batch(vec![Some(3), None, Some(7), Some(4)]),
         ];
         for partitions in [1, 3] {
-            let frame = super::crate::profile::testing::partitioned(batches.clone(), partitions);
+            let frame = crate::profile::testing::partitioned(batches.clone(), partitions);
             let result = frame
                 .aggregate(vec![], vec![key_counts(col("id"))])
                 .unwrap()

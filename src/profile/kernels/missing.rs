@@ -34,7 +34,7 @@ use datafusion::logical_expr::{
     ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use crate::profile::completeness::Placeholders;
+use crate::dimensions::completeness::profile::Placeholders;
 
 /// The kinds of missing value, in the order their counts are reported. Disjoint: a value is
 /// the first kind it matches.

@@ -742,7 +742,7 @@ mod tests {
             ),
         ];
         for partitions in [1, 2] {
-            let frame = super::crate::profile::testing::partitioned(batches.clone(), partitions);
+            let frame = crate::profile::testing::partitioned(batches.clone(), partitions);
             let fingerprint = row_hash(vec![col("id"), col("name")]);
             let result = frame
                 .aggregate(vec![], vec![distinct_fingerprints(fingerprint)])

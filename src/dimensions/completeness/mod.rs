@@ -1,6 +1,8 @@
 //! Completeness: how much of each column, and of each row, is present (not null, NaN, blank
 //! or a placeholder).
 
+pub mod profile;
+
 use serde::Serialize;
 
 use super::{Module, ViewInput};
@@ -82,7 +84,7 @@ impl Module for Completeness {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/completeness.html")
+        include_str!("../../../reports/templates/dimensions/completeness.html")
     }
 }
 

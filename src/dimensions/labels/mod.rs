@@ -1,5 +1,7 @@
 //! Label coverage: for each label column, the share of rows labelled and the rows per class.
 
+pub mod profile;
+
 use serde::Serialize;
 
 use super::{Module, ViewInput};
@@ -95,7 +97,7 @@ impl Module for Labels {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/labels.html")
+        include_str!("../../../reports/templates/dimensions/labels.html")
     }
 }
 

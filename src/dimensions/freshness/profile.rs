@@ -10,8 +10,8 @@ use datafusion::common::ScalarValue;
 use datafusion::functions::expr_fn::date_trunc;
 use datafusion::logical_expr::{Expr, cast, ident, lit, when};
 
-use super::value::instant;
 use crate::metrics::{BucketWidth, TimeBucket, TimeGap};
+use crate::profile::value::instant;
 
 /// The bucket width for a span: days up to two months, weeks up to two years, else months.
 pub fn bucket_width(min: DateTime<Utc>, max: DateTime<Utc>) -> BucketWidth {

@@ -1,6 +1,8 @@
 //! Personal data: columns whose name or values look like personal data (their sample values
 //! are masked wherever they are shown).
 
+pub mod profile;
+
 use serde::Serialize;
 
 use super::{Module, ViewInput};
@@ -39,7 +41,7 @@ impl Module for Privacy {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/privacy.html")
+        include_str!("../../../reports/templates/dimensions/privacy.html")
     }
 }
 

@@ -5,9 +5,9 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::logical_expr::Expr;
 
-use super::completeness::{Placeholders, present_values};
-use super::value::to_json;
+use crate::dimensions::completeness::profile::{Placeholders, present_values};
 use crate::metrics::{LabelMetrics, ValueCount};
+use crate::profile::value::to_json;
 
 /// The class of a row: the label, or NULL where it is missing by the completeness rule.
 pub fn class(column: &str, data_type: &DataType, placeholders: &Placeholders) -> Expr {

@@ -1,6 +1,8 @@
 //! Lineage metadata: what the data says about its own origin (writer, owner, source system,
 //! descriptions, documentation beside it, a table's log), and what it leaves unrecorded.
 
+pub mod profile;
+
 use serde::Serialize;
 
 use super::{Module, ViewInput};
@@ -41,7 +43,7 @@ impl Module for Lineage {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/lineage.html")
+        include_str!("../../../reports/templates/dimensions/lineage.html")
     }
 }
 

@@ -6,8 +6,8 @@
 //! rows use it too, so every figure agrees on what "missing" means.
 //!
 //! The pass is one aggregate over every column: the missing-value rule runs as vectorised
-//! functions ([`super::kernels::missing`]) beside DataFusion's own min, max and approximate distinct
-//! (text extremes by [`super::kernels::textrange`], both in one read of a column), so it reads each file
+//! functions ([`crate::profile::kernels::missing`]) beside DataFusion's own min, max and approximate distinct
+//! (text extremes by [`crate::profile::kernels::textrange`], both in one read of a column), so it reads each file
 //! once and runs on a distributed engine with those functions registered.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
@@ -18,9 +18,11 @@ use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping,
 use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
 
-use super::kernels::missing::{KINDS, Kind, float_bits, missing_counts, missing_kind, present};
-use super::kernels::textrange;
-use super::value::{count_at, is_float_type, is_text_type, scalar_at};
+use crate::profile::kernels::missing::{
+    KINDS, Kind, float_bits, missing_counts, missing_kind, present,
+};
+use crate::profile::kernels::textrange;
+use crate::profile::value::{count_at, is_float_type, is_text_type, scalar_at};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
 /// whitespace, ignoring case. `NaN` is not here: it is counted as `nan_count`.
@@ -311,11 +313,11 @@ pub fn top_values(counts: &[(ScalarValue, u64)]) -> Vec<crate::metrics::ValueCou
     let mut values: Vec<_> = counts
         .iter()
         .map(|(value, count)| crate::metrics::ValueCount {
-            value: super::value::to_json(value),
+            value: crate::profile::value::to_json(value),
             count: *count,
         })
         .collect();
-    super::labels::sort_counts(&mut values);
+    crate::dimensions::labels::profile::sort_counts(&mut values);
     values.truncate(TOP_VALUES);
     values
 }

@@ -134,7 +134,7 @@ impl Module for History {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/history.html")
+        include_str!("../../../reports/templates/dimensions/history.html")
     }
 }
 

@@ -1,11 +1,11 @@
 //! Duplication: exact duplicate rows, and duplicate keys when a key is declared.
 //!
 //! `duplicate_row_count` is rows minus distinct rows over every column, NULLs equal. Rows are
-//! grouped by a 126-bit fingerprint of their encoding ([`super::kernels::rowhash`]), so the grouping
+//! grouped by a 126-bit fingerprint of their encoding ([`crate::profile::kernels::rowhash`]), so the grouping
 //! holds 16 bytes per distinct row whatever the row width; the collision odds are stated
 //! there. The fingerprints are counted in the profile's one pass when their set fits in
 //! memory, else by a grouping of their own that spills to disk, so memory stays bounded.
-//! A key of one integer column is counted in the profile pass ([`super::kernels::keycounts`]) when it
+//! A key of one integer column is counted in the profile pass ([`crate::profile::kernels::keycounts`]) when it
 //! fits in memory; other keys take one grouping pass over the key columns, the repeated keys
 //! streamed back, so totals and examples come from that one pass.
 
@@ -16,9 +16,9 @@ use datafusion::logical_expr::{Expr, col, ident, lit};
 use datafusion::prelude::DataFrame;
 use futures::TryStreamExt;
 
-use super::kernels::rowhash::{distinct_fingerprints, row_hash};
-use super::value::{count_at, scalar_at, to_json};
 use crate::metrics::DuplicateKeyGroup;
+use crate::profile::kernels::rowhash::{distinct_fingerprints, row_hash};
+use crate::profile::value::{count_at, scalar_at, to_json};
 
 /// How many of the most repeated keys are shown as examples.
 pub const EXAMPLE_GROUPS: usize = 5;

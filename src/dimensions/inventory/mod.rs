@@ -104,7 +104,7 @@ impl Module for Inventory {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/inventory.html")
+        include_str!("../../../reports/templates/dimensions/inventory.html")
     }
 }
 

@@ -1,6 +1,8 @@
 //! Freshness: how old the newest data is (by event time, a table's last commit, or file
 //! times), and the gaps in its arrival cadence.
 
+pub mod profile;
+
 use serde::Serialize;
 
 use super::{Module, ViewInput};
@@ -98,7 +100,7 @@ impl Module for Freshness {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/freshness.html")
+        include_str!("../../../reports/templates/dimensions/freshness.html")
     }
 }
 

@@ -1,5 +1,7 @@
 //! Duplication: exact duplicate rows, and rows repeating a declared key.
 
+pub mod profile;
+
 use serde::Serialize;
 
 use super::{Module, ViewInput};
@@ -84,7 +86,7 @@ impl Module for Duplication {
     }
 
     fn template(&self) -> &'static str {
-        include_str!("../../reports/templates/dimensions/duplication.html")
+        include_str!("../../../reports/templates/dimensions/duplication.html")
     }
 }
 
