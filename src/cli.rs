@@ -260,12 +260,7 @@ impl ScanArgs {
         }
         .forced()
         .map_err(|(key, message)| ReadinessError::InvalidArgument {
-            flag: match key {
-                "delimiter" => "--delimiter",
-                "quote" => "--quote",
-                "escape" => "--escape",
-                _ => "--encoding",
-            },
+            flag: key.flag(),
             message,
         })?;
         let grouping = match (self.one_dataset, self.each) {

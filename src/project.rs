@@ -170,7 +170,11 @@ impl Project {
                 .map(DialectSpec::forced)
                 .transpose()
                 .map_err(|(key, message)| {
-                    invalid(format!("{place}dataset `{}`: csv.{key}: {message}", d.name))
+                    invalid(format!(
+                        "{place}dataset `{}`: csv.{}: {message}",
+                        d.name,
+                        key.name()
+                    ))
                 })?
                 .unwrap_or_default();
             let table_version = crate::cli::table_version(d.version, d.as_of.as_deref())

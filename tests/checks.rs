@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{repo_path, scan_output};
-use serde_json::Value;
+use readiness::check::{Check, Finding, Severity, Verdict};
 use tempfile::TempDir;
 
 fn suite(dir: &Path, text: &str) -> String {
@@ -15,15 +15,17 @@ fn suite(dir: &Path, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn findings(stdout: &[u8]) -> Vec<Value> {
-    let json: Value = serde_json::from_slice(stdout).unwrap();
-    json["assessment"]["findings"].as_array().unwrap().clone()
+fn findings(stdout: &[u8]) -> Vec<Finding> {
+    readiness::report::json::parse(stdout)
+        .unwrap()
+        .assessment
+        .findings
 }
 
-fn count(findings: &[Value], severity: &str) -> usize {
+fn count(findings: &[Finding], severity: Severity) -> usize {
     findings
         .iter()
-        .filter(|f| f["severity"] == severity && f["advisory"] == false)
+        .filter(|f| f.severity == severity && !f.advisory)
         .count()
 }
 
@@ -36,15 +38,18 @@ fn failing_checks_exit_1_and_warnings_alone_exit_0() {
     // repeated `customer_id` in `customers` and in `orders`. Warnings: 6 on customers, 3 on
     // orders, 5 on tickets.
     let all = findings(&output.stdout);
-    assert_eq!(count(&all, "fail"), 5);
-    assert_eq!(count(&all, "warn"), 14);
+    assert_eq!(count(&all, Severity::Fail), 5);
+    assert_eq!(count(&all, Severity::Warn), 14);
 
     // tickets has warnings only: 0, unless warnings fail too.
     let tickets = repo_path("sample-data/tickets.parquet");
     let output = scan_output(&[tickets.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     let all = findings(&output.stdout);
-    assert_eq!((count(&all, "fail"), count(&all, "warn")), (0, 5));
+    assert_eq!(
+        (count(&all, Severity::Fail), count(&all, Severity::Warn)),
+        (0, 5)
+    );
     let output = scan_output(&[tickets.to_str().unwrap(), "--fail-on", "warn"]);
     assert_eq!(output.status.code(), Some(1));
 }
@@ -57,10 +62,10 @@ fn an_unreadable_file_is_a_failing_finding() {
     let all = findings(&output.stdout);
     let unreadable = all
         .iter()
-        .find(|f| f["check"] == "files_readable")
+        .find(|f| f.check == Check::FilesReadable)
         .expect("files_readable finding");
-    assert_eq!(unreadable["severity"], "fail");
-    assert_eq!(unreadable["observed"], 1.0);
+    assert_eq!(unreadable.severity, Severity::Fail);
+    assert_eq!(unreadable.observed, 1.0);
 }
 
 #[test]
@@ -73,12 +78,9 @@ fn suites_change_thresholds_scopes_and_advisory_status() {
     let output = scan_output(&[customers, "--key", "customer_id"]);
     let keys = findings(&output.stdout)
         .into_iter()
-        .find(|f| f["check"] == "duplicate_keys")
+        .find(|f| f.check == Check::DuplicateKeys)
         .unwrap();
-    assert_eq!(
-        (keys["severity"].as_str(), keys["observed"].as_f64()),
-        (Some("fail"), Some(0.02))
-    );
+    assert_eq!((keys.severity, keys.observed), (Severity::Fail, 0.02));
 
     // A looser fail threshold for this dataset only turns it into a warning.
     let loose = suite(
@@ -88,12 +90,9 @@ fn suites_change_thresholds_scopes_and_advisory_status() {
     let output = scan_output(&[customers, "--key", "customer_id", "--checks", &loose]);
     let keys = findings(&output.stdout)
         .into_iter()
-        .find(|f| f["check"] == "duplicate_keys")
+        .find(|f| f.check == Check::DuplicateKeys)
         .unwrap();
-    assert_eq!(
-        (keys["severity"].as_str(), keys["threshold"].as_f64()),
-        (Some("warn"), Some(0.0))
-    );
+    assert_eq!((keys.severity, keys.threshold), (Severity::Warn, 0.0));
 
     // Every check on customers advisory: findings still listed, verdict ready, exit 0.
     let advisory = suite(
@@ -105,11 +104,11 @@ fn suites_change_thresholds_scopes_and_advisory_status() {
     );
     let output = scan_output(&[customers, "--checks", &advisory, "--fail-on", "warn"]);
     assert_eq!(output.status.code(), Some(0));
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["assessment"]["overall_verdict"], "ready");
+    let parsed = readiness::report::json::parse(&output.stdout).unwrap();
+    assert_eq!(parsed.assessment.overall_verdict, Verdict::Ready);
     let all = findings(&output.stdout);
     assert!(all.len() >= 8, "{}", all.len());
-    assert!(all.iter().all(|f| f["advisory"] == true));
+    assert!(all.iter().all(|f| f.advisory));
 
     // A disabled check and a column scope.
     let scoped = suite(
@@ -118,11 +117,11 @@ fn suites_change_thresholds_scopes_and_advisory_status() {
     );
     let output = scan_output(&[customers, "--checks", &scoped]);
     let all = findings(&output.stdout);
-    assert!(!all.iter().any(|f| f["check"] == "personal_data"));
+    assert!(!all.iter().any(|f| f.check == Check::PersonalData));
     let columns: Vec<_> = all
         .iter()
-        .filter(|f| f["check"] == "column_completeness")
-        .map(|f| f["column"].as_str().unwrap())
+        .filter(|f| f.check == Check::ColumnCompleteness)
+        .map(|f| f.column.as_deref().unwrap())
         .collect();
     assert_eq!(columns, ["notes"]);
 }

@@ -8,7 +8,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use common::{NOW, copy_dir, repo_path};
-use serde_json::Value;
+use readiness::check::{Check, Finding, Severity};
+use readiness::report::json::Parsed;
 use tempfile::TempDir;
 
 /// A temporary project folder holding a copy of sample-data/.
@@ -27,21 +28,24 @@ fn readiness(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn run_json(dir: &Path, config: &str, extra: &[&str]) -> (Option<i32>, Value, String) {
+/// `readiness run`: its exit status, its JSON read back into the crate's types (`None` when it
+/// wrote none) and its stderr.
+fn run_json(dir: &Path, config: &str, extra: &[&str]) -> (Option<i32>, Option<Parsed>, String) {
     let mut args = vec!["run", "--config", config, "--now", NOW, "--json", "-", "-q"];
     args.extend_from_slice(extra);
     let output = readiness(dir, &args);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
-    (output.status.code(), json, stderr)
+    let parsed = readiness::report::json::parse(&output.stdout).ok();
+    (output.status.code(), parsed, stderr)
 }
 
-fn finding<'a>(json: &'a Value, check: &str, dataset: &str) -> Option<&'a Value> {
-    json["assessment"]["findings"]
-        .as_array()
-        .unwrap()
+fn finding<'a>(json: &'a Option<Parsed>, check: Check, dataset: &str) -> Option<&'a Finding> {
+    json.as_ref()
+        .expect("a JSON result")
+        .assessment
+        .findings
         .iter()
-        .find(|f| f["check"] == check && f["dataset"] == dataset)
+        .find(|f| f.check == check && f.dataset == dataset)
 }
 
 #[test]
@@ -73,24 +77,18 @@ fn init_writes_a_commented_config_that_runs_as_it_is() {
     let config_path = dir.path().join("readiness.toml");
     let (code, json, stderr) = run_json(elsewhere.path(), config_path.to_str().unwrap(), &[]);
     assert_eq!(code, Some(1), "{stderr}");
-    let names: Vec<&str> = json["datasets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
+    let result = json.expect("a JSON result").result;
+    let names: Vec<&str> = result.datasets.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names, ["customers", "orders", "tickets"]);
-    let customers = &json["datasets"][0];
-    assert_eq!(customers["row_count"], 1000);
-    assert_eq!(customers["duplicates"]["duplicate_key_row_count"], 20);
-    assert_eq!(customers["labels"][0]["labelled_count"], 775);
-    assert_eq!(json["datasets"][1]["row_count"], 3011);
-    assert_eq!(
-        json["datasets"][1]["duplicates"]["duplicate_key_row_count"],
-        17
-    );
-    assert_eq!(json["datasets"][2]["labels"][0]["labelled_count"], 540);
-    assert_eq!(json["parameters"]["config"], config_path.to_str().unwrap());
+    let customers = &result.datasets[0];
+    assert_eq!(customers.row_count, 1000);
+    assert_eq!(customers.duplicates.duplicate_key_row_count, Some(20));
+    assert_eq!(customers.labels[0].labelled_count, 775);
+    let orders = &result.datasets[1];
+    assert_eq!(orders.row_count, 3011);
+    assert_eq!(orders.duplicates.duplicate_key_row_count, Some(17));
+    assert_eq!(result.datasets[2].labels[0].labelled_count, 540);
+    assert_eq!(result.parameters.config.as_deref(), config_path.to_str());
     // The history went where the config said, beside it.
     assert_eq!(
         std::fs::read_dir(dir.path().join("history"))
@@ -127,24 +125,27 @@ fn run_exit_codes_follow_the_findings() {
     // tickets: warnings, and a failing minority class (10 "urgent" < 50); crm: its failing
     // checks (notes completeness, age, repeated keys) are skipped.
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(finding(&json, "minority_class_size", "tickets").is_some());
+    assert!(finding(&json, Check::MinorityClassSize, "tickets").is_some());
     // The configured owner counts as recorded lineage: tickets now lacks only two of three.
-    let lineage = finding(&json, "lineage_metadata", "tickets").unwrap();
-    assert_eq!(lineage["observed"], 2.0);
+    let lineage = finding(&json, Check::LineageMetadata, "tickets").unwrap();
+    assert_eq!(lineage.observed, 2.0);
     assert_eq!(
-        json["datasets"][0]["lineage"]["owner"],
-        "support-analytics@example.com"
+        json.as_ref().unwrap().result.datasets[0]
+            .lineage
+            .owner
+            .as_deref(),
+        Some("support-analytics@example.com")
     );
     // Skipped checks raise nothing on crm, though the data has duplicates and gaps.
     for check in [
-        "column_completeness",
-        "freshness_lag",
-        "duplicate_keys",
-        "duplicate_rows",
+        Check::ColumnCompleteness,
+        Check::FreshnessLag,
+        Check::DuplicateKeys,
+        Check::DuplicateRows,
     ] {
         assert!(finding(&json, check, "crm").is_none(), "{check}");
     }
-    assert!(finding(&json, "column_completeness", "tickets").is_some());
+    assert!(finding(&json, Check::ColumnCompleteness, "tickets").is_some());
 
     // Only warnings left once the failing check is made advisory: exit 0; with --fail-on warn
     // exit 1.
@@ -180,15 +181,10 @@ fn an_unreadable_dataset_is_a_failing_finding_and_nothing_readable_exits_2() {
         &["--checks", suite.to_str().unwrap()],
     );
     assert_eq!(code, Some(1));
-    assert_eq!(json["datasets"].as_array().unwrap().len(), 1);
-    let unreadable = finding(&json, "source_readable", "crm").unwrap();
-    assert_eq!(unreadable["severity"], "fail");
-    assert!(
-        unreadable["message"]
-            .as_str()
-            .unwrap()
-            .contains("sample-data/gone.csv")
-    );
+    assert_eq!(json.as_ref().unwrap().result.datasets.len(), 1);
+    let unreadable = finding(&json, Check::SourceReadable, "crm").unwrap();
+    assert_eq!(unreadable.severity, Severity::Fail);
+    assert!(unreadable.message.contains("sample-data/gone.csv"));
 
     let config = CONFIG
         .replace("sample-data/customers.csv", "sample-data/gone.csv")

@@ -346,3 +346,131 @@ impl Judge<'_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{
+        ColumnMetrics, DatasetFormat, DuplicateMetrics, FreshnessMetrics, LagBasis, LineageMetrics,
+        ScanParameters, Tool,
+    };
+    use crate::source::plan::Grouping;
+
+    fn dataset(name: &str, rows: u64, present: u64, duplicates: u64) -> DatasetMetrics {
+        DatasetMetrics {
+            name: name.into(),
+            source: name.into(),
+            location: String::new(),
+            format: DatasetFormat::Parquet,
+            grouping: String::new(),
+            row_count: rows,
+            rejected_row_count: 0,
+            byte_count: 0,
+            schema_consistent: true,
+            partition_columns: Vec::new(),
+            files: Vec::new(),
+            columns: vec![ColumnMetrics {
+                name: "email".into(),
+                data_type: "Utf8".into(),
+                null_count: rows - present,
+                nan_count: 0,
+                empty_count: 0,
+                placeholder_count: 0,
+                completeness: Some(present as f64 / rows as f64),
+                distinct_count: present,
+                distinct_is_approximate: true,
+                min: None,
+                max: None,
+                top_values: Vec::new(),
+                personal_data: Some("e-mail".into()),
+            }],
+            complete_row_fraction: Some(present as f64 / rows as f64),
+            duplicates: DuplicateMetrics {
+                duplicate_row_count: duplicates,
+                duplicate_row_fraction: Some(duplicates as f64 / rows as f64),
+                key_columns: Vec::new(),
+                duplicate_key_row_count: None,
+                keys_with_duplicates: None,
+                example_groups: Vec::new(),
+            },
+            labels: Vec::new(),
+            freshness: FreshnessMetrics {
+                time_column: None,
+                time_column_basis: None,
+                min_time: None,
+                max_time: None,
+                lag_seconds: Some(86_400),
+                lag_basis: Some(LagBasis::FileModified),
+                bucket_width: None,
+                buckets: Vec::new(),
+                gaps: Vec::new(),
+                newest_file_modified: None,
+            },
+            lineage: LineageMetrics {
+                owner: Some("team".into()),
+                ..LineageMetrics::default()
+            },
+            notes: Vec::new(),
+        }
+    }
+
+    fn result(datasets: Vec<DatasetMetrics>) -> ScanResult {
+        ScanResult {
+            schema_version: 1,
+            tool: Tool::this(),
+            scanned_at: chrono::DateTime::UNIX_EPOCH,
+            parameters: ScanParameters {
+                sources: Vec::new(),
+                key_columns: Vec::new(),
+                label_columns: Vec::new(),
+                time_column: None,
+                placeholders: Vec::new(),
+                format: None,
+                grouping: Grouping::Auto,
+                samples: true,
+                config: None,
+            },
+            datasets,
+            unreadable_sources: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_dimension_takes_its_worst_finding_and_a_dataset_its_worst_dimension() {
+        // 50% complete fails column_completeness (fail below 0.70); 1 duplicate in 100 rows
+        // warns (warn above 0); the e-mail column is personal data.
+        let scan = result(vec![
+            dataset("crm", 100, 50, 1),
+            dataset("clean", 10, 10, 0),
+        ]);
+        let assessment = evaluate(&scan, &Suite::default(), None);
+        let crm = &assessment.datasets[0];
+        let verdict_of = |dimension: Dimension| {
+            crm.dimensions
+                .iter()
+                .find(|d| d.dimension == dimension)
+                .map(|d| d.verdict)
+        };
+        assert_eq!(verdict_of(Dimension::Completeness), Some(Verdict::NotReady));
+        assert_eq!(verdict_of(Dimension::Duplication), Some(Verdict::NeedsWork));
+        assert_eq!(verdict_of(Dimension::Labels), Some(Verdict::Ready));
+        assert_eq!(crm.verdict, Verdict::NotReady);
+        assert_eq!(assessment.overall_verdict, Verdict::NotReady);
+        // Findings come most severe first, and each carries its check's dimension.
+        assert_eq!(assessment.findings[0].severity, Severity::Fail);
+        for finding in &assessment.findings {
+            assert_eq!(finding.dimension, finding.check.dimension());
+        }
+        let checks: Vec<Check> = assessment
+            .findings
+            .iter()
+            .filter(|f| f.dataset == "crm")
+            .map(|f| f.check)
+            .collect();
+        assert!(checks.contains(&Check::ColumnCompleteness));
+        assert!(checks.contains(&Check::DuplicateRows));
+        assert!(checks.contains(&Check::PersonalData));
+        // Every registered dimension has a verdict, in report order.
+        assert_eq!(crm.dimensions.len(), dimensions::REGISTERED.len());
+    }
+}

@@ -2,7 +2,7 @@
 //! when a history store is used, its [`History`] (trends and change since the previous run),
 //! pretty-printed, to a file or stdout.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::Assessment;
 use crate::history::History;
@@ -20,6 +20,21 @@ pub struct Document<'a> {
     pub assessment: &'a Assessment,
     /// `null` without a history store.
     pub history: Option<&'a History>,
+}
+
+/// The JSON document read back into the crate's own types (what a Rust consumer, and the
+/// tests, read).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Parsed {
+    #[serde(flatten)]
+    pub result: ScanResult,
+    pub assessment: Assessment,
+    pub history: Option<History>,
+}
+
+/// Reads a JSON document readiness wrote.
+pub fn parse(bytes: &[u8]) -> serde_json::Result<Parsed> {
+    serde_json::from_slice(bytes)
 }
 
 pub fn to_string(

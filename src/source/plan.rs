@@ -541,3 +541,57 @@ fn folder_path(base: &Path, parts: &[String]) -> Path {
         .iter()
         .fold(base.clone(), |path, part| path.join(part.as_str()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::datatypes::{Field, Schema};
+
+    #[test]
+    fn parquet_signatures_ignore_order_and_storage_variants_csv_signatures_keep_order() {
+        let schema = |fields: Vec<Field>| Schema::new(fields);
+        let a = schema(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("name", DataType::Utf8View, true),
+        ]);
+        let b = schema(vec![
+            Field::new(
+                "name",
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::LargeUtf8)),
+                true,
+            ),
+            Field::new("id", DataType::Int64, true),
+        ]);
+        assert_eq!(
+            signature(DataFormat::Parquet, &a),
+            signature(DataFormat::Parquet, &b)
+        );
+        let csv = DataFormat::Csv(crate::source::Compression::None);
+        assert_ne!(signature(csv, &a), signature(csv, &b));
+        // A text file's types come from its values: only the names (in order) count.
+        let typed = schema(vec![
+            Field::new("id", DataType::Utf8, true),
+            Field::new("name", DataType::Int64, true),
+        ]);
+        assert_eq!(signature(csv, &a), signature(csv, &typed));
+    }
+
+    #[test]
+    fn single_file_datasets_are_named_without_their_extensions() {
+        assert_eq!(strip_extensions("orders.csv.gz"), "orders");
+        assert_eq!(strip_extensions("lake/orders.parquet"), "lake/orders");
+        assert_eq!(strip_extensions(".hidden"), ".hidden");
+    }
+
+    #[test]
+    fn groupings_are_written_as_the_flags_name_them() {
+        for (grouping, name) in [
+            (Grouping::Auto, "auto"),
+            (Grouping::OneDataset, "one-dataset"),
+            (Grouping::Each, "each"),
+        ] {
+            assert_eq!(grouping.as_str(), name);
+            assert_eq!(serde_json::to_value(grouping).unwrap(), name);
+        }
+    }
+}

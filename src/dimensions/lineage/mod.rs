@@ -133,3 +133,36 @@ fn found(lineage: &LineageMetrics) -> Vec<(String, String)> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{KeyValue, SidecarFile, SidecarKind};
+
+    #[test]
+    fn missing_lineage_is_owner_description_and_source_until_each_is_recorded() {
+        let mut lineage = LineageMetrics::default();
+        assert_eq!(missing(&lineage), ["owner", "description", "source system"]);
+        lineage.key_value_metadata.push(KeyValue {
+            key: "Upstream_System".into(),
+            value: "crm".into(),
+            summarised: false,
+        });
+        lineage.sidecar_files.push(SidecarFile {
+            path: "README.md".into(),
+            kind: SidecarKind::Readme,
+        });
+        assert_eq!(missing(&lineage), ["owner"]);
+        lineage.owner = Some("data team".into());
+        assert!(missing(&lineage).is_empty());
+        // A success marker documents nothing.
+        let mut marker_only = LineageMetrics::default();
+        marker_only.sidecar_files.push(SidecarFile {
+            path: "_SUCCESS".into(),
+            kind: SidecarKind::SuccessMarker,
+        });
+        assert!(missing(&marker_only).contains(&"description"));
+        let found = found(&lineage);
+        assert!(found.contains(&("readme".to_string(), "README.md".to_string())));
+    }
+}

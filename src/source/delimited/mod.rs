@@ -88,10 +88,42 @@ pub struct DialectSpec {
     pub encoding: Option<String>,
 }
 
+/// A CSV setting a user can force: `--delimiter` on the command line, `csv.delimiter` in
+/// readiness.toml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialectKey {
+    Delimiter,
+    Quote,
+    Escape,
+    Encoding,
+}
+
+impl DialectKey {
+    /// The key in readiness.toml's `csv` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Delimiter => "delimiter",
+            Self::Quote => "quote",
+            Self::Escape => "escape",
+            Self::Encoding => "encoding",
+        }
+    }
+
+    /// The command-line flag.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Self::Delimiter => "--delimiter",
+            Self::Quote => "--quote",
+            Self::Escape => "--escape",
+            Self::Encoding => "--encoding",
+        }
+    }
+}
+
 impl DialectSpec {
     /// The settings validated; an error names the key and what was expected.
-    pub fn forced(&self) -> Result<ForcedDialect, (&'static str, String)> {
-        let one_char = |key: &'static str, text: &str| -> Result<u8, (&'static str, String)> {
+    pub fn forced(&self) -> Result<ForcedDialect, (DialectKey, String)> {
+        let one_char = |key: DialectKey, text: &str| -> Result<u8, (DialectKey, String)> {
             match text {
                 "tab" | "\\t" | "\t" => Ok(b'\t'),
                 _ if text.len() == 1 && text.is_ascii() && text != "\n" && text != "\r" => {
@@ -105,7 +137,7 @@ impl DialectSpec {
         };
         let encoding = match &self.encoding {
             Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).ok_or((
-                "encoding",
+                DialectKey::Encoding,
                 format!("`{label}` is not an encoding label such as utf-8, latin1, utf-16le"),
             ))?),
             None => None,
@@ -114,17 +146,17 @@ impl DialectSpec {
             delimiter: self
                 .delimiter
                 .as_deref()
-                .map(|d| one_char("delimiter", d))
+                .map(|d| one_char(DialectKey::Delimiter, d))
                 .transpose()?,
             quote: self
                 .quote
                 .as_deref()
-                .map(|q| one_char("quote", q))
+                .map(|q| one_char(DialectKey::Quote, q))
                 .transpose()?,
             escape: match self.escape.as_deref() {
                 None => None,
                 Some("none") => Some(None),
-                Some(escape) => Some(Some(one_char("escape", escape)?)),
+                Some(escape) => Some(Some(one_char(DialectKey::Escape, escape)?)),
             },
             has_header: self.header,
             encoding,
