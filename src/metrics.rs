@@ -201,6 +201,21 @@ pub struct DuplicateMetrics {
     pub example_groups: Vec<DuplicateKeyGroup>,
 }
 
+impl DuplicateMetrics {
+    /// Duplicate rows only (no key declared, or none measured yet).
+    pub fn rows(duplicate_row_count: u64, row_count: u64) -> Self {
+        Self {
+            duplicate_row_count,
+            duplicate_row_fraction: (row_count > 0)
+                .then(|| duplicate_row_count as f64 / row_count as f64),
+            key_columns: Vec::new(),
+            duplicate_key_row_count: None,
+            keys_with_duplicates: None,
+            example_groups: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DuplicateKeyGroup {
     pub key: Vec<Value>,
@@ -239,6 +254,30 @@ pub struct FreshnessMetrics {
     pub gaps: Vec<TimeGap>,
     #[serde(serialize_with = "rfc3339_opt")]
     pub newest_file_modified: Option<DateTime<Utc>>,
+}
+
+impl FreshnessMetrics {
+    /// Freshness without a time column: the lag since `basis_time` (the newest file, or a
+    /// table's last commit).
+    pub fn without_time_column(
+        now: DateTime<Utc>,
+        basis_time: Option<DateTime<Utc>>,
+        basis: LagBasis,
+        newest_file_modified: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            time_column: None,
+            time_column_basis: None,
+            min_time: None,
+            max_time: None,
+            lag_seconds: basis_time.map(|at| (now - at).num_seconds()),
+            lag_basis: basis_time.map(|_| basis),
+            bucket_width: None,
+            buckets: Vec::new(),
+            gaps: Vec::new(),
+            newest_file_modified,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

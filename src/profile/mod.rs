@@ -480,14 +480,7 @@ async fn duplicate_metrics(
         None => duplication::distinct_row_count(frame.clone()).await?,
     };
     let duplicate_row_count = pass.row_count.saturating_sub(distinct_rows);
-    let mut metrics = DuplicateMetrics {
-        duplicate_row_count,
-        duplicate_row_fraction: fraction(duplicate_row_count, pass.row_count),
-        key_columns: Vec::new(),
-        duplicate_key_row_count: None,
-        keys_with_duplicates: None,
-        example_groups: Vec::new(),
-    };
+    let mut metrics = DuplicateMetrics::rows(duplicate_row_count, pass.row_count);
     if options.key_columns.is_empty() {
         return Ok(metrics);
     }
@@ -535,18 +528,8 @@ fn freshness_metrics(
         Some(committed) => (Some(committed), LagBasis::CommitTime),
         None => (newest_file_modified, LagBasis::FileModified),
     };
-    let mut metrics = FreshnessMetrics {
-        time_column: None,
-        time_column_basis: None,
-        min_time: None,
-        max_time: None,
-        lag_seconds: basis_time.map(|at| (options.now - at).num_seconds()),
-        lag_basis: basis_time.map(|_| basis),
-        bucket_width: None,
-        buckets: Vec::new(),
-        gaps: Vec::new(),
-        newest_file_modified,
-    };
+    let mut metrics =
+        FreshnessMetrics::without_time_column(options.now, basis_time, basis, newest_file_modified);
     let columns = pass.columns.iter().map(|c| (c.name.as_str(), &c.data_type));
     let (name, basis) = match chosen_time_column(columns, options) {
         Ok((name, _, basis)) => (name, basis),
@@ -800,27 +783,14 @@ fn empty_dataset(
         files: file_metrics(plan, 0),
         columns: Vec::new(),
         complete_row_fraction: None,
-        duplicates: DuplicateMetrics {
-            duplicate_row_count: 0,
-            duplicate_row_fraction: None,
-            key_columns: Vec::new(),
-            duplicate_key_row_count: None,
-            keys_with_duplicates: None,
-            example_groups: Vec::new(),
-        },
+        duplicates: DuplicateMetrics::rows(0, 0),
         labels: Vec::new(),
-        freshness: FreshnessMetrics {
-            time_column: None,
-            time_column_basis: None,
-            min_time: None,
-            max_time: None,
-            lag_seconds: newest.map(|n| (options.now - n).num_seconds()),
-            lag_basis: newest.map(|_| LagBasis::FileModified),
-            bucket_width: None,
-            buckets: Vec::new(),
-            gaps: Vec::new(),
-            newest_file_modified: newest,
-        },
+        freshness: FreshnessMetrics::without_time_column(
+            options.now,
+            newest,
+            LagBasis::FileModified,
+            newest,
+        ),
         lineage: LineageMetrics {
             sidecar_files: plan.sidecars.clone(),
             ..LineageMetrics::default()
