@@ -110,7 +110,7 @@ pub struct RunRecord {
     pub label_coverage: Option<f64>,
     pub freshness_lag_seconds: Option<i64>,
     /// `ready`, `needs_work` or `not_ready`, once the run was assessed.
-    pub verdict: Option<String>,
+    pub verdict: Option<crate::check::Verdict>,
 }
 
 impl RunRecord {
@@ -406,7 +406,7 @@ fn encode(records: &[RunRecord]) -> std::result::Result<Bytes, String> {
         Arc::new(
             records
                 .iter()
-                .map(|r| r.verdict.as_deref())
+                .map(|r| r.verdict.map(crate::check::Verdict::name))
                 .collect::<StringArray>(),
         ),
     ];
@@ -499,7 +499,7 @@ fn decode(bytes: Bytes) -> std::result::Result<Vec<RunRecord>, String> {
                     .as_ref()
                     .map(downcast::<StringArray>)
                     .filter(|a| a.is_valid(row))
-                    .map(|a| a.value(row).to_string()),
+                    .and_then(|a| crate::check::Verdict::from_name(a.value(row))),
             });
         }
     }
@@ -529,7 +529,7 @@ mod tests {
             duplicate_key_fraction: None,
             label_coverage: None,
             freshness_lag_seconds: Some(86_400),
-            verdict: Some("needs_work".into()),
+            verdict: Some(crate::check::Verdict::NeedsWork),
         }
     }
 

@@ -92,8 +92,7 @@ fn records(result: &ScanResult, assessment: &Assessment) -> Vec<RunRecord> {
                 .datasets
                 .iter()
                 .find(|v| v.dataset == dataset.name)
-                .and_then(|v| serde_json::to_value(v.verdict).ok())
-                .and_then(|v| v.as_str().map(str::to_string));
+                .map(|v| v.verdict);
             record
         })
         .collect()

@@ -100,6 +100,23 @@ impl Verdict {
             Self::NotReady => "not ready",
         }
     }
+
+    /// The snake_case name, as the JSON and the history store write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::NeedsWork => "needs_work",
+            Self::NotReady => "not_ready",
+        }
+    }
+
+    /// The verdict named `name`; `None` for a name this version does not know (a history file
+    /// written by a newer readiness), which is then shown as not recorded.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Ready, Self::NeedsWork, Self::NotReady]
+            .into_iter()
+            .find(|verdict| verdict.name() == name)
+    }
 }
 
 /// One check's outcome on one dataset (or column).
@@ -420,6 +437,15 @@ mod tests {
             datasets,
             unreadable_sources: Vec::new(),
         }
+    }
+
+    #[test]
+    fn verdict_names_are_the_serde_names_and_read_back() {
+        for verdict in [Verdict::Ready, Verdict::NeedsWork, Verdict::NotReady] {
+            assert_eq!(serde_json::to_value(verdict).unwrap(), verdict.name());
+            assert_eq!(Verdict::from_name(verdict.name()), Some(verdict));
+        }
+        assert_eq!(Verdict::from_name("needs work"), None);
     }
 
     #[test]
