@@ -6,6 +6,8 @@ use std::fs;
 use std::io::Write;
 
 use common::{column, dataset, scan, scan_output, write};
+use readiness::check::{Check, Finding, Severity};
+use readiness::report::json::{Parsed, parse};
 use readiness::source::delimited::RejectKind;
 use tempfile::TempDir;
 
@@ -75,16 +77,11 @@ fn a_csv_file_with_a_malformed_row_keeps_its_other_rows_and_lists_the_reject() {
     // 1 of 6 rows rejected: above the 1% the default suite allows.
     let output = scan_output(&[&format!("{}/parts", path(&dir))]);
     assert_eq!(output.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let finding = json["assessment"]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "rows_rejected")
-        .expect("a rows_rejected finding");
-    assert_eq!(finding["severity"], "fail");
-    assert_eq!(finding["observed"], serde_json::json!(1.0 / 6.0));
-    let message = finding["message"].as_str().unwrap();
+    let json = parse(&output.stdout).unwrap();
+    let finding = rows_rejected(&json);
+    assert_eq!(finding.severity, Severity::Fail);
+    assert_eq!(finding.observed, 1.0 / 6.0);
+    let message = &finding.message;
     assert!(message.contains("b.csv line 3"), "{message}");
     // The terminal summary names the file and the first rejected line.
     let summary = assert_cmd::Command::cargo_bin("readiness")
@@ -110,17 +107,13 @@ fn one_rejected_row_in_a_thousand_warns_and_personal_values_in_its_excerpt_are_m
     text.push_str("ann.lee@example.com,12,oops\n");
     let file = write(dir.path(), "payments.csv", &text);
     let output = scan_output(&[&file]);
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let findings = json["assessment"]["findings"].as_array().unwrap();
-    let finding = findings
-        .iter()
-        .find(|f| f["check"] == "rows_rejected")
-        .expect("a rows_rejected finding");
-    assert_eq!(finding["severity"], "warn");
-    assert_eq!(finding["observed"], serde_json::json!(0.001));
-    let reject = &json["datasets"][0]["files"][0]["rejected_rows"][0];
-    assert_eq!(reject["line"], 1001);
-    assert_eq!(reject["excerpt"], "a***@example.com,12,oops");
+    let json = parse(&output.stdout).unwrap();
+    let finding = rows_rejected(&json);
+    assert_eq!(finding.severity, Severity::Warn);
+    assert_eq!(finding.observed, 0.001);
+    let reject = &json.result.datasets[0].files[0].rejected_rows[0];
+    assert_eq!(reject.line, 1001);
+    assert_eq!(reject.excerpt.as_deref(), Some("a***@example.com,12,oops"));
     assert!(!String::from_utf8_lossy(&output.stdout).contains("ann.lee"));
 }
 
@@ -329,4 +322,16 @@ fn errors_are_coloured_only_when_asked_and_never_with_no_color() {
             "{plain}"
         );
     }
+}
+
+/// The one `rows_rejected` finding of a run.
+fn rows_rejected(json: &Parsed) -> &Finding {
+    let mut found = json
+        .assessment
+        .findings
+        .iter()
+        .filter(|f| f.check == Check::RowsRejected);
+    let finding = found.next().expect("a rows_rejected finding");
+    assert!(found.next().is_none(), "one rows_rejected finding");
+    finding
 }

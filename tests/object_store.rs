@@ -451,14 +451,18 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
             &moto,
             &[&["s3://lake/sample-data/orders/"], &history[..]].concat(),
         );
-        history_runs.push(json["history"].clone());
+        let parsed: readiness::report::json::Parsed = serde_json::from_value(json).unwrap();
+        history_runs.push(parsed.history.expect("a history section"));
     }
-    assert_eq!(history_runs[0]["previous_runs"], 0);
-    assert_eq!(history_runs[1]["previous_runs"], 1);
-    assert_eq!(history_runs[1]["location"], "s3://lake/history/");
-    let change = &history_runs[1]["datasets"][0]["change"];
-    assert_eq!(change["previous_run_at"], "2026-11-21T00:00:00Z");
-    assert_eq!(change["row_count"], 0);
+    assert_eq!(history_runs[0].previous_runs, 0);
+    assert_eq!(history_runs[1].previous_runs, 1);
+    assert_eq!(history_runs[1].location, "s3://lake/history/");
+    let change = history_runs[1].datasets[0].change.as_ref().unwrap();
+    assert_eq!(
+        change.previous_run_at.to_rfc3339(),
+        "2026-11-21T00:00:00+00:00"
+    );
+    assert_eq!(change.row_count, 0);
     let stored = moto.s3_objects(keys, "history/");
     assert_eq!(stored.matches(".parquet").count(), 2, "{stored}");
 

@@ -233,18 +233,17 @@ fn reports_and_history_are_written_whole_and_history_reads_only_its_own_files() 
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(fs::read_to_string(&kept).unwrap(), "the previous report");
-    let written: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(written["datasets"][0]["row_count"], 2);
+    let written = readiness::report::json::parse(&fs::read(&json).unwrap()).unwrap();
+    assert_eq!(written.result.datasets[0].row_count, 2);
     let leftovers: Vec<_> = fs::read_dir(json.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(leftovers, ["readiness.json"]);
     // The second run found the first in the history, and nothing else there was read.
-    let history_json = &written["history"];
-    assert_eq!(history_json["previous_runs"], 1);
-    assert_eq!(history_json["unreadable_files"], serde_json::json!([]));
+    let history = written.history.expect("a history section");
+    assert_eq!(history.previous_runs, 1);
+    assert_eq!(history.unreadable_files, []);
 }
 
 /// One line longer than the per-row limit makes its file a per-file error; the other files

@@ -1,13 +1,13 @@
 //! The readiness dimensions, one module each: what a data owner asks ("is it complete?",
 //! "is it fresh?") and everything readiness does to answer it.
 //!
-//! A dimension's module owns its checks (the figures it judges against the suite, and the
-//! words of its findings) and the view its report section renders
-//! (`reports/templates/dimensions/<name>.html`); the figures themselves come from the profile
-//! pass, where each dimension's aggregates are named and read back by name
-//! ([`crate::profile::pass`]). The check evaluation and the report iterate over
-//! [`REGISTERED`]; adding a dimension is a module here, a line in [`REGISTERED`], its template
-//! and its checks in `checks/default.toml` (and in [`crate::check::Check`]).
+//! A dimension's module owns its part in the profile pass ([`Module::pass`]: the aggregates
+//! it adds, named, and how it reads them back into its metrics, in its `profile.rs`), its
+//! checks (the figures it judges against the suite, and the words of its findings) and the
+//! view its report section renders (`reports/templates/dimensions/<name>.html`). The profile
+//! pass, the check evaluation and the report iterate over [`REGISTERED`]; adding a dimension
+//! is a module here, a line in [`REGISTERED`], its template and its checks in
+//! `checks/default.toml` (and in [`crate::check::Check`]).
 //!
 //! Invariants: a module's `evaluate` reads only the typed metrics (never runs a query) and its
 //! `view` reads only the metrics and the findings already made (never judges again: a rule
@@ -25,6 +25,7 @@ pub mod privacy;
 use crate::check::{Dimension, Judge};
 use crate::history::DatasetHistory;
 use crate::metrics::DatasetMetrics;
+use crate::profile::pass::Part;
 
 /// The dimensions, in report order.
 pub const REGISTERED: &[&dyn Module] = &[
@@ -59,6 +60,12 @@ pub trait Module: Sync {
 
     /// Its section's template (`dimensions/<name>.html`), compiled in.
     fn template(&self) -> &'static str;
+
+    /// Its part in the profile pass, if it measures anything there: the aggregates it adds
+    /// and how it reads them back.
+    fn pass(&self) -> Option<&dyn Part> {
+        None
+    }
 }
 
 #[cfg(test)]

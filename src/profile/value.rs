@@ -25,6 +25,11 @@ pub fn count_at(array: &ArrayRef, row: usize) -> u64 {
     }
 }
 
+/// `part / whole`, `None` for an empty whole.
+pub fn fraction(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
 /// The instant a time value stands for, in UTC.
 pub fn instant(value: &ScalarValue) -> Option<DateTime<Utc>> {
     let from_unit = |value: i64, unit: TimeUnit| -> Option<DateTime<Utc>> {

@@ -86,6 +86,10 @@ impl Module for Completeness {
     fn template(&self) -> &'static str {
         include_str!("../../../reports/templates/dimensions/completeness.html")
     }
+
+    fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
+        Some(self)
+    }
 }
 
 #[derive(Serialize)]

@@ -11,18 +11,21 @@
 //! once and runs on a distributed engine with those functions registered.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::arrow::datatypes::{DataType, FieldRef, Fields, Schema};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
 use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, grouping, max, min};
 use datafusion::logical_expr::{Expr, ident, lit};
 use datafusion::prelude::DataFrame;
+use futures::future::BoxFuture;
 
+use crate::metrics::{ColumnMetrics, DatasetMetrics};
 use crate::profile::kernels::missing::{
     KINDS, Kind, float_bits, missing_counts, missing_kind, present,
 };
-use crate::profile::kernels::textrange;
-use crate::profile::value::{count_at, is_float_type, is_text_type, scalar_at};
+use crate::profile::kernels::{counts, textrange};
+use crate::profile::pass::{Output, Part, Planning};
+use crate::profile::value::{count_at, fraction, is_float_type, is_text_type, scalar_at, to_json};
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
 /// whitespace, ignoring case. `NaN` is not here: it is counted as `nan_count`.
@@ -313,7 +316,7 @@ pub fn top_values(counts: &[(ScalarValue, u64)]) -> Vec<crate::metrics::ValueCou
     let mut values: Vec<_> = counts
         .iter()
         .map(|(value, count)| crate::metrics::ValueCount {
-            value: crate::profile::value::to_json(value),
+            value: to_json(value),
             count: *count,
         })
         .collect();
@@ -337,6 +340,93 @@ fn orderable(data_type: &DataType) -> bool {
         || is_text_type(data_type)
         || data_type.is_temporal()
         || matches!(data_type, DataType::Boolean)
+}
+
+/// Completeness's part in the profile pass: the missing values are the pass's own figures
+/// ([`CompletenessPass`]); beside them it counts the values of every column with few of
+/// them, for its top values.
+impl Part for super::Completeness {
+    fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
+        listed_columns(planning.fields)
+            .enumerate()
+            .map(|(index, field)| {
+                let counts = counts::value_counts(ident(field.name()), TOP_VALUES_MAX_DISTINCT);
+                (top_values_name(index), counts)
+            })
+            .collect()
+    }
+
+    fn measure<'a>(
+        &'a self,
+        output: &'a Output<'a>,
+        metrics: &'a mut DatasetMetrics,
+    ) -> BoxFuture<'a, DfResult<()>> {
+        Box::pin(async move {
+            let counted: Vec<_> = listed_columns(output.planning.fields)
+                .enumerate()
+                .map(|(index, field)| {
+                    let counts = output
+                        .result(&top_values_name(index))
+                        .and_then(|result| counts::decode(result, 0));
+                    (field.name().clone(), counts)
+                })
+                .collect();
+            let pass = output.pass;
+            metrics.columns = column_metrics(pass, &counted);
+            metrics.complete_row_fraction = fraction(pass.complete_row_count, pass.row_count);
+            Ok(())
+        })
+    }
+}
+
+/// A column's rows per value, in no particular order.
+type ValueCounts = Vec<(ScalarValue, u64)>;
+
+/// The columns whose values are counted for top values: nested values (lists, structs, maps)
+/// have none to show.
+fn listed_columns(fields: &Fields) -> impl Iterator<Item = &FieldRef> {
+    fields
+        .iter()
+        .filter(|f| f.data_type() != &DataType::Null && !f.data_type().is_nested())
+}
+
+fn top_values_name(column: usize) -> String {
+    format!("top_values_{column}")
+}
+
+/// Each column's figures; `counted` are the value counts of the columns with few values (a
+/// count that gave up past [`TOP_VALUES_MAX_DISTINCT`] is `None`).
+fn column_metrics(
+    pass: &CompletenessPass,
+    counted: &[(String, Option<ValueCounts>)],
+) -> Vec<ColumnMetrics> {
+    let mut columns = Vec::with_capacity(pass.columns.len());
+    for figures in &pass.columns {
+        let top_values = counted
+            .iter()
+            .find(|(name, _)| name == &figures.name)
+            .and_then(|(_, counts)| counts.as_deref())
+            .filter(|_| pass.row_count > 0)
+            .map(top_values)
+            .unwrap_or_default();
+        let present = pass.row_count.saturating_sub(figures.missing_count());
+        columns.push(ColumnMetrics {
+            name: figures.name.clone(),
+            data_type: figures.data_type.to_string(),
+            null_count: figures.null_count,
+            nan_count: figures.nan_count,
+            empty_count: figures.empty_count,
+            placeholder_count: figures.placeholder_count,
+            completeness: fraction(present, pass.row_count),
+            distinct_count: figures.distinct_count.unwrap_or(0),
+            distinct_is_approximate: figures.distinct_count.is_some(),
+            min: Some(to_json(&figures.min)).filter(|v| !v.is_null()),
+            max: Some(to_json(&figures.max)).filter(|v| !v.is_null()),
+            top_values,
+            personal_data: None,
+        });
+    }
+    columns
 }
 
 #[cfg(test)]

@@ -88,6 +88,10 @@ impl Module for Duplication {
     fn template(&self) -> &'static str {
         include_str!("../../../reports/templates/dimensions/duplication.html")
     }
+
+    fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
+        Some(self)
+    }
 }
 
 #[derive(Serialize)]

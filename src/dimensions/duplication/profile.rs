@@ -9,15 +9,19 @@
 //! fits in memory; other keys take one grouping pass over the key columns, the repeated keys
 //! streamed back, so totals and examples come from that one pass.
 
+use datafusion::arrow::datatypes::FieldRef;
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::{Expr, col, ident, lit};
 use datafusion::prelude::DataFrame;
 use futures::TryStreamExt;
+use futures::future::BoxFuture;
 
-use crate::metrics::DuplicateKeyGroup;
+use crate::metrics::{DatasetMetrics, DuplicateKeyGroup, DuplicateMetrics};
+use crate::profile::kernels::keycounts;
 use crate::profile::kernels::rowhash::{distinct_fingerprints, row_hash};
+use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::{count_at, scalar_at, to_json};
 
 /// How many of the most repeated keys are shown as examples.
@@ -100,4 +104,93 @@ pub async fn key_figures(frame: DataFrame, key_columns: &[String]) -> DfResult<K
         })
         .collect();
     Ok(figures)
+}
+
+/// Duplication's part in the profile pass: when their sets fit in memory
+/// ([`Planning::sets_in_memory`]), the distinct row fingerprints and a single integer key's
+/// counts; otherwise, and for other keys, groupings that spill count them afterwards.
+impl Part for super::Duplication {
+    fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
+        if !planning.sets_in_memory {
+            return Vec::new();
+        }
+        let columns = planning.fields.iter().map(|f| ident(f.name())).collect();
+        let mut aggregates = vec![(DISTINCT_ROWS.to_string(), distinct_rows(columns))];
+        if let Some(key) = key_counted_in_pass(planning) {
+            aggregates.push((
+                KEY_COUNTS.to_string(),
+                keycounts::key_counts(ident(key.name())),
+            ));
+        }
+        aggregates
+    }
+
+    fn measure<'a>(
+        &'a self,
+        output: &'a Output<'a>,
+        metrics: &'a mut DatasetMetrics,
+    ) -> BoxFuture<'a, DfResult<()>> {
+        Box::pin(async move {
+            let row_count = output.pass.row_count;
+            let distinct_rows = match output.result(DISTINCT_ROWS) {
+                Some(result) => count_at(result, 0),
+                None => {
+                    output.trace(
+                        "distinct rows not counted in the profile pass: a grouping counts them",
+                    );
+                    distinct_row_count(output.frame.clone()).await?
+                }
+            };
+            metrics.duplicates =
+                DuplicateMetrics::rows(row_count.saturating_sub(distinct_rows), row_count);
+            let key_columns = &output.options().key_columns;
+            if key_columns.is_empty() {
+                return Ok(());
+            }
+            let fields = output.planning.fields;
+            let missing: Vec<_> = key_columns
+                .iter()
+                .filter(|key| fields.find(key).is_none())
+                .map(|key| format!("`{key}`"))
+                .collect();
+            if !missing.is_empty() {
+                metrics.notes.push(format!(
+                    "key column(s) {} not in this dataset: duplicate keys not measured",
+                    missing.join(", ")
+                ));
+                return Ok(());
+            }
+            let in_pass = key_counted_in_pass(output.planning).and_then(|key| {
+                let result = output.result(KEY_COUNTS)?;
+                keycounts::decode(result, key.data_type())
+            });
+            let keys = match in_pass {
+                Some(counted_in_pass) => counted_in_pass,
+                None => {
+                    output.trace(
+                        "duplicate keys not counted in the profile pass: a grouping counts them",
+                    );
+                    key_figures(output.frame.clone(), key_columns).await?
+                }
+            };
+            let duplicates = &mut metrics.duplicates;
+            duplicates.key_columns = key_columns.clone();
+            duplicates.duplicate_key_row_count = Some(keys.duplicate_key_rows);
+            duplicates.keys_with_duplicates = Some(keys.keys_with_duplicates);
+            duplicates.example_groups = keys.examples;
+            Ok(())
+        })
+    }
+}
+
+const DISTINCT_ROWS: &str = "distinct_rows";
+const KEY_COUNTS: &str = "key_counts";
+
+/// The declared key when the profile pass counts it: one integer column, its counts in memory.
+fn key_counted_in_pass<'a>(planning: &Planning<'a>) -> Option<&'a FieldRef> {
+    let [key] = planning.options.key_columns.as_slice() else {
+        return None;
+    };
+    let (_, field) = planning.fields.find(key)?;
+    (planning.sets_in_memory && keycounts::countable(field.data_type())).then_some(field)
 }

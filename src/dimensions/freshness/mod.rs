@@ -102,6 +102,10 @@ impl Module for Freshness {
     fn template(&self) -> &'static str {
         include_str!("../../../reports/templates/dimensions/freshness.html")
     }
+
+    fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
+        Some(self)
+    }
 }
 
 #[derive(Serialize)]

@@ -7,11 +7,20 @@
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::ScalarValue;
+use datafusion::error::Result as DfResult;
 use datafusion::functions::expr_fn::date_trunc;
 use datafusion::logical_expr::{Expr, cast, ident, lit, when};
+use futures::future::BoxFuture;
 
-use crate::metrics::{BucketWidth, TimeBucket, TimeGap};
-use crate::profile::value::instant;
+use crate::dimensions::completeness::profile::grouped_value_counts;
+use crate::dimensions::privacy::profile as privacy;
+use crate::metrics::{
+    BucketWidth, DatasetMetrics, FreshnessMetrics, LagBasis, TimeBucket, TimeColumnBasis, TimeGap,
+};
+use crate::profile::ProfileOptions;
+use crate::profile::kernels::counts;
+use crate::profile::pass::{Output, Part, Planning};
+use crate::profile::value::{instant, is_time_type};
 
 /// The bucket width for a span: days up to two months, weeks up to two years, else months.
 pub fn bucket_width(min: DateTime<Utc>, max: DateTime<Utc>) -> BucketWidth {
@@ -147,6 +156,139 @@ pub fn gaps(buckets: &[TimeBucket], width: BucketWidth) -> Vec<TimeGap> {
         }
     }
     gaps
+}
+
+/// Freshness's part in the profile pass: the rows per day of the time column, counted in the
+/// pass up to [`counts::MAX_DISTINCT`] days and rolled up into buckets; past that, a grouping
+/// that spills counts the buckets.
+impl Part for super::Freshness {
+    fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
+        let columns = planning
+            .fields
+            .iter()
+            .map(|f| (f.name().as_str(), f.data_type()));
+        match chosen_time_column(columns, planning.options) {
+            Ok((name, data_type, _)) => {
+                let days = counts::value_counts(day(name, data_type), counts::MAX_DISTINCT);
+                vec![(DAYS.to_string(), days)]
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn measure<'a>(
+        &'a self,
+        output: &'a Output<'a>,
+        metrics: &'a mut DatasetMetrics,
+    ) -> BoxFuture<'a, DfResult<()>> {
+        Box::pin(async move {
+            let (mut freshness, time_column) = freshness_metrics(output, &mut metrics.notes);
+            if let (Some((name, data_type)), Some(width)) = (time_column, freshness.bucket_width) {
+                let days = output
+                    .result(DAYS)
+                    .and_then(|result| counts::decode(result, 0));
+                freshness.buckets = match days {
+                    Some(days) => roll_up(&days, width),
+                    None => {
+                        output.trace(&format!(
+                            "time `{name}`: too many days for the profile pass, grouping"
+                        ));
+                        let bucket = bucket(&name, &data_type, width);
+                        let counts = grouped_value_counts(output.frame, &[bucket]).await?;
+                        buckets(&counts.into_iter().next().unwrap_or_default())
+                    }
+                };
+                freshness.gaps = gaps(&freshness.buckets, width);
+            }
+            metrics.freshness = freshness;
+            Ok(())
+        })
+    }
+}
+
+const DAYS: &str = "rows_per_day";
+
+/// The time column freshness uses among `columns` (name, type), with how it was chosen
+/// (`given`, or `auto` when it is the only timestamp or date column); otherwise the note
+/// saying why there is none, if one is due.
+pub fn chosen_time_column<'a>(
+    columns: impl Iterator<Item = (&'a str, &'a DataType)> + Clone,
+    options: &ProfileOptions,
+) -> std::result::Result<(&'a str, &'a DataType, TimeColumnBasis), Option<String>> {
+    match &options.time_column {
+        Some(name) => match columns.clone().find(|(column, _)| column == name) {
+            Some((column, data_type)) if is_time_type(data_type) => {
+                Ok((column, data_type, TimeColumnBasis::Given))
+            }
+            Some((_, data_type)) => Err(Some(format!(
+                "time column `{name}` holds {data_type} values, not timestamps or dates: freshness uses file times"
+            ))),
+            None => Err(Some(format!(
+                "time column `{name}` is not in this dataset: freshness uses file times"
+            ))),
+        },
+        None => {
+            // A birth date is personal data, not when the data was made: never chosen by
+            // default.
+            let mut time_columns = columns.filter(|(name, data_type)| {
+                is_time_type(data_type) && privacy::classify(name, &[]).is_none()
+            });
+            match (time_columns.next(), time_columns.next()) {
+                (Some((column, data_type)), None) => Ok((column, data_type, TimeColumnBasis::Auto)),
+                _ => Err(None),
+            }
+        }
+    }
+}
+
+/// Freshness without the time buckets, and the time column to count them on when it has
+/// values.
+fn freshness_metrics(
+    output: &Output<'_>,
+    notes: &mut Vec<String>,
+) -> (FreshnessMetrics, Option<(String, DataType)>) {
+    let (plan, pass, options) = (output.plan, output.pass, output.options());
+    let newest_file_modified = plan
+        .readable_files()
+        .map(|file| file.meta.last_modified)
+        .max();
+    // Without an event-time column, a table's last commit is when its data last changed.
+    let (basis_time, basis) = match plan.table.as_ref().and_then(|t| t.lineage.last_commit_time) {
+        Some(committed) => (Some(committed), LagBasis::CommitTime),
+        None => (newest_file_modified, LagBasis::FileModified),
+    };
+    let mut metrics =
+        FreshnessMetrics::without_time_column(options.now, basis_time, basis, newest_file_modified);
+    let columns = pass.columns.iter().map(|c| (c.name.as_str(), &c.data_type));
+    let (name, basis) = match chosen_time_column(columns, options) {
+        Ok((name, _, basis)) => (name, basis),
+        Err(note) => {
+            notes.extend(note);
+            return (metrics, None);
+        }
+    };
+    let Some(column) = pass.columns.iter().find(|c| c.name == name) else {
+        return (metrics, None);
+    };
+    metrics.time_column = Some(column.name.clone());
+    metrics.time_column_basis = Some(basis);
+    let (Some(min_time), Some(max_time)) = (instant(&column.min), instant(&column.max)) else {
+        notes.push(format!(
+            "time column `{}` has no values: freshness uses file times",
+            column.name
+        ));
+        return (metrics, None);
+    };
+    let width = bucket_width(min_time, max_time);
+    metrics.min_time = Some(min_time);
+    metrics.max_time = Some(max_time);
+    metrics.lag_seconds = Some((options.now - max_time).num_seconds());
+    metrics.lag_basis = Some(LagBasis::EventTime);
+    metrics.bucket_width = Some(width);
+    (
+        metrics,
+        Some((column.name.clone(), column.data_type.clone())),
+    )
 }
 
 #[cfg(test)]

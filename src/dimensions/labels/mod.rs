@@ -99,6 +99,10 @@ impl Module for Labels {
     fn template(&self) -> &'static str {
         include_str!("../../../reports/templates/dimensions/labels.html")
     }
+
+    fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
+        Some(self)
+    }
 }
 
 #[derive(Serialize)]

@@ -45,6 +45,10 @@ impl Module for Lineage {
     fn template(&self) -> &'static str {
         include_str!("../../../reports/templates/dimensions/lineage.html")
     }
+
+    fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
+        Some(self)
+    }
 }
 
 #[derive(Serialize)]

@@ -4,8 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use datafusion::arrow::datatypes::Schema;
+use datafusion::error::Result as DfResult;
+use futures::future::BoxFuture;
 
-use crate::metrics::{ColumnDescription, KeyValue, LineageMetrics};
+use crate::metrics::{ColumnDescription, DatasetMetrics, KeyValue, LineageMetrics};
+use crate::profile::pass::{Output, Part};
 use crate::source::DatasetPlan;
 
 /// Longest metadata value kept verbatim.
@@ -13,6 +16,18 @@ const MAX_VALUE_CHARS: usize = 2_000;
 
 /// Field-metadata keys that hold a column's description.
 const DESCRIPTION_KEYS: &[&str] = &["description", "comment", "doc", "PARQUET:field_description"];
+
+/// Lineage's part in the profile pass: no aggregate; what the files say about themselves.
+impl Part for super::Lineage {
+    fn measure<'a>(
+        &'a self,
+        output: &'a Output<'a>,
+        metrics: &'a mut DatasetMetrics,
+    ) -> BoxFuture<'a, DfResult<()>> {
+        metrics.lineage = measure(output.plan);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
 
 pub fn measure(plan: &DatasetPlan) -> LineageMetrics {
     let readable: Vec<_> = plan.readable_files().collect();
