@@ -202,6 +202,11 @@ fn customers(out: &Path) {
         .filter(|v| !is_placeholder(v))
         .collect();
     planted(d, "churned.labelled_count", labelled.len());
+    // `plan` spells "pro" three ways: every row but those of the most common spelling.
+    let spellings = |s: &str| rows.iter().filter(|r| r.plan == s).count();
+    let pro = [spellings("Pro"), spellings("pro"), spellings("PRO")];
+    let minority = pro.iter().sum::<usize>() - pro.iter().max().unwrap();
+    planted(d, "plan.variant_row_count", minority);
     planted(
         d,
         "churned.yes",
@@ -443,6 +448,31 @@ fn tickets(out: &Path) {
             }
         })
         .collect();
+    // The day each ticket was reported, typed in by hand: ISO dates, but every 20th (from the
+    // 8th) day first with slashes and every 50th (from the 14th) with the month's name.
+    let reported: Vec<String> = created
+        .iter()
+        .enumerate()
+        .map(|(i, micros)| {
+            let day = chrono::DateTime::from_timestamp(micros / 1_000_000, 0)
+                .unwrap()
+                .date_naive();
+            match (i % 20, i % 50) {
+                (_, 13) => day.format("%b %-d, %Y").to_string(),
+                (7, _) => day.format("%d/%m/%Y").to_string(),
+                _ => day.format("%Y-%m-%d").to_string(),
+            }
+        })
+        .collect();
+    // Refunds as text: plain decimals, but every 30th (from the 18th) in euros with a currency
+    // code and every 8th (from the 4th) with a thousands separator.
+    let refunds: Vec<String> = (0..n)
+        .map(|i| match (i % 30, i % 8) {
+            (17, _) => format!("EUR {}", 10 + i % 90),
+            (_, 3) => format!("1,{:03}.50", i % 1000),
+            _ => format!("{}.50", 10 + i % 90),
+        })
+        .collect();
     let schema = Arc::new(Schema::new(vec![
         Field::new("ticket_id", DataType::Int64, false),
         Field::new("subject", DataType::Utf8, true),
@@ -453,6 +483,8 @@ fn tickets(out: &Path) {
             DataType::Timestamp(TimeUnit::Microsecond, None),
             false,
         ),
+        Field::new("reported_on", DataType::Utf8, false),
+        Field::new("refund", DataType::Utf8, false),
     ]));
     let batch = RecordBatch::try_new(
         schema.clone(),
@@ -462,6 +494,8 @@ fn tickets(out: &Path) {
             Arc::new(StringArray::from(priorities.clone())),
             Arc::new(Float64Array::from(scores.clone())),
             Arc::new(TimestampMicrosecondArray::from(created.clone())),
+            Arc::new(StringArray::from_iter_values(reported.iter())),
+            Arc::new(StringArray::from_iter_values(refunds.iter())),
         ],
     )
     .unwrap();
@@ -491,6 +525,10 @@ fn tickets(out: &Path) {
             labelled.iter().filter(|v| v.as_str() == class).count(),
         );
     }
+    let not_iso = reported.iter().filter(|r| !r.starts_with("2026-")).count();
+    planted(d, "reported_on.minority_date_format_count", not_iso);
+    let formatted = refunds.iter().filter(|r| r.contains(['E', ','])).count();
+    planted(d, "refund.formatted_number_count", formatted);
     let max = created.iter().max().unwrap() / 1_000_000;
     planted(
         d,

@@ -179,6 +179,137 @@ pub struct ColumnMetrics {
     /// The kind of personal data the column looks like (`e-mail`, `phone`, ...), from its name
     /// or its values. Sample values (`min`, `max`, `top_values`) of such columns are masked.
     pub personal_data: Option<String>,
+    /// How the column's values are written: text columns only (absent for other types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formats: Option<TextFormats>,
+}
+
+/// How a text column's present values are written (format consistency). Every count is over
+/// the whole column, from the profile pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TextFormats {
+    /// Present values (not null, blank or a placeholder), the whole of the counts below.
+    pub value_count: u64,
+    /// Values per shape, most first (ties by shape); shapes no value has are left out.
+    pub shapes: Vec<ShapeCount>,
+    /// Values that are dates, in any of the date shapes.
+    pub date_count: u64,
+    /// Date values not written in the column's most common date format (0 with one format).
+    pub minority_date_format_count: u64,
+    /// Numbers written with thousands separators or with a unit or currency: numbers stored
+    /// as text.
+    pub formatted_number_count: u64,
+    /// Values that differ from another value of the column only by case, accents or
+    /// whitespace, grouped (most rows first); `null` when the column has more than
+    /// 1,000 distinct values, so it was not assessed.
+    pub variant_groups: Option<Vec<VariantGroup>>,
+    /// Rows whose value is not its group's most common spelling (`null` when not assessed).
+    pub variant_row_count: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ShapeCount {
+    pub shape: Shape,
+    /// For date shapes, the format as a reader would spell it (`DD/MM/YYYY or MM/DD/YYYY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    pub count: u64,
+}
+
+/// Spellings of one value: equal once case, accents and whitespace are set aside.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VariantGroup {
+    /// The spelling they share: lower case, accents removed, whitespace collapsed.
+    pub normalized: String,
+    /// Each spelling with its rows, most first.
+    pub variants: Vec<ValueCount>,
+}
+
+/// How a text value is written. The codes are stable within one scan only.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// None of the others: words, codes, identifiers, prose.
+    Text,
+    /// `42`, `-7`.
+    Integer,
+    /// `3.14`, `-0.5`, `1e6`.
+    Decimal,
+    /// `true`, `false`, `yes`, `no` in any case.
+    Boolean,
+    /// `2024-01-05T10:00:00Z`, `2024-01-05 10:00`.
+    Timestamp,
+    /// `2024-01-05`.
+    DateIso,
+    /// `2024/01/05`.
+    DateYearFirstSlash,
+    /// `05/01/2024` (day or month first: both read the same way).
+    DateYearLastSlash,
+    /// `05.01.2024`.
+    DateYearLastDot,
+    /// `05-01-2024`.
+    DateYearLastDash,
+    /// `Jan 5, 2024`, `January 5 2024`.
+    DateMonthName,
+    /// `5 Jan 2024`, `5 January 2024`.
+    DateDayMonthName,
+    /// `1,234`, `1.234.567,50`, `12 345`: a number with thousands separators.
+    GroupedNumber,
+    /// `12 kg`, `5%`, `€30`, `EUR 1,200`: a number with a unit or currency.
+    NumberWithUnit,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 14] = [
+        Shape::Text,
+        Shape::Integer,
+        Shape::Decimal,
+        Shape::Boolean,
+        Shape::Timestamp,
+        Shape::DateIso,
+        Shape::DateYearFirstSlash,
+        Shape::DateYearLastSlash,
+        Shape::DateYearLastDot,
+        Shape::DateYearLastDash,
+        Shape::DateMonthName,
+        Shape::DateDayMonthName,
+        Shape::GroupedNumber,
+        Shape::NumberWithUnit,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Shape> {
+        Shape::ALL.get(usize::from(code)).copied()
+    }
+
+    /// The date format a date shape is written in, as a reader would spell it.
+    pub fn date_pattern(self) -> Option<&'static str> {
+        Some(match self {
+            Shape::DateIso => "YYYY-MM-DD",
+            Shape::DateYearFirstSlash => "YYYY/MM/DD",
+            Shape::DateYearLastSlash => "DD/MM/YYYY or MM/DD/YYYY",
+            Shape::DateYearLastDot => "DD.MM.YYYY",
+            Shape::DateYearLastDash => "DD-MM-YYYY or MM-DD-YYYY",
+            Shape::DateMonthName => "Mon D, YYYY",
+            Shape::DateDayMonthName => "D Mon YYYY",
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

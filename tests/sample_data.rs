@@ -43,7 +43,11 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
             };
         }
         let c = column(dataset, column_name);
+        let formats = || c.formats.as_ref().expect("a text column's formats");
         return match field {
+            "minority_date_format_count" => formats().minority_date_format_count,
+            "formatted_number_count" => formats().formatted_number_count,
+            "variant_row_count" => formats().variant_row_count.expect("spellings assessed"),
             "null_count" => c.null_count,
             "nan_count" => c.nan_count,
             "empty_count" => c.empty_count,

@@ -49,6 +49,9 @@ pub enum Check {
     Volume,
     ColumnCompleteness,
     CompleteRows,
+    MixedDateFormats,
+    NumbersAsText,
+    CategoryVariants,
     DuplicateRows,
     DuplicateKeys,
     LabelCoverage,
@@ -74,6 +77,9 @@ impl Check {
         Check::Volume,
         Check::ColumnCompleteness,
         Check::CompleteRows,
+        Check::MixedDateFormats,
+        Check::NumbersAsText,
+        Check::CategoryVariants,
         Check::DuplicateRows,
         Check::DuplicateKeys,
         Check::LabelCoverage,
@@ -99,6 +105,9 @@ impl Check {
             Check::Volume => "volume",
             Check::ColumnCompleteness => "column_completeness",
             Check::CompleteRows => "complete_rows",
+            Check::MixedDateFormats => "mixed_date_formats",
+            Check::NumbersAsText => "numbers_as_text",
+            Check::CategoryVariants => "category_variants",
             Check::DuplicateRows => "duplicate_rows",
             Check::DuplicateKeys => "duplicate_keys",
             Check::LabelCoverage => "label_coverage",
@@ -126,6 +135,9 @@ impl Check {
             | Check::FilesReadable
             | Check::RowsRejected
             | Check::SchemaConsistent
+            | Check::MixedDateFormats
+            | Check::NumbersAsText
+            | Check::CategoryVariants
             | Check::DuplicateRows
             | Check::DuplicateKeys
             | Check::FreshnessLag
@@ -145,6 +157,9 @@ impl Check {
             Check::RowsRejected
             | Check::ColumnCompleteness
             | Check::CompleteRows
+            | Check::MixedDateFormats
+            | Check::NumbersAsText
+            | Check::CategoryVariants
             | Check::DuplicateRows
             | Check::DuplicateKeys
             | Check::LabelCoverage
@@ -174,6 +189,9 @@ impl Check {
             | Check::SchemaConsistent
             | Check::Volume => Dimension::Inventory,
             Check::ColumnCompleteness | Check::CompleteRows => Dimension::Completeness,
+            Check::MixedDateFormats | Check::NumbersAsText | Check::CategoryVariants => {
+                Dimension::Consistency
+            }
             Check::DuplicateRows | Check::DuplicateKeys => Dimension::Duplication,
             Check::LabelCoverage | Check::MinorityClassSize => Dimension::Labels,
             Check::FreshnessLag | Check::ArrivalGaps => Dimension::Freshness,

@@ -27,6 +27,8 @@ use crate::metrics::{DatasetMetrics, ScanResult};
 pub enum Dimension {
     Inventory,
     Completeness,
+    /// How values are written: formats, numbers as text, spellings of one category.
+    Consistency,
     Duplication,
     Labels,
     Freshness,
@@ -42,6 +44,7 @@ impl Dimension {
         match self {
             Self::Inventory => "inventory",
             Self::Completeness => "completeness",
+            Self::Consistency => "consistency",
             Self::Duplication => "duplication",
             Self::Labels => "labels",
             Self::Freshness => "freshness",
@@ -55,6 +58,7 @@ impl Dimension {
         match self {
             Self::Inventory => "Files and readability",
             Self::Completeness => "Completeness",
+            Self::Consistency => "Format consistency",
             Self::Duplication => "Duplication",
             Self::Labels => "Label coverage",
             Self::Freshness => "Freshness",
@@ -400,6 +404,7 @@ mod tests {
                 max: None,
                 top_values: Vec::new(),
                 personal_data: Some("e-mail".into()),
+                formats: None,
             }],
             complete_row_fraction: Some(present as f64 / rows as f64),
             duplicates: DuplicateMetrics::rows(duplicates, rows),

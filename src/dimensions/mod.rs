@@ -14,6 +14,7 @@
 //! lives in one place, and the report shows what the checks decided).
 
 pub mod completeness;
+pub mod consistency;
 pub mod duplication;
 pub mod freshness;
 pub mod history;
@@ -31,6 +32,7 @@ use crate::profile::pass::Part;
 pub const REGISTERED: &[&dyn Module] = &[
     &inventory::Inventory,
     &completeness::Completeness,
+    &consistency::Consistency,
     &duplication::Duplication,
     &labels::Labels,
     &freshness::Freshness,

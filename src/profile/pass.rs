@@ -148,6 +148,8 @@ mod tests {
                 "completeness_top_values_0",
                 "completeness_top_values_1",
                 "completeness_top_values_2",
+                "consistency_shapes_1",
+                "consistency_values_1",
                 "duplication_distinct_rows",
                 "duplication_key_counts",
                 "labels_classes_0",
@@ -163,6 +165,6 @@ mod tests {
             names.iter().all(|name| !name.starts_with("duplication_")),
             "{names:?}"
         );
-        assert_eq!(names.len(), 5);
+        assert_eq!(names.len(), 7);
     }
 }

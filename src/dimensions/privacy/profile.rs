@@ -165,6 +165,28 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
             .filter(|v| v.is_string() || v.is_number())
             .collect();
         column.personal_data = classify(&column.name, &values).map(str::to_string);
+        let personal = column.personal_data.clone();
+        let groups = column
+            .formats
+            .iter_mut()
+            .flat_map(|f| f.variant_groups.iter_mut().flatten());
+        // A group's spellings are values: masked like them, left out without samples (their
+        // counts stay: they are figures, not samples).
+        for group in groups {
+            let shown = |value: &Value| match (&personal, samples) {
+                (_, false) => Value::Null,
+                (Some(kind), true) => mask(kind, value),
+                (None, true) => value.clone(),
+            };
+            if let Value::String(normalized) = shown(&Value::from(group.normalized.clone())) {
+                group.normalized = normalized;
+            } else {
+                group.normalized.clear();
+            }
+            for spelling in &mut group.variants {
+                spelling.value = shown(&spelling.value);
+            }
+        }
         if !samples {
             column.min = None;
             column.max = None;

@@ -8,6 +8,8 @@
 //! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
 //! - [`rowhash`]: a 126-bit fingerprint of each row's encoding, and the distinct count of
 //!   those fingerprints, for exact duplicate rows;
+//! - [`shapes`]: how each text value is written (integer, date format, grouped number, ...),
+//!   for format consistency;
 //! - [`textrange`]: the smallest and largest present text values in one pass.
 //!
 //! Invariant: a kernel knows nothing of thresholds, findings or reports; partial states merge
@@ -18,4 +20,5 @@ pub mod counts;
 pub mod keycounts;
 pub mod missing;
 pub mod rowhash;
+pub mod shapes;
 pub mod textrange;
