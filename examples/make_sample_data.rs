@@ -185,6 +185,8 @@ fn customers(out: &Path) {
         per_key.values().filter(|n| **n > 1).count(),
     );
     text_counts(d, "email", &emails);
+    let addresses = emails.iter().flatten().filter(|e| e.contains('@')).count();
+    planted(d, "email.email_count", addresses);
     text_counts(d, "country", &countries);
     planted(
         d,
@@ -419,6 +421,8 @@ fn tickets(out: &Path) {
             1 => Some(" \t".to_string()),
             2 => Some("N/A".to_string()),
             3 => None,
+            // Every 40th subject (from the 18th) gives a customer's e-mail address.
+            _ if i % 40 == 17 => Some(format!("Cannot log in, reach me at user{i}@example.org")),
             _ => Some(format!("Cannot log in (case {i})")),
         })
         .collect();
@@ -525,6 +529,12 @@ fn tickets(out: &Path) {
             labelled.iter().filter(|v| v.as_str() == class).count(),
         );
     }
+    let with_email = subjects
+        .iter()
+        .flatten()
+        .filter(|s| s.contains('@'))
+        .count();
+    planted(d, "subject.contained_email_count", with_email);
     let not_iso = reported.iter().filter(|r| !r.starts_with("2026-")).count();
     planted(d, "reported_on.minority_date_format_count", not_iso);
     let formatted = refunds.iter().filter(|r| r.contains(['E', ','])).count();

@@ -179,6 +179,10 @@ pub struct ColumnMetrics {
     /// The kind of personal data the column looks like (`e-mail`, `phone`, ...), from its name
     /// or its values. Sample values (`min`, `max`, `top_values`) of such columns are masked.
     pub personal_data: Option<String>,
+    /// Values of the whole column that are, or contain, personal data (text columns with at
+    /// least one match only; absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_values: Option<PersonalValues>,
     /// How the column's values are written: text columns only (absent for other types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formats: Option<TextFormats>,
@@ -627,4 +631,88 @@ fn rfc3339_opt<S: Serializer>(
         Some(time) => rfc3339(time, serializer),
         None => serializer.serialize_none(),
     }
+}
+
+/// Personal data found in a text column's values, every value examined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PersonalValues {
+    /// Present values examined.
+    pub value_count: u64,
+    /// Values per kind and rule, most first.
+    pub matches: Vec<PersonalMatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PersonalMatch {
+    pub kind: PersonalKind,
+    pub rule: MatchRule,
+    pub count: u64,
+}
+
+/// A kind of personal data with a recognisable written form (the rules are in
+/// `src/profile/kernels/personal.rs`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalKind {
+    Email,
+    PaymentCard,
+    Iban,
+    IpAddress,
+    NationalId,
+    Phone,
+}
+
+impl PersonalKind {
+    pub const ALL: [PersonalKind; 6] = [
+        PersonalKind::Email,
+        PersonalKind::PaymentCard,
+        PersonalKind::Iban,
+        PersonalKind::IpAddress,
+        PersonalKind::NationalId,
+        PersonalKind::Phone,
+    ];
+
+    /// The kind as `personal_data` names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PersonalKind::Email => "e-mail",
+            PersonalKind::PaymentCard => "card number",
+            PersonalKind::Iban => "IBAN",
+            PersonalKind::IpAddress => "IP address",
+            PersonalKind::NationalId => "national id",
+            PersonalKind::Phone => "phone",
+        }
+    }
+}
+
+/// How a value matched: it is one (`whole_value`), or free text holds one (`contained`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRule {
+    WholeValue,
+    Contained,
 }

@@ -4,7 +4,8 @@ mod common;
 
 use common::{column, dataset, repo_path, scan};
 use readiness::metrics::{
-    BucketWidth, DatasetFormat, DatasetMetrics, LagBasis, ScanResult, SidecarKind, TimeColumnBasis,
+    BucketWidth, DatasetFormat, DatasetMetrics, LagBasis, MatchRule, PersonalKind, ScanResult,
+    SidecarKind, TimeColumnBasis,
 };
 
 /// The planted-defect table of `sample-data/README.md`: (dataset, figure, value).
@@ -29,6 +30,16 @@ fn planted() -> Vec<(String, String, String)> {
 }
 
 /// The figure named in the README, read from the scan result.
+/// The kind and rule a personal-data figure names: `email_count`, `contained_email_count`.
+fn personal_kind(figure: &str) -> Option<(PersonalKind, MatchRule)> {
+    let kind = figure.strip_suffix("_count")?;
+    let (kind, rule) = match kind.strip_prefix("contained_") {
+        Some(kind) => (kind, MatchRule::Contained),
+        None => (kind, MatchRule::WholeValue),
+    };
+    Some((serde_json::from_value(serde_json::json!(kind)).ok()?, rule))
+}
+
 fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
     let figure = figure.split(" (").next().unwrap();
     if let Some((column_name, field)) = figure.split_once('.') {
@@ -48,6 +59,16 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
             "minority_date_format_count" => formats().minority_date_format_count,
             "formatted_number_count" => formats().formatted_number_count,
             "variant_row_count" => formats().variant_row_count.expect("spellings assessed"),
+            // `<kind>_count` (a whole-value match) or `contained_<kind>_count` (in free text).
+            figure if personal_kind(figure).is_some() => {
+                let (kind, rule) = personal_kind(figure).unwrap();
+                let found = c.personal_values.as_ref().expect("personal values found");
+                found
+                    .matches
+                    .iter()
+                    .find(|m| (m.kind, m.rule) == (kind, rule))
+                    .map_or(0, |m| m.count)
+            }
             "null_count" => c.null_count,
             "nan_count" => c.nan_count,
             "empty_count" => c.empty_count,

@@ -404,6 +404,7 @@ mod tests {
                 max: None,
                 top_values: Vec::new(),
                 personal_data: Some("e-mail".into()),
+                personal_values: None,
                 formats: None,
             }],
             complete_row_fraction: Some(present as f64 / rows as f64),

@@ -15,7 +15,7 @@
 //! nothing is read back by position.
 
 use datafusion::arrow::array::ArrayRef;
-use datafusion::arrow::datatypes::Fields;
+use datafusion::arrow::datatypes::{FieldRef, Fields};
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::DataFrame;
@@ -25,6 +25,7 @@ use super::ProfileOptions;
 use crate::check::Dimension;
 use crate::dimensions::completeness::profile::{CompletenessPass, PassResults};
 use crate::metrics::DatasetMetrics;
+use crate::profile::value::is_text_type;
 use crate::source::DatasetPlan;
 
 /// A dimension's part in the profile pass.
@@ -53,6 +54,17 @@ pub struct Planning<'a> {
     /// Whether sets that grow with the rows (distinct rows, counts per key) may be held in
     /// memory during the pass; otherwise a grouping that spills counts them afterwards.
     pub sets_in_memory: bool,
+}
+
+impl Planning<'_> {
+    /// The text columns (dictionary-encoded text included), each with its place among all
+    /// columns.
+    pub fn text_columns(&self) -> impl Iterator<Item = (usize, &FieldRef)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(|(_, field)| is_text_type(field.data_type()))
+    }
 }
 
 /// What the profile pass gave, as one dimension sees it.
@@ -154,6 +166,7 @@ mod tests {
                 "duplication_key_counts",
                 "labels_classes_0",
                 "freshness_rows_per_day",
+                "privacy_matches_1",
             ]
         );
     }
@@ -165,6 +178,6 @@ mod tests {
             names.iter().all(|name| !name.starts_with("duplication_")),
             "{names:?}"
         );
-        assert_eq!(names.len(), 7);
+        assert_eq!(names.len(), 8);
     }
 }

@@ -424,6 +424,7 @@ fn column_metrics(
             max: Some(to_json(&figures.max)).filter(|v| !v.is_null()),
             top_values,
             personal_data: None,
+            personal_values: None,
             formats: None,
         });
     }

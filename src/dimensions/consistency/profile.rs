@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use datafusion::arrow::datatypes::{FieldRef, Fields};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::Expr;
@@ -24,7 +23,7 @@ use crate::metrics::{DatasetMetrics, Shape, ShapeCount, TextFormats, ValueCount,
 use crate::profile::kernels::counts;
 use crate::profile::kernels::shapes::text_shape;
 use crate::profile::pass::{Output, Part, Planning};
-use crate::profile::value::{is_text_type, to_json};
+use crate::profile::value::to_json;
 
 /// Text columns with more distinct values than this are not checked for spellings.
 pub const VARIANT_MAX_DISTINCT: usize = 1_000;
@@ -33,7 +32,7 @@ impl Part for super::Consistency {
     fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
         let placeholders = &planning.options.placeholders;
         let mut aggregates = Vec::new();
-        for (index, field) in text_columns(planning.fields) {
+        for (index, field) in planning.text_columns() {
             let present = present_values(field.name(), field.data_type(), placeholders);
             let shapes = text_shape(present.clone());
             aggregates.push((
@@ -56,7 +55,7 @@ impl Part for super::Consistency {
                 .result(&name)
                 .and_then(|result| counts::decode(result, 0))
         };
-        for (index, field) in text_columns(output.planning.fields) {
+        for (index, field) in output.planning.text_columns() {
             let Some(shapes) = decoded(shapes_name(index)) else {
                 continue;
             };
@@ -68,13 +67,6 @@ impl Part for super::Consistency {
         }
         Box::pin(std::future::ready(Ok(())))
     }
-}
-
-fn text_columns(fields: &Fields) -> impl Iterator<Item = (usize, &FieldRef)> {
-    fields
-        .iter()
-        .enumerate()
-        .filter(|(_, field)| is_text_type(field.data_type()))
 }
 
 fn shapes_name(column: usize) -> String {

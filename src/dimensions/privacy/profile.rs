@@ -7,10 +7,17 @@
 
 use std::sync::LazyLock;
 
+use datafusion::common::ScalarValue;
+use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::Expr;
+use futures::future::BoxFuture;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::metrics::DatasetMetrics;
+use crate::dimensions::completeness::profile::present_values;
+use crate::metrics::{DatasetMetrics, MatchRule, PersonalMatch, PersonalValues};
+use crate::profile::kernels::{counts, personal};
+use crate::profile::pass::{Output, Part, Planning};
 
 struct Kind {
     name: &'static str,
@@ -92,7 +99,9 @@ pub fn classify(column_name: &str, samples: &[&Value]) -> Option<&'static str> {
                 .filter(|text| pattern.is_match(text))
                 // An integer is personal by value only as a card number with a valid check
                 // digit: other long integers are ids and amounts as often as phone numbers.
-                .filter(|text| !numeric || (kind.name == "card number" && luhn_valid(text)))
+                .filter(|text| {
+                    !numeric || (kind.name == "card number" && personal::luhn_valid(text))
+                })
                 .count();
             matching * 2 > texts.len()
         });
@@ -112,25 +121,6 @@ fn snake_case(name: &str) -> String {
         previous = Some(c);
     }
     out
-}
-
-/// The Luhn check digit of a card number holds.
-fn luhn_valid(digits: &str) -> bool {
-    let digits: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
-    if digits.len() < 13 {
-        return false;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(index, &digit)| match index % 2 {
-            1 if digit * 2 > 9 => digit * 2 - 9,
-            1 => digit * 2,
-            _ => digit,
-        })
-        .sum();
-    sum.is_multiple_of(10)
 }
 
 /// Masks one value: an e-mail keeps its first character and domain, anything else its last
@@ -164,7 +154,13 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
             .chain(column.top_values.iter().map(|v| &v.value))
             .filter(|v| v.is_string() || v.is_number())
             .collect();
-        column.personal_data = classify(&column.name, &values).map(str::to_string);
+        // Every value counted beats the name and a few samples; free text comes last.
+        let counted = column.personal_values.as_ref();
+        column.personal_data = counted
+            .and_then(kind_of_values)
+            .or_else(|| classify(&column.name, &values))
+            .map(str::to_string)
+            .or_else(|| counted.and_then(kind_in_text));
         let personal = column.personal_data.clone();
         let groups = column
             .formats
@@ -430,6 +426,97 @@ fn value_kind(value: &str) -> Option<&'static str> {
             .is_some_and(|pattern| pattern.is_match(value))
             .then_some(kind.name)
     })
+}
+
+/// Privacy's part in the profile pass: every present value of every text column is matched
+/// against the personal-data rules ([`crate::profile::kernels::personal`]), and the matches
+/// counted per kind and rule.
+impl Part for super::Privacy {
+    fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
+        let placeholders = &planning.options.placeholders;
+        planning
+            .text_columns()
+            .map(|(index, field)| {
+                let present = present_values(field.name(), field.data_type(), placeholders);
+                let codes = personal::personal_value(present);
+                (matches_name(index), counts::value_counts(codes, 64))
+            })
+            .collect()
+    }
+
+    fn measure<'a>(
+        &'a self,
+        output: &'a Output<'a>,
+        metrics: &'a mut DatasetMetrics,
+    ) -> BoxFuture<'a, DfResult<()>> {
+        for (index, field) in output.planning.text_columns() {
+            let counted = output
+                .result(&matches_name(index))
+                .and_then(|result| counts::decode(result, 0));
+            let Some(counted) = counted else {
+                continue;
+            };
+            let found = personal_values(&counted);
+            if let Some(column) = metrics.columns.iter_mut().find(|c| c.name == *field.name()) {
+                column.personal_values = found;
+            }
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+fn matches_name(column: usize) -> String {
+    format!("matches_{column}")
+}
+
+/// The matches from a column's counts of match codes; `None` when no value matched.
+pub fn personal_values(counted: &[(ScalarValue, u64)]) -> Option<PersonalValues> {
+    let mut value_count = 0;
+    let mut matches = Vec::new();
+    for (code, count) in counted {
+        let ScalarValue::UInt8(Some(code)) = code else {
+            continue;
+        };
+        value_count += count;
+        if let Some((kind, rule)) = personal::decode(*code) {
+            matches.push(PersonalMatch {
+                kind,
+                rule,
+                count: *count,
+            });
+        }
+    }
+    matches.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then((a.kind, a.rule).cmp(&(b.kind, b.rule)))
+    });
+    (!matches.is_empty()).then_some(PersonalValues {
+        value_count,
+        matches,
+    })
+}
+
+/// The kind more than half of a column's values are, counted over the whole column: the most
+/// found kind among whole-value matches when they are together a majority (a `contact` column
+/// of e-mail addresses and phone numbers is personal).
+pub fn kind_of_values(values: &PersonalValues) -> Option<&'static str> {
+    let whole: Vec<&PersonalMatch> = values
+        .matches
+        .iter()
+        .filter(|m| m.rule == MatchRule::WholeValue)
+        .collect();
+    let total: u64 = whole.iter().map(|m| m.count).sum();
+    (total * 2 > values.value_count).then(|| whole[0].kind.label())
+}
+
+/// The kind free text in a column holds (`free text with e-mail`): the most found.
+pub fn kind_in_text(values: &PersonalValues) -> Option<String> {
+    values
+        .matches
+        .iter()
+        .find(|m| m.rule == MatchRule::Contained)
+        .map(|found| format!("free text with {}", found.kind.label()))
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! - [`counts`]: bounded value counts (top values, label classes, rows per day), giving up
 //!   past a limit instead of growing without bound;
 //! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
+//! - [`personal`]: whether a text value is or contains an e-mail, card number, IBAN, IP
+//!   address, national id or phone number, for personal data by value;
 //! - [`rowhash`]: a 126-bit fingerprint of each row's encoding, and the distinct count of
 //!   those fingerprints, for exact duplicate rows;
 //! - [`shapes`]: how each text value is written (integer, date format, grouped number, ...),
@@ -19,6 +21,8 @@
 pub mod counts;
 pub mod keycounts;
 pub mod missing;
+pub mod personal;
 pub mod rowhash;
 pub mod shapes;
+pub mod textcode;
 pub mod textrange;

@@ -9,16 +9,10 @@
 //! ([`Shape::Text`]). Shapes are tried in the order of [`Shape`], first match wins; a date
 //! is a real calendar date (chrono validates it), so `31/02/2024` is text.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, UInt8Array};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
-use datafusion::error::Result as DfResult;
-use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::Expr;
 use regex::Regex;
 
 pub use crate::metrics::Shape;
@@ -177,45 +171,7 @@ fn is_timestamp(text: &str) -> bool {
 
 /// `readiness_text_shape(c)`: the [`Shape`] code of every value of the text column `c`.
 pub fn text_shape(text: Expr) -> Expr {
-    ScalarUDF::from(TextShape {
-        signature: Signature::any(1, Volatility::Immutable),
-    })
-    .call(vec![text])
-}
-
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct TextShape {
-    signature: Signature,
-}
-
-impl ScalarUDFImpl for TextShape {
-    fn name(&self) -> &str {
-        "readiness_text_shape"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
-        Ok(DataType::UInt8)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
-        let array = args.args[0].clone().into_array(args.number_rows)?;
-        Ok(ColumnarValue::Array(Arc::new(shapes(&array)?)))
-    }
-}
-
-fn shapes(array: &ArrayRef) -> DfResult<UInt8Array> {
-    let code = |value: Option<&str>| value.map(|text| shape(text).code());
-    Ok(match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().map(code).collect(),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().map(code).collect(),
-        DataType::Utf8View => array.as_string_view().iter().map(code).collect(),
-        DataType::Dictionary(_, _) => return shapes(&cast(array, &DataType::Utf8View)?),
-        _ => UInt8Array::new_null(array.len()),
-    })
+    super::textcode::text_code("readiness_text_shape", |value| shape(value).code(), text)
 }
 
 #[cfg(test)]
