@@ -477,6 +477,15 @@ fn tickets(out: &Path) {
             _ => format!("{}.50", 10 + i % 90),
         })
         .collect();
+    // The customer's age, 18 to 80, but -1 (a sentinel) for every 200th ticket from the 12th
+    // and 999 (a typo) for every 150th from the 14th.
+    let ages: Vec<i64> = (0..n as i64)
+        .map(|i| match (i % 200, i % 150) {
+            (11, _) => -1,
+            (_, 13) => 999,
+            _ => 18 + i * 7 % 63,
+        })
+        .collect();
     let schema = Arc::new(Schema::new(vec![
         Field::new("ticket_id", DataType::Int64, false),
         Field::new("subject", DataType::Utf8, true),
@@ -489,6 +498,7 @@ fn tickets(out: &Path) {
         ),
         Field::new("reported_on", DataType::Utf8, false),
         Field::new("refund", DataType::Utf8, false),
+        Field::new("customer_age", DataType::Int64, false),
     ]));
     let batch = RecordBatch::try_new(
         schema.clone(),
@@ -500,6 +510,7 @@ fn tickets(out: &Path) {
             Arc::new(TimestampMicrosecondArray::from(created.clone())),
             Arc::new(StringArray::from_iter_values(reported.iter())),
             Arc::new(StringArray::from_iter_values(refunds.iter())),
+            Arc::new(Int64Array::from(ages.clone())),
         ],
     )
     .unwrap();
@@ -539,6 +550,16 @@ fn tickets(out: &Path) {
     planted(d, "reported_on.minority_date_format_count", not_iso);
     let formatted = refunds.iter().filter(|r| r.contains(['E', ','])).count();
     planted(d, "refund.formatted_number_count", formatted);
+    planted(
+        d,
+        "customer_age.negative_count",
+        ages.iter().filter(|a| **a < 0).count(),
+    );
+    planted(
+        d,
+        "customer_age.outlier_count",
+        ages.iter().filter(|a| **a > 200).count(),
+    );
     let max = created.iter().max().unwrap() / 1_000_000;
     planted(
         d,

@@ -183,6 +183,10 @@ pub struct ColumnMetrics {
     /// least one match only; absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal_values: Option<PersonalValues>,
+    /// How the column's numbers are spread: numeric columns with values only (absent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<NumericDistribution>,
     /// How the column's values are written: text columns only (absent for other types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formats: Option<TextFormats>,
@@ -715,4 +719,41 @@ impl PersonalKind {
 pub enum MatchRule {
     WholeValue,
     Contained,
+}
+
+/// How a numeric column's present values (not null, not NaN) are spread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NumericDistribution {
+    pub value_count: u64,
+    /// The 1st, 25th, 50th, 75th and 99th percentiles: within 0.4% of the value of that rank
+    /// (a log-bucketed histogram, the same however the rows are split).
+    pub p1: f64,
+    pub p25: f64,
+    pub median: f64,
+    pub p75: f64,
+    pub p99: f64,
+    /// Ten equal-width bins from `p1` to `p99`, with the values below and above them: each
+    /// value counted where the middle of its 0.4%-wide bucket falls.
+    pub histogram: Histogram,
+    /// Values more than 3 interquartile ranges below `p25` or above `p75` (Tukey's "far
+    /// out"), judged by the middle of their 0.4%-wide bucket.
+    pub outlier_count: u64,
+    pub lower_fence: f64,
+    pub upper_fence: f64,
+    /// Exact.
+    pub negative_count: u64,
+    /// Exact.
+    pub zero_count: u64,
+    /// Whether the column's name says its values cannot be negative (age, price, quantity,
+    /// ...).
+    pub non_negative_by_name: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Histogram {
+    pub start: f64,
+    pub end: f64,
+    pub bins: Vec<u64>,
+    pub below: u64,
+    pub above: u64,
 }

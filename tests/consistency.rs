@@ -87,54 +87,28 @@ fn categoricals_dates_and_numbers_as_text_from_polars_and_pyarrow_are_counted_ex
 
 #[test]
 fn the_sample_data_raises_one_finding_per_planted_format_defect() {
-    let sample = common::repo_path("sample-data")
-        .to_string_lossy()
-        .into_owned();
-    let output = common::scan_output(&[&sample]);
-    let parsed = readiness::report::json::parse(&output.stdout).unwrap();
-    let mut found: Vec<_> = parsed
-        .assessment
-        .findings
-        .iter()
-        .filter(|f| f.dimension == readiness::check::Dimension::Consistency)
-        .map(|f| {
-            (
-                f.check,
-                f.dataset.as_str(),
-                f.column.as_deref().unwrap(),
-                f.severity,
-                f.observed,
-            )
-        })
-        .collect();
-    found.sort_by(|a, b| a.1.cmp(b.1).then(a.2.cmp(b.2)));
-    use readiness::check::{Check, Severity};
-    assert_eq!(
-        found,
-        [
-            (
-                Check::CategoryVariants,
-                "customers",
-                "plan",
-                Severity::Warn,
-                332.0 / 1000.0
-            ),
-            (
-                Check::NumbersAsText,
-                "tickets",
-                "refund",
-                Severity::Warn,
-                90.0 / 600.0
-            ),
-            (
-                Check::MixedDateFormats,
-                "tickets",
-                "reported_on",
-                Severity::Warn,
-                42.0 / 600.0
-            ),
-        ]
-    );
+    use readiness::check::{Check, Dimension, Severity};
+    let found = common::sample_findings(Dimension::Consistency);
+    let expected = [
+        (Check::CategoryVariants, "customers", "plan", 332.0 / 1000.0),
+        (Check::NumbersAsText, "tickets", "refund", 90.0 / 600.0),
+        (
+            Check::MixedDateFormats,
+            "tickets",
+            "reported_on",
+            42.0 / 600.0,
+        ),
+    ]
+    .map(|(check, dataset, column, observed)| {
+        (
+            check,
+            dataset.to_string(),
+            column.to_string(),
+            Severity::Warn,
+            observed,
+        )
+    });
+    assert_eq!(found, expected);
 }
 
 #[test]

@@ -130,17 +130,20 @@ fn the_sample_report_renders_offline_without_script_errors() {
         "the page's own script did not run"
     );
     assert!(dom.contains("Overall verdict: <strong>not ready</strong>"));
-    // Each dataset has a section with the nine dimensions.
+    // Each dataset has a section with the ten dimensions.
     for dataset in ["customers", "orders", "tickets"] {
         assert!(
             dom.contains(&format!("<h2>{dataset} <span class=\"tag")),
             "{dataset} section"
         );
     }
-    assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 27);
+    assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 30);
     // Format consistency shows its evidence: the spellings of `plan`, the date formats.
     assert!(dom.contains("<div>'pro' 168, 'PRO' 166, 'Pro' 166</div>"));
     assert!(dom.contains("YYYY-MM-DD 93.0%, DD/MM/YYYY or MM/DD/YYYY 5.0%, Mon D, YYYY 2.0%"));
+    // Numeric distributions draw a histogram per numeric column (8 in the sample data).
+    assert_eq!(dom.matches("aria-label=\"histogram of ").count(), 8);
+    assert!(dom.contains("aria-label=\"histogram of customer_age\""));
     // The truncated file is shown with its problem.
     assert!(dom.contains("part-2.parquet</code></td>"));
     assert!(dom.contains("not a readable Parquet file: corrupt footer"));

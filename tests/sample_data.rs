@@ -57,6 +57,8 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
         let formats = || c.formats.as_ref().expect("a text column's formats");
         return match field {
             "minority_date_format_count" => formats().minority_date_format_count,
+            "negative_count" => c.distribution.as_ref().unwrap().negative_count,
+            "outlier_count" => c.distribution.as_ref().unwrap().outlier_count,
             "formatted_number_count" => formats().formatted_number_count,
             "variant_row_count" => formats().variant_row_count.expect("spellings assessed"),
             // `<kind>_count` (a whole-value match) or `contained_<kind>_count` (in free text).

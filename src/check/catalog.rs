@@ -52,6 +52,8 @@ pub enum Check {
     MixedDateFormats,
     NumbersAsText,
     CategoryVariants,
+    Outliers,
+    NegativeValues,
     DuplicateRows,
     DuplicateKeys,
     LabelCoverage,
@@ -80,6 +82,8 @@ impl Check {
         Check::MixedDateFormats,
         Check::NumbersAsText,
         Check::CategoryVariants,
+        Check::Outliers,
+        Check::NegativeValues,
         Check::DuplicateRows,
         Check::DuplicateKeys,
         Check::LabelCoverage,
@@ -108,6 +112,8 @@ impl Check {
             Check::MixedDateFormats => "mixed_date_formats",
             Check::NumbersAsText => "numbers_as_text",
             Check::CategoryVariants => "category_variants",
+            Check::Outliers => "outliers",
+            Check::NegativeValues => "negative_values",
             Check::DuplicateRows => "duplicate_rows",
             Check::DuplicateKeys => "duplicate_keys",
             Check::LabelCoverage => "label_coverage",
@@ -138,6 +144,8 @@ impl Check {
             | Check::MixedDateFormats
             | Check::NumbersAsText
             | Check::CategoryVariants
+            | Check::Outliers
+            | Check::NegativeValues
             | Check::DuplicateRows
             | Check::DuplicateKeys
             | Check::FreshnessLag
@@ -160,6 +168,8 @@ impl Check {
             | Check::MixedDateFormats
             | Check::NumbersAsText
             | Check::CategoryVariants
+            | Check::Outliers
+            | Check::NegativeValues
             | Check::DuplicateRows
             | Check::DuplicateKeys
             | Check::LabelCoverage
@@ -192,6 +202,7 @@ impl Check {
             Check::MixedDateFormats | Check::NumbersAsText | Check::CategoryVariants => {
                 Dimension::Consistency
             }
+            Check::Outliers | Check::NegativeValues => Dimension::Distributions,
             Check::DuplicateRows | Check::DuplicateKeys => Dimension::Duplication,
             Check::LabelCoverage | Check::MinorityClassSize => Dimension::Labels,
             Check::FreshnessLag | Check::ArrivalGaps => Dimension::Freshness,

@@ -29,6 +29,8 @@ pub enum Dimension {
     Completeness,
     /// How values are written: formats, numbers as text, spellings of one category.
     Consistency,
+    /// How numbers are spread: percentiles, a histogram, outliers, impossible negatives.
+    Distributions,
     Duplication,
     Labels,
     Freshness,
@@ -45,6 +47,7 @@ impl Dimension {
             Self::Inventory => "inventory",
             Self::Completeness => "completeness",
             Self::Consistency => "consistency",
+            Self::Distributions => "distributions",
             Self::Duplication => "duplication",
             Self::Labels => "labels",
             Self::Freshness => "freshness",
@@ -59,6 +62,7 @@ impl Dimension {
             Self::Inventory => "Files and readability",
             Self::Completeness => "Completeness",
             Self::Consistency => "Format consistency",
+            Self::Distributions => "Numeric distributions",
             Self::Duplication => "Duplication",
             Self::Labels => "Label coverage",
             Self::Freshness => "Freshness",
@@ -405,6 +409,7 @@ mod tests {
                 top_values: Vec::new(),
                 personal_data: Some("e-mail".into()),
                 personal_values: None,
+                distribution: None,
                 formats: None,
             }],
             complete_row_fraction: Some(present as f64 / rows as f64),

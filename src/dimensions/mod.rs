@@ -15,6 +15,7 @@
 
 pub mod completeness;
 pub mod consistency;
+pub mod distributions;
 pub mod duplication;
 pub mod freshness;
 pub mod history;
@@ -33,6 +34,7 @@ pub const REGISTERED: &[&dyn Module] = &[
     &inventory::Inventory,
     &completeness::Completeness,
     &consistency::Consistency,
+    &distributions::Distributions,
     &duplication::Duplication,
     &labels::Labels,
     &freshness::Freshness,

@@ -162,6 +162,7 @@ mod tests {
                 "completeness_top_values_2",
                 "consistency_shapes_1",
                 "consistency_values_1",
+                "distributions_sketch_0",
                 "duplication_distinct_rows",
                 "duplication_key_counts",
                 "labels_classes_0",
@@ -178,6 +179,6 @@ mod tests {
             names.iter().all(|name| !name.starts_with("duplication_")),
             "{names:?}"
         );
-        assert_eq!(names.len(), 8);
+        assert_eq!(names.len(), 9);
     }
 }

@@ -136,3 +136,33 @@ pub fn error_line(stderr: &str) -> &str {
     );
     first
 }
+
+/// One finding as the sample-data tests compare them: check, dataset, column, severity,
+/// observed figure.
+pub type FindingFigures = (
+    readiness::check::Check,
+    String,
+    String,
+    readiness::check::Severity,
+    f64,
+);
+
+/// The findings of one dimension in a default scan of `sample-data/`, by dataset and column
+/// (stable, so checks of one column keep their report order).
+pub fn sample_findings(dimension: readiness::check::Dimension) -> Vec<FindingFigures> {
+    let sample = repo_path("sample-data").to_string_lossy().into_owned();
+    let output = scan_output(&[&sample]);
+    let parsed = readiness::report::json::parse(&output.stdout).unwrap();
+    let mut found: Vec<FindingFigures> = parsed
+        .assessment
+        .findings
+        .iter()
+        .filter(|f| f.dimension == dimension)
+        .map(|f| {
+            let column = f.column.clone().unwrap_or_default();
+            (f.check, f.dataset.clone(), column, f.severity, f.observed)
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
+    found
+}

@@ -425,6 +425,7 @@ fn column_metrics(
             top_values,
             personal_data: None,
             personal_values: None,
+            distribution: None,
             formats: None,
         });
     }

@@ -86,8 +86,18 @@ impl Module for Consistency {
     }
 
     fn view(&self, input: &ViewInput<'_>) -> minijinja::Value {
-        let columns = text_columns(&input.dataset.columns)
+        let mut text: Vec<_> = text_columns(&input.dataset.columns)
             .filter(|(_, formats)| formats.value_count > 0)
+            .collect();
+        // The columns with the most inconsistency first (a stable sort keeps schema order).
+        text.sort_by_key(|(_, f)| {
+            let variants = f.variant_row_count.unwrap_or(0);
+            std::cmp::Reverse(f.minority_date_format_count + f.formatted_number_count + variants)
+        });
+        let more = text.len().saturating_sub(SHOWN);
+        let columns = text
+            .into_iter()
+            .take(SHOWN)
             .map(|(column, formats)| ColumnView {
                 name: column.name.clone(),
                 values: thousands(formats.value_count),
@@ -107,7 +117,7 @@ impl Module for Consistency {
                 variants_assessed: formats.variant_groups.is_some(),
             })
             .collect();
-        minijinja::Value::from_serialize(ConsistencyView { columns })
+        minijinja::Value::from_serialize(ConsistencyView { columns, more })
     }
 
     fn template(&self) -> &'static str {
@@ -122,7 +132,12 @@ impl Module for Consistency {
 #[derive(Serialize)]
 struct ConsistencyView {
     columns: Vec<ColumnView>,
+    /// Text columns left out of the table (all are in the JSON).
+    more: usize,
 }
+
+/// Text columns the report's table shows at most.
+const SHOWN: usize = 100;
 
 #[derive(Serialize)]
 struct ColumnView {

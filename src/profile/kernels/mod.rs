@@ -8,6 +8,8 @@
 //! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
 //! - [`personal`]: whether a text value is or contains an e-mail, card number, IBAN, IP
 //!   address, national id or phone number, for personal data by value;
+//! - [`sketch`]: a log-bucketed histogram of a numeric column, for its percentiles, histogram,
+//!   outliers and negative values (deterministic however rows are split);
 //! - [`rowhash`]: a 126-bit fingerprint of each row's encoding, and the distinct count of
 //!   those fingerprints, for exact duplicate rows;
 //! - [`shapes`]: how each text value is written (integer, date format, grouped number, ...),
@@ -24,5 +26,6 @@ pub mod missing;
 pub mod personal;
 pub mod rowhash;
 pub mod shapes;
+pub mod sketch;
 pub mod textcode;
 pub mod textrange;
