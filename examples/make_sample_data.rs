@@ -415,7 +415,7 @@ fn orders(out: &Path) {
 /// tickets.parquet: one file, support tickets with an imbalanced `priority` label.
 fn tickets(out: &Path) {
     let n = 600usize;
-    let subjects: Vec<Option<String>> = (0..n)
+    let mut subjects: Vec<Option<String>> = (0..n)
         .map(|i| match i % 20 {
             0 => Some(String::new()),
             1 => Some(" \t".to_string()),
@@ -426,7 +426,7 @@ fn tickets(out: &Path) {
             _ => Some(format!("Cannot log in (case {i})")),
         })
         .collect();
-    let priorities: Vec<Option<String>> = (0..n)
+    let mut priorities: Vec<Option<String>> = (0..n)
         .map(|i| {
             if i % 10 == 0 {
                 None
@@ -440,10 +440,10 @@ fn tickets(out: &Path) {
         })
         .collect();
     // Naive timestamps (read as UTC), one ticket every 6 hours from 2026-06-01.
-    let created: Vec<i64> = (0..n as i64)
+    let mut created: Vec<i64> = (0..n as i64)
         .map(|i| (1_780_272_000 + i * 6 * 3600) * 1_000_000)
         .collect();
-    let scores: Vec<Option<f64>> = (0..n)
+    let mut scores: Vec<Option<f64>> = (0..n)
         .map(|i| {
             if i % 25 == 0 {
                 Some(f64::NAN)
@@ -454,7 +454,7 @@ fn tickets(out: &Path) {
         .collect();
     // The day each ticket was reported, typed in by hand: ISO dates, but every 20th (from the
     // 8th) day first with slashes and every 50th (from the 14th) with the month's name.
-    let reported: Vec<String> = created
+    let mut reported: Vec<String> = created
         .iter()
         .enumerate()
         .map(|(i, micros)| {
@@ -470,7 +470,7 @@ fn tickets(out: &Path) {
         .collect();
     // Refunds as text: plain decimals, but every 30th (from the 18th) in euros with a currency
     // code and every 8th (from the 4th) with a thousands separator.
-    let refunds: Vec<String> = (0..n)
+    let mut refunds: Vec<String> = (0..n)
         .map(|i| match (i % 30, i % 8) {
             (17, _) => format!("EUR {}", 10 + i % 90),
             (_, 3) => format!("1,{:03}.50", i % 1000),
@@ -479,13 +479,28 @@ fn tickets(out: &Path) {
         .collect();
     // The customer's age, 18 to 80, but -1 (a sentinel) for every 200th ticket from the 12th
     // and 999 (a typo) for every 150th from the 14th.
-    let ages: Vec<i64> = (0..n as i64)
+    let mut ages: Vec<i64> = (0..n as i64)
         .map(|i| match (i % 200, i % 150) {
             (11, _) => -1,
             (_, 13) => 999,
             _ => 18 + i * 7 % 63,
         })
         .collect();
+    // Six tickets entered twice: every 100th from the 50th repeats the ticket before it under
+    // a new ticket_id, its subject retyped in capitals with doubled spaces. Near-duplicates,
+    // not exact ones.
+    for i in (49..n).step_by(100) {
+        let retyped = subjects[i - 1]
+            .as_ref()
+            .map(|s| s.to_uppercase().replace(' ', "  "));
+        subjects[i] = retyped;
+        priorities[i] = priorities[i - 1].clone();
+        created[i] = created[i - 1];
+        scores[i] = scores[i - 1];
+        reported[i] = reported[i - 1].clone();
+        refunds[i] = refunds[i - 1].clone();
+        ages[i] = ages[i - 1];
+    }
     let schema = Arc::new(Schema::new(vec![
         Field::new("ticket_id", DataType::Int64, false),
         Field::new("subject", DataType::Utf8, true),
@@ -540,6 +555,9 @@ fn tickets(out: &Path) {
             labelled.iter().filter(|v| v.as_str() == class).count(),
         );
     }
+    planted(d, "near_duplicate_row_count", (49..n).step_by(100).count());
+    // Each retyped subject is the less common of its two spellings (ties go by spelling).
+    planted(d, "subject.variant_row_count", (49..n).step_by(100).count());
     let with_email = subjects
         .iter()
         .flatten()

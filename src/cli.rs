@@ -170,6 +170,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "COL", value_delimiter = ',')]
     pub label: Vec<String>,
 
+    /// Column(s) left out when looking for near-duplicate rows, beside the declared key and
+    /// the columns named like ingestion metadata (load times, batch ids), which are left out
+    /// anyway.
+    #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
     /// Event-time column for freshness. Without it, the only timestamp or date column is used
     /// if there is exactly one; otherwise freshness comes from file modification times.
     #[arg(long, value_name = "COL")]
@@ -284,6 +290,7 @@ impl ScanArgs {
             grouping,
             key_columns: self.key.clone(),
             label_columns: self.label.clone(),
+            ignored_columns: self.ignore.clone(),
             time_column: self.time.clone(),
             placeholders: (!self.placeholders.is_empty()).then(|| self.placeholders.clone()),
             now,

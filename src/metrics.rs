@@ -47,6 +47,9 @@ pub struct ScanParameters {
     pub sources: Vec<String>,
     pub key_columns: Vec<String>,
     pub label_columns: Vec<String>,
+    /// Columns left out when looking for near-duplicate rows (`--ignore`).
+    #[serde(default)]
+    pub ignored_columns: Vec<String>,
     pub time_column: Option<String>,
     pub placeholders: Vec<String>,
     pub format: Option<String>,
@@ -338,6 +341,36 @@ pub struct DuplicateMetrics {
     pub keys_with_duplicates: Option<u64>,
     /// A few of the most repeated keys.
     pub example_groups: Vec<DuplicateKeyGroup>,
+    /// Rows equal to another once text is normalised and identifier and metadata columns are
+    /// set aside (`null` for a dataset that was not profiled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near_duplicates: Option<NearDuplicates>,
+}
+
+/// Near-duplicate rows: equal after normalising text (Unicode compatibility decomposition,
+/// accents dropped, lower case, punctuation and runs of whitespace as one space) and leaving
+/// out the columns in `ignored_columns`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NearDuplicates {
+    /// The columns compared.
+    pub compared_columns: Vec<String>,
+    /// Left out: the declared key, columns named like identifiers (`id`, `*_id`, `*Id`,
+    /// `uuid`, `*_uuid`, `guid`, `*_key`) or ingestion metadata (`_*`, load/ingest/etl/batch
+    /// times and ids), and `--ignore`.
+    pub ignored_columns: Vec<String>,
+    /// Rows that repeat another only after normalising: rows minus the distinct normalised
+    /// rows, less the exact duplicate rows (those stay in `duplicate_row_count`).
+    pub near_duplicate_row_count: u64,
+    pub near_duplicate_row_fraction: Option<f64>,
+    /// The largest groups of rows equal after normalising (exact copies included), their
+    /// normalised values in the order of `compared_columns`.
+    pub example_groups: Vec<NearDuplicateGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NearDuplicateGroup {
+    pub values: Vec<Value>,
+    pub count: u64,
 }
 
 impl DuplicateMetrics {
@@ -351,6 +384,7 @@ impl DuplicateMetrics {
             duplicate_key_row_count: None,
             keys_with_duplicates: None,
             example_groups: Vec::new(),
+            near_duplicates: None,
         }
     }
 }

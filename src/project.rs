@@ -57,6 +57,9 @@ struct DatasetSection {
     key: Vec<String>,
     #[serde(default)]
     label: Vec<String>,
+    /// Columns left out when looking for near-duplicate rows.
+    #[serde(default)]
+    ignore: Vec<String>,
     time: Option<String>,
     owner: Option<String>,
     /// CSV dialect settings forced for this dataset (`[dataset.csv]`).
@@ -79,6 +82,7 @@ pub struct DatasetConfig {
     pub format: Option<FormatChoice>,
     pub key: Vec<String>,
     pub label: Vec<String>,
+    pub ignore: Vec<String>,
     pub time: Option<String>,
     pub owner: Option<String>,
     pub csv: ForcedDialect,
@@ -187,6 +191,7 @@ impl Project {
                 format: d.format,
                 key: d.key.clone(),
                 label: d.label.clone(),
+                ignore: d.ignore.clone(),
                 time: d.time.clone(),
                 owner: d.owner.clone(),
             });
@@ -228,6 +233,7 @@ impl Project {
             options.table_version = configured.table_version;
             options.key_columns = configured.key.clone();
             options.label_columns = configured.label.clone();
+            options.ignored_columns = configured.ignore.clone();
             options.time_column = configured.time.clone();
             options.placeholders = self.placeholders.clone();
             options.now = Some(now);
@@ -266,6 +272,7 @@ impl Project {
             sources,
             key_columns: Vec::new(),
             label_columns: Vec::new(),
+            ignored_columns: Vec::new(),
             time_column: None,
             placeholders,
             format: None,

@@ -36,6 +36,8 @@ pub struct ScanOptions {
     pub grouping: Grouping,
     pub key_columns: Vec<String>,
     pub label_columns: Vec<String>,
+    /// Columns left out when looking for near-duplicate rows (`--ignore`).
+    pub ignored_columns: Vec<String>,
     pub time_column: Option<String>,
     /// Placeholder tokens; `None` means the documented defaults.
     pub placeholders: Option<Vec<String>>,
@@ -64,6 +66,7 @@ impl ScanOptions {
             grouping: Grouping::Auto,
             key_columns: Vec::new(),
             label_columns: Vec::new(),
+            ignored_columns: Vec::new(),
             time_column: None,
             placeholders: None,
             now: None,
@@ -151,6 +154,7 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
     let profile_options = ProfileOptions {
         key_columns: options.key_columns.clone(),
         label_columns: options.label_columns.clone(),
+        ignored_columns: options.ignored_columns.clone(),
         time_column: options.time_column.clone(),
         placeholders: placeholders.clone(),
         now,
@@ -176,6 +180,7 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
         sources: options.sources.iter().map(|s| shown_source(s)).collect(),
         key_columns: options.key_columns.clone(),
         label_columns: options.label_columns.clone(),
+        ignored_columns: options.ignored_columns.clone(),
         time_column: options.time_column.clone(),
         placeholders: placeholders.tokens().to_vec(),
         format: options.format.map(|f| format!("{f:?}").to_lowercase()),
@@ -433,6 +438,7 @@ fn check_columns_exist(plans: &[DatasetPlan], options: &ScanOptions) -> Result<(
         .iter()
         .map(|c| ("--key", c))
         .chain(options.label_columns.iter().map(|c| ("--label", c)))
+        .chain(options.ignored_columns.iter().map(|c| ("--ignore", c)))
         .chain(options.time_column.iter().map(|c| ("--time", c)));
     for (flag, column) in wanted {
         if !known.contains(column.as_str()) {

@@ -98,6 +98,8 @@ fn the_sample_data_raises_one_finding_per_planted_format_defect() {
             "reported_on",
             42.0 / 600.0,
         ),
+        // The six tickets entered twice retyped their subjects in capitals.
+        (Check::CategoryVariants, "tickets", "subject", 6.0 / 480.0),
     ]
     .map(|(check, dataset, column, observed)| {
         (

@@ -83,6 +83,10 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
         "row_count" => dataset.row_count.to_string(),
         "files" => dataset.files.len().to_string(),
         "duplicate_row_count" => dataset.duplicates.duplicate_row_count.to_string(),
+        "near_duplicate_row_count" => {
+            let near = dataset.duplicates.near_duplicates.as_ref().unwrap();
+            near.near_duplicate_row_count.to_string()
+        }
         "duplicate_key_row_count" => dataset
             .duplicates
             .duplicate_key_row_count

@@ -55,6 +55,7 @@ pub enum Check {
     Outliers,
     NegativeValues,
     DuplicateRows,
+    NearDuplicateRows,
     DuplicateKeys,
     LabelCoverage,
     MinorityClassSize,
@@ -85,6 +86,7 @@ impl Check {
         Check::Outliers,
         Check::NegativeValues,
         Check::DuplicateRows,
+        Check::NearDuplicateRows,
         Check::DuplicateKeys,
         Check::LabelCoverage,
         Check::MinorityClassSize,
@@ -115,6 +117,7 @@ impl Check {
             Check::Outliers => "outliers",
             Check::NegativeValues => "negative_values",
             Check::DuplicateRows => "duplicate_rows",
+            Check::NearDuplicateRows => "near_duplicate_rows",
             Check::DuplicateKeys => "duplicate_keys",
             Check::LabelCoverage => "label_coverage",
             Check::MinorityClassSize => "minority_class_size",
@@ -147,6 +150,7 @@ impl Check {
             | Check::Outliers
             | Check::NegativeValues
             | Check::DuplicateRows
+            | Check::NearDuplicateRows
             | Check::DuplicateKeys
             | Check::FreshnessLag
             | Check::ArrivalGaps
@@ -171,6 +175,7 @@ impl Check {
             | Check::Outliers
             | Check::NegativeValues
             | Check::DuplicateRows
+            | Check::NearDuplicateRows
             | Check::DuplicateKeys
             | Check::LabelCoverage
             | Check::RowCountDrop
@@ -203,7 +208,9 @@ impl Check {
                 Dimension::Consistency
             }
             Check::Outliers | Check::NegativeValues => Dimension::Distributions,
-            Check::DuplicateRows | Check::DuplicateKeys => Dimension::Duplication,
+            Check::DuplicateRows | Check::NearDuplicateRows | Check::DuplicateKeys => {
+                Dimension::Duplication
+            }
             Check::LabelCoverage | Check::MinorityClassSize => Dimension::Labels,
             Check::FreshnessLag | Check::ArrivalGaps => Dimension::Freshness,
             Check::LineageMetadata => Dimension::Lineage,

@@ -438,6 +438,7 @@ mod tests {
                 sources: Vec::new(),
                 key_columns: Vec::new(),
                 label_columns: Vec::new(),
+                ignored_columns: Vec::new(),
                 time_column: None,
                 placeholders: Vec::new(),
                 format: None,

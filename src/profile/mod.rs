@@ -64,6 +64,8 @@ use pass::Planning;
 pub struct ProfileOptions {
     pub key_columns: Vec<String>,
     pub label_columns: Vec<String>,
+    /// Columns left out when looking for near-duplicate rows.
+    pub ignored_columns: Vec<String>,
     pub time_column: Option<String>,
     pub placeholders: Placeholders,
     pub now: DateTime<Utc>,

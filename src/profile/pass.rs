@@ -125,6 +125,7 @@ mod tests {
         ProfileOptions {
             key_columns: vec!["id".into()],
             label_columns: vec!["label".into(), "absent".into()],
+            ignored_columns: Vec::new(),
             time_column: None,
             placeholders: Placeholders::default_tokens(),
             now: chrono::Utc::now(),
@@ -164,6 +165,7 @@ mod tests {
                 "consistency_values_1",
                 "distributions_sketch_0",
                 "duplication_distinct_rows",
+                "duplication_near_distinct_rows",
                 "duplication_key_counts",
                 "labels_classes_0",
                 "freshness_rows_per_day",

@@ -33,6 +33,34 @@ impl Module for Duplication {
                     fix: format!("Deduplicate `{}` on all columns before training, and find the load step that copies rows.", d.name),
                 });
         }
+        if let Some(near) = &d.duplicates.near_duplicates
+            && let Some(fraction) = near.near_duplicate_row_fraction
+        {
+            let ignored = match near.ignored_columns.as_slice() {
+                [] => String::new(),
+                names => format!(
+                    ", setting aside {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            judge.push(Evidence {
+                check: Check::NearDuplicateRows,
+                column: None,
+                observed: fraction,
+                message: format!(
+                    "{} rows of `{}` ({}) repeat another row once case, accents, punctuation and spacing are ignored{ignored}; exact copies not counted",
+                    thousands(near.near_duplicate_row_count),
+                    d.name,
+                    percent(Some(fraction))
+                ),
+                why: "The same record entered twice with small differences (retyped text, a new id, a later load) over-weights it and leaks between training and test splits, like an exact copy.",
+                fix: format!("Match the near-duplicate rows of `{}` to one record each (entity resolution) and find the step that enters them twice.", d.name),
+            });
+        }
         if let Some(key_rows) = d.duplicates.duplicate_key_row_count
             && d.row_count > 0
         {
@@ -72,6 +100,26 @@ impl Module for Duplication {
                 )
             }),
             key_columns: d.key_columns.join(", "),
+            near_duplicates: d.near_duplicates.as_ref().map(|near| {
+                format!(
+                    "{} ({}), comparing {} of {} columns",
+                    thousands(near.near_duplicate_row_count),
+                    percent(near.near_duplicate_row_fraction),
+                    near.compared_columns.len(),
+                    near.compared_columns.len() + near.ignored_columns.len()
+                )
+            }),
+            near_columns: d
+                .near_duplicates
+                .as_ref()
+                .map(|near| near.compared_columns.clone())
+                .unwrap_or_default(),
+            near_groups: d
+                .near_duplicates
+                .iter()
+                .flat_map(|near| &near.example_groups)
+                .map(|g| (g.values.iter().map(show).collect(), g.count))
+                .collect(),
             example_groups: d
                 .example_groups
                 .iter()
@@ -97,6 +145,10 @@ impl Module for Duplication {
 #[derive(Serialize)]
 struct DuplicationView {
     duplicate_rows: String,
+    near_duplicates: Option<String>,
+    near_columns: Vec<String>,
+    /// The largest groups of near-duplicate rows: their normalised values and rows.
+    near_groups: Vec<(Vec<String>, u64)>,
     duplicate_keys: Option<String>,
     key_columns: String,
     example_groups: Vec<(String, u64)>,

@@ -17,12 +17,17 @@ use datafusion::logical_expr::{Expr, col, ident, lit};
 use datafusion::prelude::DataFrame;
 use futures::TryStreamExt;
 use futures::future::BoxFuture;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
-use crate::metrics::{DatasetMetrics, DuplicateKeyGroup, DuplicateMetrics};
+use crate::metrics::{
+    DatasetMetrics, DuplicateKeyGroup, DuplicateMetrics, NearDuplicateGroup, NearDuplicates,
+};
 use crate::profile::kernels::keycounts;
 use crate::profile::kernels::rowhash::{distinct_fingerprints, row_hash};
+use crate::profile::kernels::textcode::text_map;
 use crate::profile::pass::{Output, Part, Planning};
-use crate::profile::value::{count_at, scalar_at, to_json};
+use crate::profile::value::{count_at, is_text_type, scalar_at, to_json};
 
 /// How many of the most repeated keys are shown as examples.
 pub const EXAMPLE_GROUPS: usize = 5;
@@ -116,6 +121,11 @@ impl Part for super::Duplication {
         }
         let columns = planning.fields.iter().map(|f| ident(f.name())).collect();
         let mut aggregates = vec![(DISTINCT_ROWS.to_string(), distinct_rows(columns))];
+        let (compared, _) = near_duplicate_columns(planning);
+        if !compared.is_empty() {
+            let normalised = compared.iter().map(|f| normalised(f)).collect();
+            aggregates.push((NEAR_DISTINCT_ROWS.to_string(), distinct_rows(normalised)));
+        }
         if let Some(key) = key_counted_in_pass(planning) {
             aggregates.push((
                 KEY_COUNTS.to_string(),
@@ -143,6 +153,8 @@ impl Part for super::Duplication {
             };
             metrics.duplicates =
                 DuplicateMetrics::rows(row_count.saturating_sub(distinct_rows), row_count);
+            metrics.duplicates.near_duplicates =
+                Some(near_duplicates(output, distinct_rows).await?);
             let key_columns = &output.options().key_columns;
             if key_columns.is_empty() {
                 return Ok(());
@@ -184,6 +196,169 @@ impl Part for super::Duplication {
 }
 
 const DISTINCT_ROWS: &str = "distinct_rows";
+const NEAR_DISTINCT_ROWS: &str = "near_distinct_rows";
+
+/// How many of the largest near-duplicate groups are shown.
+const NEAR_EXAMPLES: usize = 5;
+
+/// Near-duplicate rows, given the dataset's distinct rows: the distinct normalised rows from
+/// the pass (or a grouping that spills), then, when there are any, one grouping for the
+/// largest groups.
+async fn near_duplicates(output: &Output<'_>, distinct_rows: u64) -> DfResult<NearDuplicates> {
+    let (compared, ignored) = near_duplicate_columns(output.planning);
+    let row_count = output.pass.row_count;
+    let mut found = NearDuplicates {
+        compared_columns: compared.iter().map(|f| f.name().clone()).collect(),
+        ignored_columns: ignored,
+        near_duplicate_row_count: 0,
+        near_duplicate_row_fraction: (row_count > 0).then_some(0.0),
+        example_groups: Vec::new(),
+    };
+    if compared.is_empty() || row_count == 0 {
+        return Ok(found);
+    }
+    let names: Vec<String> = (0..compared.len())
+        .map(|i| format!("__readiness_c{i}"))
+        .collect();
+    let normalised = output.frame.clone().select(
+        compared
+            .iter()
+            .zip(&names)
+            .map(|(field, name)| normalised(field).alias(name))
+            .collect::<Vec<_>>(),
+    )?;
+    let near_distinct = match output.result(NEAR_DISTINCT_ROWS) {
+        Some(result) => count_at(result, 0),
+        None => {
+            output.trace(
+                "near-duplicate rows not counted in the profile pass: a grouping counts them",
+            );
+            distinct_row_count(normalised.clone()).await?
+        }
+    };
+    found.near_duplicate_row_count = distinct_rows.saturating_sub(near_distinct);
+    found.near_duplicate_row_fraction =
+        Some(found.near_duplicate_row_count as f64 / row_count as f64);
+    if found.near_duplicate_row_count == 0 {
+        return Ok(found);
+    }
+    output.trace("near-duplicate examples: a grouping of the normalised rows");
+    const ROWS: &str = "__readiness_rows";
+    let mut order = vec![col(ROWS).sort(false, false)];
+    order.extend(names.iter().map(|name| col(name).sort(true, true)));
+    let groups = normalised
+        .aggregate(
+            names.iter().map(col).collect(),
+            vec![count(lit(1i64)).alias(ROWS)],
+        )?
+        .filter(col(ROWS).gt(lit(1i64)))?
+        .sort(order)?
+        .limit(0, Some(NEAR_EXAMPLES))?;
+    for batch in crate::progress::collect(groups, "near duplicates").await? {
+        let rows = batch.column_by_name(ROWS).cloned();
+        for row in 0..batch.num_rows() {
+            let values = (0..names.len())
+                .map(|column| to_json(&scalar_at(batch.column(column), row)))
+                .collect();
+            let count = rows.as_ref().map_or(0, |r| count_at(r, row));
+            found
+                .example_groups
+                .push(NearDuplicateGroup { values, count });
+        }
+    }
+    Ok(found)
+}
+
+/// The columns compared for near-duplicates, and the names of those left out.
+fn near_duplicate_columns<'a>(planning: &Planning<'a>) -> (Vec<&'a FieldRef>, Vec<String>) {
+    let options = planning.options;
+    let left_out = |name: &str| {
+        options.key_columns.iter().any(|k| k == name)
+            || options.ignored_columns.iter().any(|c| c == name)
+            || names_an_identifier_or_metadata(name)
+    };
+    let (ignored, compared): (Vec<&FieldRef>, Vec<&FieldRef>) =
+        planning.fields.iter().partition(|f| left_out(f.name()));
+    (compared, ignored.iter().map(|f| f.name().clone()).collect())
+}
+
+/// Words that, ending a column's name, make it an identifier.
+const IDENTIFIER_WORDS: &[&str] = &["id", "uuid", "guid", "key"];
+
+/// Words that, in a column's name, make it ingestion metadata.
+const METADATA_WORDS: &[&str] = &[
+    "load",
+    "loaded",
+    "ingest",
+    "ingested",
+    "ingestion",
+    "etl",
+    "batch",
+    "inserted",
+    "imported",
+    "extracted",
+    "synced",
+];
+
+/// Whether a column's name says it identifies a row or records its ingestion: an identifier
+/// (`id`, `order_id`, `customerId`, `uuid`, `row_key`), a leading underscore (`_loaded_at`),
+/// or a word of ingestion (`load_ts`, `etl_batch`, `ingested_at`).
+pub fn names_an_identifier_or_metadata(name: &str) -> bool {
+    if name.starts_with('_') {
+        return true;
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() || (c.is_uppercase() && previous_lower) {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase();
+    }
+    words.push(word);
+    words.retain(|w| !w.is_empty());
+    words
+        .last()
+        .is_some_and(|last| IDENTIFIER_WORDS.contains(&last.as_str()))
+        || words.iter().any(|w| METADATA_WORDS.contains(&w.as_str()))
+}
+
+/// A column as near-duplicates compare it: text normalised ([`matching_text`]), anything else
+/// as it is.
+fn normalised(field: &FieldRef) -> Expr {
+    if is_text_type(field.data_type()) {
+        text_map(
+            "readiness_matching_text",
+            matching_text,
+            ident(field.name()),
+        )
+    } else {
+        ident(field.name())
+    }
+}
+
+/// Text as near-duplicates compare it: Unicode compatibility decomposition with the accents
+/// dropped, lower case, punctuation and runs of whitespace as one space, trimmed.
+pub fn matching_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_whitespace() || c.is_ascii_punctuation() || c.is_control() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
 const KEY_COUNTS: &str = "key_counts";
 
 /// The declared key when the profile pass counts it: one integer column, its counts in memory.
@@ -193,4 +368,46 @@ fn key_counted_in_pass<'a>(planning: &Planning<'a>) -> Option<&'a FieldRef> {
     };
     let (_, field) = planning.fields.find(key)?;
     (planning.sets_in_memory && keycounts::countable(field.data_type())).then_some(field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_and_load_columns_are_told_by_their_names() {
+        for name in [
+            "id",
+            "order_id",
+            "customerId",
+            "uuid",
+            "row_key",
+            "_loaded_at",
+            "load_ts",
+            "etl_batch",
+            "ingested_at",
+        ] {
+            assert!(names_an_identifier_or_metadata(name), "{name}");
+        }
+        for name in [
+            "idea",
+            "key_account_manager",
+            "paid",
+            "email",
+            "created_at",
+            "download_count",
+        ] {
+            assert!(!names_an_identifier_or_metadata(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn text_matches_once_case_accents_punctuation_and_spacing_are_ignored() {
+        assert_eq!(matching_text("  Café-Crème,  PARIS! "), "cafe creme paris");
+        assert_eq!(
+            matching_text("CANNOT  LOG  IN  (CASE  48)"),
+            matching_text("Cannot log in (case 48)")
+        );
+        assert_ne!(matching_text("case 48"), matching_text("case 4 8x"));
+    }
 }

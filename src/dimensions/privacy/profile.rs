@@ -199,27 +199,37 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
     protect_labels(dataset, samples);
     protect_notes(dataset, samples);
     protect_time_column(dataset);
+    let near = dataset.duplicates.near_duplicates.as_mut();
     if !samples {
         dataset.duplicates.example_groups.clear();
+        near.into_iter()
+            .for_each(|near| near.example_groups.clear());
         return;
     }
-    let key_kinds: Vec<Option<String>> = dataset
-        .duplicates
-        .key_columns
-        .iter()
-        .map(|key| {
-            dataset
-                .columns
-                .iter()
-                .find(|c| &c.name == key)
-                .and_then(|c| c.personal_data.clone())
-        })
-        .collect();
-    for group in &mut dataset.duplicates.example_groups {
-        for (value, kind) in group.key.iter_mut().zip(&key_kinds) {
+    let kinds_of = |names: &[String]| -> Vec<Option<String>> {
+        names
+            .iter()
+            .map(|name| {
+                let column = dataset.columns.iter().find(|c| &c.name == name);
+                column.and_then(|c| c.personal_data.clone())
+            })
+            .collect()
+    };
+    let key_kinds = kinds_of(&dataset.duplicates.key_columns);
+    let near_kinds = near.as_ref().map(|near| kinds_of(&near.compared_columns));
+    let masked = |values: &mut [Value], kinds: &[Option<String>]| {
+        for (value, kind) in values.iter_mut().zip(kinds) {
             if let Some(kind) = kind {
                 *value = mask(kind, value);
             }
+        }
+    };
+    for group in &mut dataset.duplicates.example_groups {
+        masked(&mut group.key, &key_kinds);
+    }
+    if let (Some(near), Some(kinds)) = (dataset.duplicates.near_duplicates.as_mut(), near_kinds) {
+        for group in &mut near.example_groups {
+            masked(&mut group.values, &kinds);
         }
     }
 }

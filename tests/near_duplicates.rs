@@ -1,0 +1,69 @@
+//! Near-duplicate rows on a CSV polars wrote: retyped text under a new id and load time is
+//! found, exact copies stay separate, and `--ignore` sets aside a column only the user knows.
+
+mod common;
+
+use common::{dataset, scan};
+use tempfile::TempDir;
+
+#[test]
+fn retyped_rows_under_new_ids_are_near_duplicates_and_ignore_adds_the_users_columns() {
+    let dir = TempDir::new().unwrap();
+    let stdout = common::venv_python(
+        "tests/duplication/make_near_duplicates.py",
+        &[dir.path().as_os_str()],
+    );
+    let planted: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let count = |key: &str| planted[key].as_u64().unwrap();
+    assert_eq!(
+        [
+            count("rows"),
+            count("retyped"),
+            count("exact"),
+            count("rebatched")
+        ],
+        [114, 7, 3, 4]
+    );
+    let file = dir.path().join("people.csv");
+    let file = file.to_str().unwrap();
+
+    let result = scan(&[file]);
+    let people = dataset(&result, "people");
+    assert_eq!(people.duplicates.duplicate_row_count, 3);
+    let near = people.duplicates.near_duplicates.as_ref().unwrap();
+    assert_eq!(near.ignored_columns, ["id", "_loaded_at"]);
+    assert_eq!(
+        near.compared_columns,
+        ["name", "city", "amount", "export_run"]
+    );
+    assert_eq!(near.near_duplicate_row_count, 7);
+    // The largest groups hold a row and its retyped copy (or an exact copy), normalised.
+    assert_eq!(near.example_groups.len(), 5);
+    assert!(near.example_groups.iter().all(|g| g.count == 2));
+    let cities: Vec<_> = near
+        .example_groups
+        .iter()
+        .map(|g| g.values[1].clone())
+        .collect();
+    assert!(
+        cities
+            .iter()
+            .all(|c| c.as_str().is_some_and(|c| c.is_ascii())),
+        "{cities:?}"
+    );
+
+    let result = scan(&[file, "--ignore", "export_run"]);
+    let near = dataset(&result, "people")
+        .duplicates
+        .near_duplicates
+        .clone()
+        .unwrap();
+    assert_eq!(near.ignored_columns, ["id", "export_run", "_loaded_at"]);
+    assert_eq!(near.near_duplicate_row_count, 11);
+    assert_eq!(result.parameters.ignored_columns, ["export_run"]);
+
+    // Without samples the groups' values leave nothing of the data behind.
+    let output = common::scan_output(&[file, "--no-samples"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("dupont"), "{text}");
+}
