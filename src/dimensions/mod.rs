@@ -43,6 +43,26 @@ pub const REGISTERED: &[&dyn Module] = &[
     &history::History,
 ];
 
+/// The words of a column's name, lower case: split at anything not a letter or digit and
+/// where camelCase turns upper (`customerAge_kg` -> `customer`, `age`, `kg`).
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() || (c.is_uppercase() && previous_lower) {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase();
+    }
+    words.push(word);
+    words.retain(|w| !w.is_empty());
+    words
+}
+
 /// What a dimension's report section is rendered from.
 pub struct ViewInput<'a> {
     pub dataset: &'a DatasetMetrics,

@@ -29,19 +29,7 @@ const NON_NEGATIVE: &[&str] = &[
 /// Whether a column's name says its values cannot be negative: one of its words (split at
 /// `_`, spaces, dots, dashes and camelCase) is in [`NON_NEGATIVE`].
 pub fn non_negative_by_name(name: &str) -> bool {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() || (c.is_uppercase() && previous_lower) {
-            words.push(std::mem::take(&mut word));
-        }
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        }
-        previous_lower = c.is_lowercase();
-    }
-    words.push(word);
+    let words = crate::dimensions::name_words(name);
     words.iter().any(|w| NON_NEGATIVE.contains(&w.as_str()))
 }
 

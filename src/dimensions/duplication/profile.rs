@@ -307,20 +307,7 @@ pub fn names_an_identifier_or_metadata(name: &str) -> bool {
     if name.starts_with('_') {
         return true;
     }
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() || (c.is_uppercase() && previous_lower) {
-            words.push(std::mem::take(&mut word));
-        }
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        }
-        previous_lower = c.is_lowercase();
-    }
-    words.push(word);
-    words.retain(|w| !w.is_empty());
+    let words = crate::dimensions::name_words(name);
     words
         .last()
         .is_some_and(|last| IDENTIFIER_WORDS.contains(&last.as_str()))
