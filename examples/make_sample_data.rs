@@ -501,6 +501,28 @@ fn tickets(out: &Path) {
         refunds[i] = refunds[i - 1].clone();
         ages[i] = ages[i - 1];
     }
+    // Five tickets labelled twice, differently: every 100th from the 90th (before the 560th)
+    // repeats the ticket before it under a new ticket_id with the other priority.
+    for i in (89..560).step_by(100) {
+        subjects[i] = subjects[i - 1].clone();
+        priorities[i] = match priorities[i - 1].as_deref() {
+            Some("low") => Some("high".to_string()),
+            _ => Some("low".to_string()),
+        };
+        created[i] = created[i - 1];
+        scores[i] = scores[i - 1];
+        reported[i] = reported[i - 1].clone();
+        refunds[i] = refunds[i - 1].clone();
+        ages[i] = ages[i - 1];
+    }
+    // "high" typed in capitals three times.
+    for i in [8, 14, 26] {
+        priorities[i] = Some("HIGH".to_string());
+    }
+    // The last 40 tickets (the last 10 days) are not triaged yet: no priority.
+    for priority in priorities.iter_mut().skip(560) {
+        *priority = None;
+    }
     let schema = Arc::new(Schema::new(vec![
         Field::new("ticket_id", DataType::Int64, false),
         Field::new("subject", DataType::Utf8, true),
@@ -548,7 +570,7 @@ fn tickets(out: &Path) {
     );
     let labelled: Vec<&String> = priorities.iter().flatten().collect();
     planted(d, "priority.labelled_count", labelled.len());
-    for class in ["low", "high", "urgent"] {
+    for class in ["low", "high", "urgent", "HIGH"] {
         planted(
             d,
             &format!("priority.{class}"),
@@ -556,6 +578,13 @@ fn tickets(out: &Path) {
         );
     }
     planted(d, "near_duplicate_row_count", (49..n).step_by(100).count());
+    planted(
+        d,
+        "priority.conflicting_row_count",
+        2 * (89..560).step_by(100).count(),
+    );
+    planted(d, "priority.spelling_variant_row_count", 3);
+    planted(d, "priority.label_delay_days", 10);
     // Each retyped subject is the less common of its two spellings (ties go by spelling).
     planted(d, "subject.variant_row_count", (49..n).step_by(100).count());
     let with_email = subjects

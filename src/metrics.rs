@@ -404,6 +404,41 @@ pub struct LabelMetrics {
     pub classes: Vec<ValueCount>,
     /// Majority class count / minority class count (`null` with fewer than one class).
     pub imbalance_ratio: Option<f64>,
+    /// Class values that differ only by case, accents or whitespace (`high`, `HIGH`).
+    #[serde(default)]
+    pub spelling_variants: Vec<VariantGroup>,
+    /// Labelled rows in a less common spelling of their class.
+    #[serde(default)]
+    pub spelling_variant_row_count: u64,
+    /// Labelled rows per time bucket of the dataset's time column (`null` without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_time: Option<LabelsOverTime>,
+    /// Labelled rows whose other columns (identifier and load columns aside) equal those of
+    /// a row with a different class (`null` when not measured: no other columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicting_row_count: Option<u64>,
+    /// Groups of identical feature rows with more than one class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicting_groups: Option<u64>,
+}
+
+/// Label coverage over the time column: recent buckets without labels show a label delay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LabelsOverTime {
+    pub bucket_width: BucketWidth,
+    /// Oldest first; buckets without rows left out.
+    pub buckets: Vec<LabelBucket>,
+    /// Days from the newest labelled row's day to the newest row's day (`null` with no
+    /// labelled row).
+    pub label_delay_days: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LabelBucket {
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Utc>,
+    pub rows: u64,
+    pub labelled: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -91,6 +91,8 @@ fn the_sample_data_raises_one_finding_per_planted_format_defect() {
     let found = common::sample_findings(Dimension::Consistency);
     let expected = [
         (Check::CategoryVariants, "customers", "plan", 332.0 / 1000.0),
+        // `HIGH` three times beside `high`.
+        (Check::CategoryVariants, "tickets", "priority", 3.0 / 504.0),
         (Check::NumbersAsText, "tickets", "refund", 90.0 / 600.0),
         (
             Check::MixedDateFormats,

@@ -87,7 +87,7 @@ fn init_writes_a_commented_config_that_runs_as_it_is() {
     let orders = &result.datasets[1];
     assert_eq!(orders.row_count, 3011);
     assert_eq!(orders.duplicates.duplicate_key_row_count, Some(17));
-    assert_eq!(result.datasets[2].labels[0].labelled_count, 540);
+    assert_eq!(result.datasets[2].labels[0].labelled_count, 504);
     assert_eq!(result.parameters.config.as_deref(), config_path.to_str());
     // The history went where the config said, beside it.
     assert_eq!(

@@ -46,6 +46,12 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
         if let Some(label) = dataset.labels.iter().find(|l| l.column == column_name) {
             return match field {
                 "labelled_count" => label.labelled_count.to_string(),
+                "conflicting_row_count" => label.conflicting_row_count.unwrap().to_string(),
+                "spelling_variant_row_count" => label.spelling_variant_row_count.to_string(),
+                "label_delay_days" => {
+                    let over_time = label.over_time.as_ref().unwrap();
+                    over_time.label_delay_days.unwrap().to_string()
+                }
                 class => label
                     .classes
                     .iter()

@@ -59,6 +59,9 @@ pub enum Check {
     DuplicateKeys,
     LabelCoverage,
     MinorityClassSize,
+    LabelDelay,
+    ConflictingLabels,
+    LabelSpellings,
     FreshnessLag,
     ArrivalGaps,
     LineageMetadata,
@@ -90,6 +93,9 @@ impl Check {
         Check::DuplicateKeys,
         Check::LabelCoverage,
         Check::MinorityClassSize,
+        Check::LabelDelay,
+        Check::ConflictingLabels,
+        Check::LabelSpellings,
         Check::FreshnessLag,
         Check::ArrivalGaps,
         Check::LineageMetadata,
@@ -121,6 +127,9 @@ impl Check {
             Check::DuplicateKeys => "duplicate_keys",
             Check::LabelCoverage => "label_coverage",
             Check::MinorityClassSize => "minority_class_size",
+            Check::LabelDelay => "label_delay",
+            Check::ConflictingLabels => "conflicting_labels",
+            Check::LabelSpellings => "label_spellings",
             Check::FreshnessLag => "freshness_lag",
             Check::ArrivalGaps => "arrival_gaps",
             Check::LineageMetadata => "lineage_metadata",
@@ -152,6 +161,9 @@ impl Check {
             | Check::DuplicateRows
             | Check::NearDuplicateRows
             | Check::DuplicateKeys
+            | Check::LabelDelay
+            | Check::ConflictingLabels
+            | Check::LabelSpellings
             | Check::FreshnessLag
             | Check::ArrivalGaps
             | Check::LineageMetadata
@@ -178,6 +190,8 @@ impl Check {
             | Check::NearDuplicateRows
             | Check::DuplicateKeys
             | Check::LabelCoverage
+            | Check::ConflictingLabels
+            | Check::LabelSpellings
             | Check::RowCountDrop
             | Check::CompletenessDrop
             | Check::DuplicateRowsRise
@@ -187,6 +201,7 @@ impl Check {
             | Check::SchemaConsistent
             | Check::Volume
             | Check::MinorityClassSize
+            | Check::LabelDelay
             | Check::FreshnessLag
             | Check::ArrivalGaps
             | Check::LineageMetadata
@@ -211,7 +226,11 @@ impl Check {
             Check::DuplicateRows | Check::NearDuplicateRows | Check::DuplicateKeys => {
                 Dimension::Duplication
             }
-            Check::LabelCoverage | Check::MinorityClassSize => Dimension::Labels,
+            Check::LabelCoverage
+            | Check::MinorityClassSize
+            | Check::LabelDelay
+            | Check::ConflictingLabels
+            | Check::LabelSpellings => Dimension::Labels,
             Check::FreshnessLag | Check::ArrivalGaps => Dimension::Freshness,
             Check::LineageMetadata => Dimension::Lineage,
             Check::PersonalData => Dimension::Privacy,

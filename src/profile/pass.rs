@@ -167,7 +167,9 @@ mod tests {
                 "duplication_distinct_rows",
                 "duplication_near_distinct_rows",
                 "duplication_key_counts",
+                "labels_labelled_days_0",
                 "labels_classes_0",
+                "labels_days",
                 "freshness_rows_per_day",
                 "privacy_matches_1",
             ]
@@ -181,6 +183,6 @@ mod tests {
             names.iter().all(|name| !name.starts_with("duplication_")),
             "{names:?}"
         );
-        assert_eq!(names.len(), 9);
+        assert_eq!(names.len(), 11);
     }
 }

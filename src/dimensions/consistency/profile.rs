@@ -136,7 +136,7 @@ pub fn normalized(text: &str) -> String {
 }
 
 /// The groups of two or more spellings among a column's value counts, most rows first.
-fn variant_groups(values: &[(ScalarValue, u64)]) -> Vec<VariantGroup> {
+pub fn variant_groups(values: &[(ScalarValue, u64)]) -> Vec<VariantGroup> {
     let mut groups: BTreeMap<String, Vec<ValueCount>> = BTreeMap::new();
     for (value, count) in values {
         let value = to_json(value);

@@ -36,6 +36,78 @@ impl Module for Labels {
                         fix: format!("Ask the owner of `{}` to backfill `{}`, or plan a labelling effort.", d.name, label.column),
                     });
             }
+            if let Some(over_time) = &label.over_time
+                && let Some(days) = over_time.label_delay_days
+            {
+                let unlabelled: Vec<String> = over_time
+                    .buckets
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.labelled == 0)
+                    .map(|b| b.start.format("%Y-%m-%d").to_string())
+                    .collect();
+                judge.push(Evidence {
+                    check: Check::LabelDelay,
+                    column: Some(label.column.clone()),
+                    observed: days as f64,
+                    message: format!(
+                        "the newest labelled row of `{}` is {days} days older than the newest row of `{}`{}",
+                        label.column,
+                        d.name,
+                        match unlabelled.len() {
+                            0 => String::new(),
+                            n => format!("; the last {n} {}s (from {}) have no labels", over_time.bucket_width.name(), unlabelled.last().map_or("", String::as_str)),
+                        }
+                    ),
+                    why: "Labels that arrive late leave the newest data, the most like what the model will see, out of training and evaluation.",
+                    fix: format!("Measure how long `{}` takes to be set after a row arrives, and train only on periods whose labels have settled.", label.column),
+                });
+            }
+            if let (Some(rows), Some(groups)) =
+                (label.conflicting_row_count, label.conflicting_groups)
+                && label.labelled_count > 0
+            {
+                judge.push(Evidence {
+                    check: Check::ConflictingLabels,
+                    column: Some(label.column.clone()),
+                    observed: rows as f64 / label.labelled_count as f64,
+                    message: format!(
+                        "{} labelled rows of `{}` in {} groups share every other column with a row of another `{}` class",
+                        thousands(rows),
+                        d.name,
+                        thousands(groups),
+                        label.column
+                    ),
+                    why: "Identical inputs with different labels cap the accuracy any model can reach and usually mean the label depends on something not in the data, or was set inconsistently.",
+                    fix: format!("Review the conflicting groups of `{}` with the people who label: settle the rule, or find the missing feature that tells them apart.", label.column),
+                });
+            }
+            if label.labelled_count > 0 {
+                let groups: Vec<String> = label
+                    .spelling_variants
+                    .iter()
+                    .map(|g| {
+                        g.variants
+                            .iter()
+                            .map(|v| format!("'{}' {}", show(&v.value), thousands(v.count)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect();
+                judge.push(Evidence {
+                    check: Check::LabelSpellings,
+                    column: Some(label.column.clone()),
+                    observed: label.spelling_variant_row_count as f64 / label.labelled_count as f64,
+                    message: format!(
+                        "`{}` spells {} classes in several ways: {}",
+                        label.column,
+                        groups.len(),
+                        groups.join("; ")
+                    ),
+                    why: "A class spelled two ways is two classes to a model: the rarer spelling's rows teach it a class that does not exist.",
+                    fix: format!("Map the spellings of `{}` to one value each before training, and fix the form that lets them in.", label.column),
+                });
+            }
             if let Some(minority) = label.classes.last() {
                 let observed = minority.count as f64;
                 let judged = judge.judge(Check::MinorityClassSize, Some(&label.column), observed);
@@ -80,6 +152,31 @@ impl Module for Labels {
                     imbalance: label
                         .imbalance_ratio
                         .map_or("-".into(), |r| format!("{r:.1} : 1")),
+                    delay: label.over_time.as_ref().and_then(|t| t.label_delay_days),
+                    conflicting: label.conflicting_row_count.map(|rows| {
+                        format!(
+                            "{} rows in {} groups",
+                            thousands(rows),
+                            thousands(label.conflicting_groups.unwrap_or(0))
+                        )
+                    }),
+                    over_time: label
+                        .over_time
+                        .iter()
+                        .flat_map(|t| &t.buckets)
+                        .map(|b| {
+                            let share = b.labelled as f64 / b.rows.max(1) as f64;
+                            OverTimeBar {
+                                height: (share * 240.0).round() / 10.0,
+                                title: format!(
+                                    "{}: {} of {} labelled",
+                                    b.start.format("%Y-%m-%d"),
+                                    thousands(b.labelled),
+                                    thousands(b.rows)
+                                ),
+                            }
+                        })
+                        .collect(),
                     chart: bar_chart(
                         label.classes.iter().take(CHART_COLUMNS).map(|c| {
                             (
@@ -115,5 +212,16 @@ struct LabelView {
     column: String,
     coverage: String,
     imbalance: String,
+    /// Days the newest labels lag the newest rows.
+    delay: Option<u64>,
+    conflicting: Option<String>,
+    /// The labelled share of each time bucket, oldest first, as bars 24 pixels high at most.
+    over_time: Vec<OverTimeBar>,
     chart: BarChart,
+}
+
+#[derive(Serialize)]
+struct OverTimeBar {
+    height: f64,
+    title: String,
 }

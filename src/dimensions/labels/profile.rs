@@ -3,17 +3,25 @@
 
 use datafusion::arrow::datatypes::{DataType, FieldRef};
 use datafusion::common::ScalarValue;
-use datafusion::error::Result as DfResult;
-use datafusion::logical_expr::Expr;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::functions_aggregate::expr_fn::{count, sum};
+use datafusion::logical_expr::{Expr, col, ident, lit, when};
 use futures::future::BoxFuture;
 
 use crate::dimensions::completeness::profile::{
     Placeholders, grouped_value_counts, present_values,
 };
-use crate::metrics::{DatasetMetrics, LabelMetrics, ValueCount};
+use crate::dimensions::consistency::profile::variant_groups;
+use crate::dimensions::duplication::profile::names_an_identifier_or_metadata;
+use crate::dimensions::freshness::profile::{bucket_width, chosen_time_column, day, roll_up};
+use crate::metrics::{
+    BucketWidth, DatasetMetrics, LabelBucket, LabelMetrics, LabelsOverTime, ValueCount,
+};
 use crate::profile::kernels::counts;
+use crate::profile::kernels::rowhash::row_hash;
 use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::to_json;
+use crate::profile::value::{count_at, instant};
 
 /// The class of a row: the label, or NULL where it is missing by the completeness rule.
 pub fn class(column: &str, data_type: &DataType, placeholders: &Placeholders) -> Expr {
@@ -38,13 +46,110 @@ pub fn measure(column: &str, counts: &[(ScalarValue, u64)], row_count: u64) -> L
         }
         _ => None,
     };
+    let spelling_variants = variant_groups(counts);
+    let spelling_variant_row_count = spelling_variants
+        .iter()
+        .map(|g| g.variants.iter().skip(1).map(|v| v.count).sum::<u64>())
+        .sum();
     LabelMetrics {
         column: column.to_string(),
         labelled_count,
         coverage: (row_count > 0).then(|| labelled_count as f64 / row_count as f64),
         classes,
         imbalance_ratio,
+        spelling_variants,
+        spelling_variant_row_count,
+        over_time: None,
+        conflicting_row_count: None,
+        conflicting_groups: None,
     }
+}
+
+/// The labelled rows per bucket beside all rows, from the rows and labelled rows per day.
+pub fn over_time(
+    days: &[(ScalarValue, u64)],
+    labelled_days: &[(ScalarValue, u64)],
+    width: BucketWidth,
+) -> LabelsOverTime {
+    let rows = roll_up(days, width);
+    let labelled = roll_up(labelled_days, width);
+    let buckets = rows
+        .iter()
+        .map(|bucket| LabelBucket {
+            start: bucket.start,
+            rows: bucket.rows,
+            labelled: labelled
+                .iter()
+                .find(|l| l.start == bucket.start)
+                .map_or(0, |l| l.rows),
+        })
+        .collect();
+    let newest = |days: &[(ScalarValue, u64)]| days.iter().filter_map(|(d, _)| instant(d)).max();
+    let label_delay_days = match (newest(days), newest(labelled_days)) {
+        (Some(newest), Some(labelled)) => Some((newest - labelled).num_days().max(0) as u64),
+        _ => None,
+    };
+    LabelsOverTime {
+        bucket_width: width,
+        buckets,
+        label_delay_days,
+    }
+}
+
+/// Labelled rows whose feature columns equal those of a row with another class, and their
+/// groups: one grouping of the feature rows' fingerprints with their classes.
+async fn conflicting(output: &Output<'_>, label: &FieldRef) -> DfResult<Option<(u64, u64)>> {
+    let options = output.options();
+    let features: Vec<Expr> = output
+        .planning
+        .fields
+        .iter()
+        .filter(|f| {
+            let name = f.name();
+            !options.label_columns.contains(name)
+                && !options.key_columns.contains(name)
+                && !options.ignored_columns.contains(name)
+                && !names_an_identifier_or_metadata(name)
+        })
+        .map(|f| ident(f.name()))
+        .collect();
+    if features.is_empty() {
+        return Ok(None);
+    }
+    const ROW: &str = "__readiness_features";
+    const CLASS: &str = "__readiness_class";
+    const CLASSES: &str = "__readiness_classes";
+    const ROWS: &str = "__readiness_rows";
+    let class = class(label.name(), label.data_type(), &options.placeholders);
+    let groups = output
+        .frame
+        .clone()
+        .select(vec![row_hash(features).alias(ROW), class.alias(CLASS)])?
+        .filter(col(CLASS).is_not_null())?
+        // Rows per (features, class), then classes per features: two groupings that spill
+        // under a memory limit (a distinct count per group would not).
+        .aggregate(
+            vec![col(ROW), col(CLASS)],
+            vec![count(lit(1i64)).alias(ROWS)],
+        )?
+        .aggregate(
+            vec![col(ROW)],
+            vec![count(lit(1i64)).alias(CLASSES), sum(col(ROWS)).alias(ROWS)],
+        )?
+        .filter(col(CLASSES).gt(lit(1i64)))?
+        .aggregate(
+            vec![],
+            vec![sum(col(ROWS)).alias(ROWS), count(lit(1i64)).alias(CLASSES)],
+        )?;
+    let batches = crate::progress::collect(groups, "conflicting labels").await?;
+    let figure = |name: &str| {
+        batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .and_then(|b| b.column_by_name(name))
+            .map_or(0, |r| count_at(r, 0))
+    };
+    Ok(Some((figure(ROWS), figure(CLASSES))))
 }
 
 /// Most frequent first; ties by value, so the order never depends on the engine.
@@ -61,13 +166,27 @@ pub fn sort_counts(counts: &mut [ValueCount]) {
 impl Part for super::Labels {
     fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
         let placeholders = &planning.options.placeholders;
-        label_fields(planning)
-            .map(|(index, field)| {
-                let class = class(field.name(), field.data_type(), placeholders);
-                let counts = counts::value_counts(class, counts::MAX_DISTINCT);
-                (classes_name(index), counts)
-            })
-            .collect()
+        let day = time_day(planning);
+        let mut aggregates = Vec::new();
+        for (index, field) in label_fields(planning) {
+            let class = class(field.name(), field.data_type(), placeholders);
+            if let Some(day) = &day {
+                let labelled_day = when(class.clone().is_not_null(), day.clone())
+                    .otherwise(lit(ScalarValue::Date32(None)))
+                    .expect("a CASE with one branch");
+                let labelled = counts::value_counts(labelled_day, counts::MAX_DISTINCT);
+                aggregates.push((format!("labelled_days_{index}"), labelled));
+            }
+            let counts = counts::value_counts(class, counts::MAX_DISTINCT);
+            aggregates.push((classes_name(index), counts));
+        }
+        if let (Some(day), false) = (day, aggregates.is_empty()) {
+            aggregates.push((
+                DAYS.to_string(),
+                counts::value_counts(day, counts::MAX_DISTINCT),
+            ));
+        }
+        aggregates
     }
 
     fn measure<'a>(
@@ -103,9 +222,26 @@ impl Part for super::Labels {
                             .unwrap_or_default()
                     }
                 };
-                metrics
-                    .labels
-                    .push(measure(name, &classes, output.pass.row_count));
+                let mut label = measure(name, &classes, output.pass.row_count);
+                label.over_time = label_over_time(output, index);
+                match conflicting(output, field).await {
+                    Ok(Some((rows, groups))) => {
+                        label.conflicting_row_count = Some(rows);
+                        label.conflicting_groups = Some(groups);
+                    }
+                    Ok(None) => {}
+                    // Two groupings over every row may not fit a tight --memory-limit: the
+                    // figure is left out and said so, never guessed.
+                    Err(error)
+                        if matches!(error.find_root(), DataFusionError::ResourcesExhausted(_)) =>
+                    {
+                        metrics.notes.push(format!(
+                            "conflicting labels of `{name}` not measured: the groupings did not fit the memory limit"
+                        ));
+                    }
+                    Err(error) => return Err(error),
+                }
+                metrics.labels.push(label);
             }
             Ok(())
         })
@@ -120,6 +256,35 @@ fn label_fields<'a>(planning: &'a Planning<'a>) -> impl Iterator<Item = (usize, 
         .iter()
         .enumerate()
         .filter_map(|(index, label)| Some((index, planning.fields.find(label)?.1)))
+}
+
+const DAYS: &str = "days";
+
+/// The day of each row of the time column freshness uses, if there is one.
+fn time_day(planning: &Planning<'_>) -> Option<Expr> {
+    let columns = planning
+        .fields
+        .iter()
+        .map(|f| (f.name().as_str(), f.data_type()));
+    let (name, data_type, _) = chosen_time_column(columns, planning.options).ok()?;
+    Some(day(name, data_type))
+}
+
+/// Label `index`'s labelled rows over time, when the pass counted its days (at most
+/// 100,000 of them) and the time column has values.
+fn label_over_time(output: &Output<'_>, index: usize) -> Option<LabelsOverTime> {
+    let decoded = |name: &str| output.result(name).and_then(|r| counts::decode(r, 0));
+    let days = decoded(DAYS)?;
+    let labelled = decoded(&format!("labelled_days_{index}"))?;
+    let columns = output
+        .pass
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), &c.data_type));
+    let (name, _, _) = chosen_time_column(columns, output.options()).ok()?;
+    let column = output.pass.columns.iter().find(|c| c.name == name)?;
+    let width = bucket_width(instant(&column.min)?, instant(&column.max)?);
+    Some(over_time(&days, &labelled, width))
 }
 
 fn classes_name(label: usize) -> String {
