@@ -331,6 +331,23 @@ fn normalised(field: &FieldRef) -> Expr {
 /// Text as near-duplicates compare it: Unicode compatibility decomposition with the accents
 /// dropped, lower case, punctuation and runs of whitespace as one space, trimmed.
 pub fn matching_text(text: &str) -> String {
+    if text.is_ascii() {
+        // Nothing to decompose: one pass over the bytes.
+        let mut out = String::with_capacity(text.len());
+        let mut pending_space = false;
+        for b in text.bytes() {
+            if b.is_ascii_whitespace() || b.is_ascii_punctuation() || b.is_ascii_control() {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+        return out;
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
