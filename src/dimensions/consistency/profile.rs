@@ -22,6 +22,7 @@ use crate::dimensions::labels::profile::sort_counts;
 use crate::metrics::{DatasetMetrics, Shape, ShapeCount, TextFormats, ValueCount, VariantGroup};
 use crate::profile::kernels::counts;
 use crate::profile::kernels::shapes::text_shape;
+use crate::profile::kernels::textcode::{code_counts, decode_code_counts};
 use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::to_json;
 
@@ -35,10 +36,7 @@ impl Part for super::Consistency {
         for (index, field) in planning.text_columns() {
             let present = present_values(field.name(), field.data_type(), placeholders);
             let shapes = text_shape(present.clone());
-            aggregates.push((
-                shapes_name(index),
-                counts::value_counts(shapes, Shape::ALL.len()),
-            ));
+            aggregates.push((shapes_name(index), code_counts(shapes)));
             let values = counts::value_counts(present, VARIANT_MAX_DISTINCT);
             aggregates.push((values_name(index), values));
         }
@@ -50,16 +48,16 @@ impl Part for super::Consistency {
         output: &'a Output<'a>,
         metrics: &'a mut DatasetMetrics,
     ) -> BoxFuture<'a, DfResult<()>> {
-        let decoded = |name: String| {
-            output
-                .result(&name)
-                .and_then(|result| counts::decode(result, 0))
-        };
         for (index, field) in output.planning.text_columns() {
-            let Some(shapes) = decoded(shapes_name(index)) else {
+            let shapes = output
+                .result(&shapes_name(index))
+                .and_then(decode_code_counts);
+            let Some(shapes) = shapes else {
                 continue;
             };
-            let values = decoded(values_name(index));
+            let values = output
+                .result(&values_name(index))
+                .and_then(|result| counts::decode(result, 0));
             let formats = text_formats(&shapes, values.as_deref());
             if let Some(column) = metrics.columns.iter_mut().find(|c| c.name == *field.name()) {
                 column.formats = Some(formats);
@@ -79,16 +77,10 @@ fn values_name(column: usize) -> String {
 
 /// A column's formats from its shape counts and, when it has few distinct values, its value
 /// counts (NULL, the missing values, is in neither).
-pub fn text_formats(
-    shapes: &[(ScalarValue, u64)],
-    values: Option<&[(ScalarValue, u64)]>,
-) -> TextFormats {
+pub fn text_formats(shapes: &[(u8, u64)], values: Option<&[(ScalarValue, u64)]>) -> TextFormats {
     let mut counted: Vec<ShapeCount> = shapes
         .iter()
-        .filter_map(|(code, count)| match code {
-            ScalarValue::UInt8(Some(code)) => Some((Shape::from_code(*code)?, *count)),
-            _ => None,
-        })
+        .filter_map(|(code, count)| Some((Shape::from_code(*code)?, *count)))
         .map(|(shape, count)| ShapeCount {
             shape,
             pattern: shape.date_pattern().map(str::to_string),
@@ -175,8 +167,8 @@ mod tests {
         (ScalarValue::Utf8(Some(value.into())), count)
     }
 
-    fn shape(shape: Shape, count: u64) -> (ScalarValue, u64) {
-        (ScalarValue::UInt8(Some(shape.code())), count)
+    fn shape(shape: Shape, count: u64) -> (u8, u64) {
+        (shape.code(), count)
     }
 
     #[test]
@@ -208,7 +200,6 @@ mod tests {
             shape(Shape::DateMonthName, 3),
             shape(Shape::GroupedNumber, 2),
             shape(Shape::NumberWithUnit, 1),
-            (ScalarValue::UInt8(None), 10),
         ];
         let formats = text_formats(&shapes, None);
         assert_eq!(formats.value_count, 103);

@@ -7,7 +7,6 @@
 
 use std::sync::LazyLock;
 
-use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::Expr;
 use futures::future::BoxFuture;
@@ -16,7 +15,8 @@ use serde_json::Value;
 
 use crate::dimensions::completeness::profile::present_values;
 use crate::metrics::{DatasetMetrics, MatchRule, PersonalMatch, PersonalValues};
-use crate::profile::kernels::{counts, personal};
+use crate::profile::kernels::personal;
+use crate::profile::kernels::textcode::{code_counts, decode_code_counts};
 use crate::profile::pass::{Output, Part, Planning};
 
 struct Kind {
@@ -449,7 +449,7 @@ impl Part for super::Privacy {
             .map(|(index, field)| {
                 let present = present_values(field.name(), field.data_type(), placeholders);
                 let codes = personal::personal_value(present);
-                (matches_name(index), counts::value_counts(codes, 64))
+                (matches_name(index), code_counts(codes))
             })
             .collect()
     }
@@ -462,7 +462,7 @@ impl Part for super::Privacy {
         for (index, field) in output.planning.text_columns() {
             let counted = output
                 .result(&matches_name(index))
-                .and_then(|result| counts::decode(result, 0));
+                .and_then(decode_code_counts);
             let Some(counted) = counted else {
                 continue;
             };
@@ -480,13 +480,10 @@ fn matches_name(column: usize) -> String {
 }
 
 /// The matches from a column's counts of match codes; `None` when no value matched.
-pub fn personal_values(counted: &[(ScalarValue, u64)]) -> Option<PersonalValues> {
+pub fn personal_values(counted: &[(u8, u64)]) -> Option<PersonalValues> {
     let mut value_count = 0;
     let mut matches = Vec::new();
     for (code, count) in counted {
-        let ScalarValue::UInt8(Some(code)) = code else {
-            continue;
-        };
         value_count += count;
         if let Some((kind, rule)) = personal::decode(*code) {
             matches.push(PersonalMatch {

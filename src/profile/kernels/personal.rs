@@ -81,6 +81,13 @@ const LONGEST: usize = 4_096;
 
 /// What personal data `value` is or contains (see the module docs).
 pub fn match_value(value: &str) -> Option<(PersonalKind, MatchRule)> {
+    // Every rule needs an `@` or at least four digits: most words and prose stop here.
+    let bytes = value.as_bytes();
+    if memchr::memchr(b'@', bytes).is_none()
+        && bytes.iter().filter(|b| b.is_ascii_digit()).take(4).count() < 4
+    {
+        return None;
+    }
     let text = value.trim();
     if text.len() < 7 {
         return None;

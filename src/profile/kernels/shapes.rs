@@ -105,12 +105,10 @@ pub fn shape(value: &str) -> Shape {
         {
             return Shape::Boolean;
         }
-        let prefix = text
-            .get(..3)
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let month = MONTHS.contains(&prefix.as_str());
-        let currency = ["eur", "usd", "gbp", "chf"].contains(&prefix.as_str());
+        let starts =
+            |word: &str| bytes.len() >= 3 && bytes[..3].eq_ignore_ascii_case(&word.as_bytes()[..3]);
+        let month = MONTHS.iter().any(|m| starts(m));
+        let currency = ["eur", "usd", "gbp", "chf"].iter().any(|c| starts(c));
         if !month && !currency {
             return Shape::Text;
         }

@@ -195,12 +195,6 @@ impl Default for Buckets {
 }
 
 impl Buckets {
-    fn add(&mut self, value: f64, count: u64) {
-        *self.counts.entry(bucket(value)).or_default() += count;
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
-    }
-
     fn total(&self) -> u64 {
         self.counts.values().sum()
     }
@@ -209,10 +203,25 @@ impl Buckets {
 impl Accumulator for Buckets {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
         let values = cast(&values[0], &DataType::Float64)?;
+        // Neighbouring values often share a bucket (ids, times, sorted amounts): a run is
+        // counted once.
+        let (mut run_bucket, mut run) = (0i64, 0u64);
         for value in values.as_primitive::<Float64Type>().iter().flatten() {
-            if !value.is_nan() {
-                self.add(value, 1);
+            if value.is_nan() {
+                continue;
             }
+            self.min = self.min.min(value);
+            self.max = self.max.max(value);
+            let bucket = bucket(value);
+            if bucket != run_bucket && run > 0 {
+                *self.counts.entry(run_bucket).or_default() += run;
+                run = 0;
+            }
+            run_bucket = bucket;
+            run += 1;
+        }
+        if run > 0 {
+            *self.counts.entry(run_bucket).or_default() += run;
         }
         Ok(())
     }

@@ -5,10 +5,17 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, UInt8Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, UInt8Array, UInt64Array};
+use datafusion::arrow::buffer::NullBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{Field, FieldRef, UInt8Type, UInt64Type};
+use datafusion::common::ScalarValue;
+use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl};
 use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -126,12 +133,163 @@ fn mapped(array: &ArrayRef, rule: fn(&str) -> String) -> DfResult<StringArray> {
 }
 
 fn codes(array: &ArrayRef, rule: fn(&str) -> u8) -> DfResult<UInt8Array> {
-    let code = |value: Option<&str>| value.map(rule);
+    let nulls = array.nulls();
     Ok(match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().map(code).collect(),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().map(code).collect(),
-        DataType::Utf8View => array.as_string_view().iter().map(code).collect(),
+        DataType::Utf8 => {
+            let text = array.as_string::<i32>();
+            code_rows(text.len(), nulls, |row| text.value(row), rule)
+        }
+        DataType::LargeUtf8 => {
+            let text = array.as_string::<i64>();
+            code_rows(text.len(), nulls, |row| text.value(row), rule)
+        }
+        DataType::Utf8View => {
+            let text = array.as_string_view();
+            code_rows(text.len(), nulls, |row| text.value(row), rule)
+        }
         DataType::Dictionary(_, _) => return codes(&cast(array, &DataType::Utf8View)?, rule),
         _ => UInt8Array::new_null(array.len()),
     })
+}
+
+/// The code of every row's value, the NULLs kept as the input's validity bits (their code
+/// slots hold 0 and are never read).
+fn code_rows<'a>(
+    len: usize,
+    nulls: Option<&NullBuffer>,
+    value: impl Fn(usize) -> &'a str,
+    rule: fn(&str) -> u8,
+) -> UInt8Array {
+    let codes: Vec<u8> = (0..len)
+        .map(|row| match nulls.is_some_and(|n| n.is_null(row)) {
+            true => 0,
+            false => rule(value(row)),
+        })
+        .collect();
+    UInt8Array::new(codes.into(), nulls.cloned())
+}
+
+/// `readiness_code_counts(c)`: rows per code of the `UInt8` codes `c` (from [`text_code`]),
+/// NULL left out, as a `List<UInt64>` of 256 counts: a fixed array per partition, where
+/// general value counts would hash every row.
+pub fn code_counts(codes: Expr) -> Expr {
+    AggregateUDF::from(CodeCounts {
+        signature: Signature::any(1, Volatility::Immutable),
+    })
+    .call(vec![codes])
+}
+
+/// The rows per code from a [`code_counts`] result, the codes with rows only.
+pub fn decode_code_counts(result: &ArrayRef) -> Option<Vec<(u8, u64)>> {
+    let lists = result.as_list_opt::<i32>()?;
+    if lists.is_null(0) {
+        return None;
+    }
+    let values = lists.value(0);
+    let counts = values.as_primitive_opt::<UInt64Type>()?;
+    Some(
+        counts
+            .values()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(code, n)| (code as u8, *n))
+            .collect(),
+    )
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct CodeCounts {
+    signature: Signature,
+}
+
+fn counts_type() -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(DataType::UInt64, true)))
+}
+
+impl AggregateUDFImpl for CodeCounts {
+    fn name(&self) -> &str {
+        "readiness_code_counts"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(counts_type())
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(
+            format_state_name(args.name, "counts"),
+            counts_type(),
+            true,
+        ))])
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
+        Ok(Box::new(CodeCountsAccumulator([0; 256])))
+    }
+}
+
+#[derive(Debug)]
+struct CodeCountsAccumulator([u64; 256]);
+
+impl CodeCountsAccumulator {
+    fn list(&self) -> ScalarValue {
+        let counts = UInt64Array::from(self.0.to_vec());
+        ScalarValue::List(Arc::new(
+            SingleRowListArrayBuilder::new(Arc::new(counts)).build_list_array(),
+        ))
+    }
+}
+
+impl Accumulator for CodeCountsAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        let codes = cast(&values[0], &DataType::UInt8)?;
+        let codes = codes.as_primitive::<UInt8Type>();
+        match codes.nulls() {
+            None => codes
+                .values()
+                .iter()
+                .for_each(|c| self.0[usize::from(*c)] += 1),
+            Some(nulls) => {
+                for (code, valid) in codes.values().iter().zip(nulls.iter()) {
+                    self.0[usize::from(*code)] += u64::from(valid);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        let lists = states[0].as_list::<i32>();
+        for row in 0..lists.len() {
+            if lists.is_null(row) {
+                continue;
+            }
+            let counts = lists.value(row);
+            for (total, n) in self
+                .0
+                .iter_mut()
+                .zip(counts.as_primitive::<UInt64Type>().values())
+            {
+                *total += n;
+            }
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        Ok(vec![self.list()])
+    }
+
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        Ok(self.list())
+    }
+
+    fn size(&self) -> usize {
+        size_of_val(self)
+    }
 }
