@@ -320,7 +320,7 @@ fn normalised(field: &FieldRef) -> Expr {
     if is_text_type(field.data_type()) {
         text_map(
             "readiness_matching_text",
-            matching_text,
+            write_matching_text,
             ident(field.name()),
         )
     } else {
@@ -331,25 +331,29 @@ fn normalised(field: &FieldRef) -> Expr {
 /// Text as near-duplicates compare it: Unicode compatibility decomposition with the accents
 /// dropped, lower case, punctuation and runs of whitespace as one space, trimmed.
 pub fn matching_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    write_matching_text(text, &mut out);
+    out
+}
+
+/// [`matching_text`], written into `out`.
+pub fn write_matching_text(text: &str, out: &mut String) {
+    let mut pending_space = false;
     if text.is_ascii() {
         // Nothing to decompose: one pass over the bytes.
-        let mut out = String::with_capacity(text.len());
-        let mut pending_space = false;
         for b in text.bytes() {
-            if b.is_ascii_whitespace() || b.is_ascii_punctuation() || b.is_ascii_control() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+            } else {
                 pending_space = !out.is_empty();
-                continue;
             }
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(char::from(b.to_ascii_lowercase()));
         }
-        return out;
+        return;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
     for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
         if c.is_whitespace() || c.is_ascii_punctuation() || c.is_control() {
             pending_space = !out.is_empty();
@@ -361,8 +365,8 @@ pub fn matching_text(text: &str) -> String {
         }
         out.extend(c.to_lowercase());
     }
-    out
 }
+
 const KEY_COUNTS: &str = "key_counts";
 
 /// The declared key when the profile pass counts it: one integer column, its counts in memory.

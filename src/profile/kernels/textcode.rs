@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray, UInt8Array, UInt64Array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, StringArray, StringBuilder, UInt8Array, UInt64Array,
+};
 use datafusion::arrow::buffer::NullBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
@@ -71,8 +73,9 @@ impl ScalarUDFImpl for TextCode {
     }
 }
 
-/// `name(text)`: every value of `text` rewritten by `rule`, as `Utf8`.
-pub fn text_map(name: &'static str, rule: fn(&str) -> String, text: Expr) -> Expr {
+/// `name(text)`: every value of `text` rewritten by `rule` (which writes into the buffer it
+/// is given, cleared for each value), as `Utf8`.
+pub fn text_map(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> Expr {
     ScalarUDF::from(TextMap {
         name,
         rule,
@@ -85,7 +88,7 @@ pub fn text_map(name: &'static str, rule: fn(&str) -> String, text: Expr) -> Exp
 struct TextMap {
     /// Names one rule: two functions are the same when their names are.
     name: &'static str,
-    rule: fn(&str) -> String,
+    rule: fn(&str, &mut String),
     signature: Signature,
 }
 
@@ -122,14 +125,44 @@ impl ScalarUDFImpl for TextMap {
     }
 }
 
-fn mapped(array: &ArrayRef, rule: fn(&str) -> String) -> DfResult<StringArray> {
-    let map = |value: Option<&str>| value.map(rule);
+fn mapped(array: &ArrayRef, rule: fn(&str, &mut String)) -> DfResult<StringArray> {
+    let nulls = array.nulls();
     Ok(match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().map(map).collect(),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().map(map).collect(),
-        DataType::Utf8View => array.as_string_view().iter().map(map).collect(),
+        DataType::Utf8 => {
+            let text = array.as_string::<i32>();
+            map_rows(text.len(), nulls, |row| text.value(row), rule)
+        }
+        DataType::LargeUtf8 => {
+            let text = array.as_string::<i64>();
+            map_rows(text.len(), nulls, |row| text.value(row), rule)
+        }
+        DataType::Utf8View => {
+            let text = array.as_string_view();
+            map_rows(text.len(), nulls, |row| text.value(row), rule)
+        }
         _ => return mapped(&cast(array, &DataType::Utf8View)?, rule),
     })
+}
+
+/// Every row's value rewritten through one reused buffer, straight into the output.
+fn map_rows<'a>(
+    len: usize,
+    nulls: Option<&NullBuffer>,
+    value: impl Fn(usize) -> &'a str,
+    rule: fn(&str, &mut String),
+) -> StringArray {
+    let mut out = StringBuilder::with_capacity(len, 0);
+    let mut buffer = String::new();
+    for row in 0..len {
+        if nulls.is_some_and(|n| n.is_null(row)) {
+            out.append_null();
+            continue;
+        }
+        buffer.clear();
+        rule(value(row), &mut buffer);
+        out.append_value(&buffer);
+    }
+    out.finish()
 }
 
 fn codes(array: &ArrayRef, rule: fn(&str) -> u8) -> DfResult<UInt8Array> {
