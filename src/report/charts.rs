@@ -58,6 +58,18 @@ pub fn show(value: &serde_json::Value) -> String {
     }
 }
 
+/// Column tables of the deeper sections list at most this many columns (all are in the JSON).
+pub const TABLE_COLUMNS: usize = 100;
+
+/// The rows a column table shows, most `weight` first (a stable sort keeps schema order among
+/// equals), at most [`TABLE_COLUMNS`], and how many are left out.
+pub fn most_first<T>(mut rows: Vec<T>, weight: impl Fn(&T) -> u64) -> (Vec<T>, usize) {
+    rows.sort_by_key(|row| std::cmp::Reverse(weight(row)));
+    let more = rows.len().saturating_sub(TABLE_COLUMNS);
+    rows.truncate(TABLE_COLUMNS);
+    (rows, more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

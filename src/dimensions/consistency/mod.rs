@@ -11,7 +11,7 @@ use super::{Module, ViewInput};
 use crate::check::{Check, Dimension, Evidence, Judge};
 use crate::humanize::{percent, thousands};
 use crate::metrics::{ColumnMetrics, TextFormats};
-use crate::report::charts::show;
+use crate::report::charts::{most_first, show};
 
 pub struct Consistency;
 
@@ -86,18 +86,16 @@ impl Module for Consistency {
     }
 
     fn view(&self, input: &ViewInput<'_>) -> minijinja::Value {
-        let mut text: Vec<_> = text_columns(&input.dataset.columns)
+        let text: Vec<_> = text_columns(&input.dataset.columns)
             .filter(|(_, formats)| formats.value_count > 0)
             .collect();
-        // The columns with the most inconsistency first (a stable sort keeps schema order).
-        text.sort_by_key(|(_, f)| {
+        // The columns with the most inconsistency first.
+        let (text, more) = most_first(text, |(_, f)| {
             let variants = f.variant_row_count.unwrap_or(0);
-            std::cmp::Reverse(f.minority_date_format_count + f.formatted_number_count + variants)
+            f.minority_date_format_count + f.formatted_number_count + variants
         });
-        let more = text.len().saturating_sub(SHOWN);
         let columns = text
             .into_iter()
-            .take(SHOWN)
             .map(|(column, formats)| ColumnView {
                 name: column.name.clone(),
                 values: thousands(formats.value_count),
@@ -135,9 +133,6 @@ struct ConsistencyView {
     /// Text columns left out of the table (all are in the JSON).
     more: usize,
 }
-
-/// Text columns the report's table shows at most.
-const SHOWN: usize = 100;
 
 #[derive(Serialize)]
 struct ColumnView {

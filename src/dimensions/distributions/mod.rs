@@ -10,6 +10,7 @@ use super::{Module, ViewInput};
 use crate::check::{Check, Dimension, Evidence, Judge};
 use crate::humanize::thousands;
 use crate::metrics::NumericDistribution;
+use crate::report::charts::most_first;
 
 pub struct Distributions;
 
@@ -72,20 +73,16 @@ impl Module for Distributions {
     }
 
     fn view(&self, input: &ViewInput<'_>) -> minijinja::Value {
-        let mut numeric: Vec<_> = input
+        let numeric: Vec<_> = input
             .dataset
             .columns
             .iter()
             .filter_map(|c| Some((c, c.distribution.as_ref()?)))
             .collect();
-        // The columns with the most suspect values first (a stable sort keeps schema order).
-        numeric.sort_by_key(|(_, found)| {
-            std::cmp::Reverse(found.outlier_count + found.negative_count)
-        });
-        let more = numeric.len().saturating_sub(SHOWN);
+        // The columns with the most suspect values first.
+        let (numeric, more) = most_first(numeric, |(_, f)| f.outlier_count + f.negative_count);
         let columns = numeric
             .into_iter()
-            .take(SHOWN)
             .map(|(column, found)| ColumnView {
                 name: column.name.clone(),
                 percentiles: [found.p1, found.p25, found.median, found.p75, found.p99]
@@ -115,9 +112,6 @@ struct DistributionsView {
     /// Numeric columns left out of the table (all are in the JSON).
     more: usize,
 }
-
-/// Numeric columns the report's table shows at most.
-const SHOWN: usize = 100;
 
 #[derive(Serialize)]
 struct ColumnView {

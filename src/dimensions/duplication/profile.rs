@@ -23,6 +23,7 @@ use unicode_normalization::char::is_combining_mark;
 use crate::metrics::{
     DatasetMetrics, DuplicateKeyGroup, DuplicateMetrics, NearDuplicateGroup, NearDuplicates,
 };
+use crate::profile::ProfileOptions;
 use crate::profile::kernels::keycounts;
 use crate::profile::kernels::rowhash::{distinct_fingerprints, row_hash};
 use crate::profile::kernels::textcode::text_map;
@@ -271,15 +272,20 @@ async fn near_duplicates(output: &Output<'_>, distinct_rows: u64) -> DfResult<Ne
 
 /// The columns compared for near-duplicates, and the names of those left out.
 fn near_duplicate_columns<'a>(planning: &Planning<'a>) -> (Vec<&'a FieldRef>, Vec<String>) {
-    let options = planning.options;
-    let left_out = |name: &str| {
-        options.key_columns.iter().any(|k| k == name)
-            || options.ignored_columns.iter().any(|c| c == name)
-            || names_an_identifier_or_metadata(name)
-    };
-    let (ignored, compared): (Vec<&FieldRef>, Vec<&FieldRef>) =
-        planning.fields.iter().partition(|f| left_out(f.name()));
+    let (ignored, compared): (Vec<&FieldRef>, Vec<&FieldRef>) = planning
+        .fields
+        .iter()
+        .partition(|f| set_aside(planning.options, f.name()));
     (compared, ignored.iter().map(|f| f.name().clone()).collect())
+}
+
+/// Whether a column is no part of what a row says, when rows are compared (near-duplicates,
+/// conflicting labels): the declared key, an `--ignore` column, or a column named like an
+/// identifier or ingestion metadata.
+pub fn set_aside(options: &ProfileOptions, name: &str) -> bool {
+    options.key_columns.iter().any(|k| k == name)
+        || options.ignored_columns.iter().any(|c| c == name)
+        || names_an_identifier_or_metadata(name)
 }
 
 /// Words that, ending a column's name, make it an identifier.

@@ -12,7 +12,7 @@ use crate::dimensions::completeness::profile::{
     Placeholders, grouped_value_counts, present_values,
 };
 use crate::dimensions::consistency::profile::variant_groups;
-use crate::dimensions::duplication::profile::names_an_identifier_or_metadata;
+use crate::dimensions::duplication::profile::set_aside;
 use crate::dimensions::freshness::profile::{bucket_width, chosen_time_column, day, roll_up};
 use crate::metrics::{
     BucketWidth, DatasetMetrics, LabelBucket, LabelMetrics, LabelsOverTime, ValueCount,
@@ -104,13 +104,7 @@ async fn conflicting(output: &Output<'_>, label: &FieldRef) -> DfResult<Option<(
         .planning
         .fields
         .iter()
-        .filter(|f| {
-            let name = f.name();
-            !options.label_columns.contains(name)
-                && !options.key_columns.contains(name)
-                && !options.ignored_columns.contains(name)
-                && !names_an_identifier_or_metadata(name)
-        })
+        .filter(|f| !options.label_columns.contains(f.name()) && !set_aside(options, f.name()))
         .map(|f| ident(f.name()))
         .collect();
     if features.is_empty() {
