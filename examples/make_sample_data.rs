@@ -85,7 +85,8 @@ fn customers(out: &Path) {
         let plan = ["Pro", "Basic", "pro", "Basic", "PRO", "Basic"][(id % 6) as usize].to_string();
         // Signed up on one of 700 days from 2024-01-01 (day 19723 since the epoch).
         let signup = 19_723 + (id * 7 % 700) as i32;
-        let spend = (id % 40 != 9).then_some((id % 97) as f64 * 1.5 + 10.0);
+        // Spend is not tied to the signup day (ids map to days by id % 100).
+        let spend = (id % 40 != 9).then_some((id * 37 % 97) as f64 * 1.5 + 10.0);
         let notes = match id % 100 {
             1 => "called twice;\nasked for \"refund\", then cancelled".to_string(),
             2 => "prefers e-mail, not phone".to_string(),
@@ -486,6 +487,28 @@ fn tickets(out: &Path) {
             _ => 18 + i * 7 % 63,
         })
         .collect();
+    // How each ticket came in: by e-mail or phone for the first 360 tickets, then the e-mail
+    // address was replaced by a chat: the newest rows no longer look like the oldest.
+    let mut channels: Vec<&str> = (0..n)
+        .map(|i| match (i % 4, i < 360) {
+            (0, _) => "phone",
+            (_, true) => "email",
+            (_, false) => "chat",
+        })
+        .collect();
+    // Set at triage, from the priority: a label leak. The agent who triaged (only set when a
+    // priority is) and the SLA in hours the priority sets (72 when there is none yet).
+    let sla = |priority: &Option<String>| match priority.as_deref().map(str::to_lowercase) {
+        Some(p) if p == "urgent" => 4,
+        Some(p) if p == "high" => 24,
+        _ => 72,
+    };
+    let mut slas: Vec<i64> = priorities.iter().map(sla).collect();
+    let mut agents: Vec<Option<String>> = priorities
+        .iter()
+        .enumerate()
+        .map(|(i, p)| p.as_ref().map(|_| format!("agent {}", i % 7)))
+        .collect();
     // Six tickets entered twice: every 100th from the 50th repeats the ticket before it under
     // a new ticket_id, its subject retyped in capitals with doubled spaces. Near-duplicates,
     // not exact ones.
@@ -500,6 +523,9 @@ fn tickets(out: &Path) {
         reported[i] = reported[i - 1].clone();
         refunds[i] = refunds[i - 1].clone();
         ages[i] = ages[i - 1];
+        channels[i] = channels[i - 1];
+        slas[i] = slas[i - 1];
+        agents[i] = agents[i - 1].clone();
     }
     // Five tickets labelled twice, differently: every 100th from the 90th (before the 560th)
     // repeats the ticket before it under a new ticket_id with the other priority.
@@ -514,14 +540,18 @@ fn tickets(out: &Path) {
         reported[i] = reported[i - 1].clone();
         refunds[i] = refunds[i - 1].clone();
         ages[i] = ages[i - 1];
+        channels[i] = channels[i - 1];
+        slas[i] = slas[i - 1];
+        agents[i] = agents[i - 1].clone();
     }
     // "high" typed in capitals three times.
     for i in [8, 14, 26] {
         priorities[i] = Some("HIGH".to_string());
     }
     // The last 40 tickets (the last 10 days) are not triaged yet: no priority.
-    for priority in priorities.iter_mut().skip(560) {
+    for (priority, agent) in priorities.iter_mut().zip(agents.iter_mut()).skip(560) {
         *priority = None;
+        *agent = None;
     }
     let schema = Arc::new(Schema::new(vec![
         Field::new("ticket_id", DataType::Int64, false),
@@ -536,6 +566,9 @@ fn tickets(out: &Path) {
         Field::new("reported_on", DataType::Utf8, false),
         Field::new("refund", DataType::Utf8, false),
         Field::new("customer_age", DataType::Int64, false),
+        Field::new("channel", DataType::Utf8, false),
+        Field::new("sla_hours", DataType::Int64, false),
+        Field::new("triaged_by", DataType::Utf8, true),
     ]));
     let batch = RecordBatch::try_new(
         schema.clone(),
@@ -548,6 +581,9 @@ fn tickets(out: &Path) {
             Arc::new(StringArray::from_iter_values(reported.iter())),
             Arc::new(StringArray::from_iter_values(refunds.iter())),
             Arc::new(Int64Array::from(ages.clone())),
+            Arc::new(StringArray::from(channels.clone())),
+            Arc::new(Int64Array::from(slas.clone())),
+            Arc::new(StringArray::from(agents.clone())),
         ],
     )
     .unwrap();
@@ -606,6 +642,71 @@ fn tickets(out: &Path) {
         d,
         "customer_age.outlier_count",
         ages.iter().filter(|a| **a > 200).count(),
+    );
+    // Representativeness: the oldest and newest fifth of the span of created_at, compared by
+    // the population stability index (a share of 0 taken as 0.0001).
+    let (first, last) = (
+        *created.iter().min().unwrap(),
+        *created.iter().max().unwrap(),
+    );
+    let window = ((last - first) as f64 * 0.2) as i64;
+    let oldest: Vec<usize> = (0..n).filter(|&i| created[i] < first + window).collect();
+    let newest: Vec<usize> = (0..n).filter(|&i| created[i] >= last - window).collect();
+    planted(
+        d,
+        "newest_share",
+        format!("{:.4}", newest.len() as f64 / n as f64),
+    );
+    let share = |rows: &[usize], value: &str| {
+        let matching = rows.iter().filter(|&&i| channels[i] == value).count();
+        (matching as f64 / rows.len() as f64).max(0.0001)
+    };
+    let psi: f64 = ["email", "phone", "chat"]
+        .iter()
+        .map(|v| {
+            (share(&newest, v) - share(&oldest, v)) * (share(&newest, v) / share(&oldest, v)).ln()
+        })
+        .sum();
+    planted(d, "channel.psi", format!("{psi:.4}"));
+    // Leakage: the SLA by value purity (labelled rows in their SLA's most common class, against
+    // the most common class), the agent filled exactly where a priority is.
+    let labelled_rows: Vec<usize> = (0..n).filter(|&i| priorities[i].is_some()).collect();
+    let rows_with =
+        |keep: &dyn Fn(usize) -> bool| labelled_rows.iter().filter(|&&i| keep(i)).count();
+    let classes: std::collections::BTreeSet<&String> = labelled_rows
+        .iter()
+        .map(|&i| priorities[i].as_ref().unwrap())
+        .collect();
+    let most_common = |rows: &dyn Fn(usize) -> bool| {
+        classes
+            .iter()
+            .map(|c| rows_with(&|i| rows(i) && priorities[i].as_ref() == Some(*c)))
+            .max()
+            .unwrap()
+    };
+    let pure: usize = [4, 24, 72]
+        .iter()
+        .map(|sla| most_common(&|i| slas[i] == *sla))
+        .sum();
+    let (purity, majority) = (
+        pure as f64 / labelled_rows.len() as f64,
+        most_common(&|_| true) as f64 / labelled_rows.len() as f64,
+    );
+    planted(
+        d,
+        "sla_hours.value_purity",
+        format!("{:.4}", (purity - majority) / (1.0 - majority)),
+    );
+    let filled = |labelled: bool| {
+        let rows: Vec<usize> = (0..n)
+            .filter(|&i| priorities[i].is_some() == labelled)
+            .collect();
+        rows.iter().filter(|&&i| agents[i].is_some()).count() as f64 / rows.len() as f64
+    };
+    planted(
+        d,
+        "triaged_by.filled_with_label",
+        format!("{:.4}", 1.0 - filled(false) / filled(true)),
     );
     let max = created.iter().max().unwrap() / 1_000_000;
     planted(

@@ -39,6 +39,32 @@ pub fn percent(fraction: Option<f64>) -> String {
     fraction.map_or("-".to_string(), |f| format!("{:.1}%", f * 100.0))
 }
 
+/// A measured number as the report shows it: at most four decimals, trailing zeros dropped.
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match text {
+        "-0" => "0".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A number cut to four significant digits (`18.06`, `1004`, `0.01234`), trailing zeros
+/// dropped: a bin edge read from a sketch, whose own precision is about that.
+pub fn significant(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return decimal(value);
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).clamp(0, 12) as usize;
+    let text = format!("{value:.decimals$}");
+    let text = match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.'),
+        false => &text,
+    };
+    text.to_string()
+}
+
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();

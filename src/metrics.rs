@@ -99,6 +99,10 @@ pub struct DatasetMetrics {
     pub duplicates: DuplicateMetrics,
     pub labels: Vec<LabelMetrics>,
     pub freshness: FreshnessMetrics,
+    /// Whether the oldest rows still describe the newest: the oldest and newest windows of
+    /// the time column compared.
+    #[serde(default)]
+    pub representativeness: Representativeness,
     pub lineage: LineageMetrics,
     /// Decisions the scan took about this dataset that a reader should know
     /// (e.g. a CSV column read as text because of a late non-numeric value).
@@ -420,6 +424,42 @@ pub struct LabelMetrics {
     /// Groups of identical feature rows with more than one class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflicting_groups: Option<u64>,
+    /// Columns that may give the label away, with the evidence (strength at least 0.5),
+    /// strongest first. Suspects, not proof: a data owner decides.
+    #[serde(default)]
+    pub leakage_suspects: Vec<LeakageEvidence>,
+}
+
+/// Why a column is suspected of leaking the label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LeakageEvidence {
+    pub column: String,
+    pub rule: LeakageRule,
+    /// From 0 (no sign) to 1 (the column gives the label away), by the rule.
+    pub strength: f64,
+    /// The rows the figures are over.
+    pub rows: u64,
+    /// `value_purity`: the share of labelled rows whose class is the most common one of their
+    /// value; `filled_with_label`: the share of labelled rows in which the column is filled;
+    /// `after_time`: the share of labelled rows whose value is later than the time column's.
+    pub observed: f64,
+    /// What `observed` is weighed against: the majority class's share (`value_purity`), the
+    /// share of unlabelled rows in which the column is filled (`filled_with_label`), 0
+    /// (`after_time`).
+    pub baseline: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeakageRule {
+    /// Each value of the column nearly always comes with one class: strength is how much of
+    /// the gap between the majority class's share and 1 the values close.
+    ValuePurity,
+    /// The column is filled when the label is set and empty when it is not: strength is
+    /// 1 - (fill rate without a label / fill rate with one).
+    FilledWithLabel,
+    /// A time later than the row's time (the time column): known only after the event.
+    AfterTime,
 }
 
 /// Label coverage over the time column: recent buckets without labels show a label delay.
@@ -825,4 +865,68 @@ pub struct Histogram {
     pub bins: Vec<u64>,
     pub below: u64,
     pub above: u64,
+}
+
+/// The oldest and newest fifth of the time column's span compared, column by column, with the
+/// population stability index (PSI).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Representativeness {
+    /// The time column the windows are cut from (`null` without one).
+    pub time_column: Option<String>,
+    /// Why it could not be assessed (no time column, one instant only); `null` when assessed.
+    pub not_assessed: Option<String>,
+    /// The first fifth of the time span.
+    pub oldest: Option<TimeWindow>,
+    /// The last fifth of the time span.
+    pub newest: Option<TimeWindow>,
+    /// Share of the rows with a time that fall in the newest window (0.2 when rows arrive
+    /// evenly).
+    pub newest_share: Option<f64>,
+    /// The compared columns, the largest shift first.
+    pub columns: Vec<ColumnShift>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TimeWindow {
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Utc>,
+    /// Exclusive for the oldest window, inclusive for the newest.
+    #[serde(serialize_with = "rfc3339")]
+    pub end: DateTime<Utc>,
+    pub rows: u64,
+}
+
+/// One column's distribution in the oldest window against the newest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ColumnShift {
+    pub column: String,
+    /// `numeric` (binned on the oldest window's deciles) or `categorical` (by value).
+    pub kind: ShiftKind,
+    /// Population stability index: the sum over bins of (newest - oldest) * ln(newest /
+    /// oldest), shares of 0 taken as 0.0001. Below 0.1 stable, above 0.25 shifted.
+    pub psi: f64,
+    /// Present values in each window.
+    pub oldest_values: u64,
+    pub newest_values: u64,
+    /// The bins compared, in order (numeric) or by the oldest window's frequency.
+    pub bins: Vec<ShiftBin>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftKind {
+    Numeric,
+    Categorical,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ShiftBin {
+    /// The value (categorical), the range (numeric, `(a, b]`), or `other values`.
+    pub label: String,
+    /// Share of the window's present values in the bin.
+    pub oldest: f64,
+    pub newest: f64,
+    /// The bin of the categories under 1% of both windows (`other values`).
+    #[serde(default)]
+    pub pooled: bool,
 }

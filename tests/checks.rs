@@ -35,25 +35,40 @@ fn failing_checks_exit_1_and_warnings_alone_exit_0() {
     let output = scan_output(&[sample.to_str().unwrap(), "--key", "customer_id"]);
     assert_eq!(output.status.code(), Some(1));
     // Fails: `notes` 2.2% complete, `customers` 363 days old, one unreadable `orders` file,
-    // repeated `customer_id` in `customers` and in `orders`. Warnings: 7 on customers (one
-    // `plan` spelled three ways), 3 on orders, 13 on tickets (dates in three formats in
-    // `reported_on`, numbers as text in `refund`, e-mail addresses and retyped spellings in
-    // `subject`, `HIGH` beside `high` in `priority`, outliers and negative ages in
-    // `customer_age`, near-duplicate rows).
+    // repeated `customer_id` in `customers` and in `orders`, `channel` of `tickets` shifted
+    // (e-mail replaced by chat). Warnings: 7 on customers (one `plan` spelled three ways), 3 on
+    // orders, 15 on tickets (dates in three formats in `reported_on`, numbers as text in
+    // `refund`, e-mail addresses and retyped spellings in `subject`, `HIGH` beside `high` in
+    // `priority`, outliers and negative ages in `customer_age`, near-duplicate rows, `priority`
+    // and `triaged_by` missing in 16% of rows, the classes of `priority` shifted).
     let all = findings(&output.stdout);
-    assert_eq!(count(&all, Severity::Fail), 5);
-    assert_eq!(count(&all, Severity::Warn), 23);
+    assert_eq!(count(&all, Severity::Fail), 6);
+    assert_eq!(count(&all, Severity::Warn), 25);
 
-    // tickets has warnings only: 0, unless warnings fail too.
+    // tickets, its one failing check made advisory, has warnings only: 0, unless warnings
+    // fail too.
+    let dir = TempDir::new().unwrap();
+    let suite = dir.path().join("suite.toml");
+    let text = "version = 1\n[checks.distribution_shift]\nadvisory = true\n";
+    std::fs::write(&suite, text).unwrap();
+    let suite = suite.to_str().unwrap();
     let tickets = repo_path("sample-data/tickets.parquet");
-    let output = scan_output(&[tickets.to_str().unwrap()]);
+    let output = scan_output(&[tickets.to_str().unwrap(), "--checks", suite]);
     assert_eq!(output.status.code(), Some(0));
     let all = findings(&output.stdout);
     assert_eq!(
         (count(&all, Severity::Fail), count(&all, Severity::Warn)),
-        (0, 13)
+        (0, 14)
     );
-    let output = scan_output(&[tickets.to_str().unwrap(), "--fail-on", "warn"]);
+    let advisory = all.iter().filter(|f| f.advisory).count();
+    assert_eq!(advisory, 2, "the two shifted columns");
+    let output = scan_output(&[
+        tickets.to_str().unwrap(),
+        "--checks",
+        suite,
+        "--fail-on",
+        "warn",
+    ]);
     assert_eq!(output.status.code(), Some(1));
 }
 

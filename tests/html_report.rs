@@ -130,19 +130,21 @@ fn the_sample_report_renders_offline_without_script_errors() {
         "the page's own script did not run"
     );
     assert!(dom.contains("Overall verdict: <strong>not ready</strong>"));
-    // Each dataset has a section with the ten dimensions.
+    // Each dataset has a section with the eleven dimensions.
     for dataset in ["customers", "orders", "tickets"] {
         assert!(
             dom.contains(&format!("<h2>{dataset} <span class=\"tag")),
             "{dataset} section"
         );
     }
-    assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 30);
+    assert_eq!(dom.matches("<section class=\"dimension\" id=").count(), 33);
     // Format consistency shows its evidence: the spellings of `plan`, the date formats.
     assert!(dom.contains("<div>'pro' 168, 'PRO' 166, 'Pro' 166</div>"));
     assert!(dom.contains("YYYY-MM-DD 93.0%, DD/MM/YYYY or MM/DD/YYYY 5.0%, Mon D, YYYY 2.0%"));
     // Numeric distributions draw a histogram per numeric column (8 in the sample data).
-    assert_eq!(dom.matches("aria-label=\"histogram of ").count(), 8);
+    assert_eq!(dom.matches("aria-label=\"histogram of ").count(), 9);
+    // Representativeness lists the shifted columns with their bins: `email` gave way to `chat`.
+    assert!(dom.contains("<th scope=\"row\"><code>channel</code></th><td class=\"num\">13.0518</td><td>categories</td><td><span class=\"bin\"><code>email</code> 73.3% → 0.0%</span>"));
     assert!(dom.contains("aria-label=\"histogram of customer_age\""));
     // The truncated file is shown with its problem.
     assert!(dom.contains("part-2.parquet</code></td>"));
@@ -277,6 +279,15 @@ fn personal_data_is_masked_and_no_samples_leaves_values_out() {
     assert!(customers.duplicates.example_groups.is_empty());
     let text = fs::read_to_string(&html).unwrap();
     assert!(!text.contains("Basic") && !text.contains("@example.com"));
+    // The categories compared over time are values too: numbered, not named.
+    let plan = customers
+        .representativeness
+        .columns
+        .iter()
+        .find(|c| c.column == "plan")
+        .expect("plan compared");
+    let labels: Vec<&str> = plan.bins.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["value 1", "value 2", "value 3", "value 4"]);
 }
 
 #[test]

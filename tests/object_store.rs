@@ -567,7 +567,7 @@ fn an_https_source_is_one_file() {
     let customers = common::dataset(&result, "customers");
     assert_eq!(customers.row_count, 1000);
     assert_eq!(customers.files[0].path, csv);
-    assert_eq!(customers.files[0].byte_count, 56102);
+    assert_eq!(customers.files[0].byte_count, 56115);
     assert_eq!(customers.duplicates.duplicate_row_count, 10);
     assert_eq!(customers.duplicates.duplicate_key_row_count, Some(20));
     let tickets = common::dataset(&result, "tickets");

@@ -38,10 +38,11 @@ fn checksummed_and_free_text_personal_data_from_a_pyarrow_file_is_counted_and_ma
             "contact_phone",
             "comment_iban",
             "comment_card",
-            "comment_email"
+            "comment_email",
+            "national_valid"
         ]
         .map(expected),
-        [150, 130, 200, 100, 100, 10, 8, 4]
+        [150, 130, 200, 100, 100, 10, 8, 4, 150]
     );
     let path = dir.path().join("payments.parquet");
     let result = scan(&[path.to_str().unwrap()]);
@@ -65,6 +66,12 @@ fn checksummed_and_free_text_personal_data_from_a_pyarrow_file_is_counted_and_ma
             (Email, Contained, 4)
         ]
     );
+    // Spanish DNIs, French NIRs and Norwegian fødselsnummer whose checks hold; the DNIs with
+    // a wrong letter are none.
+    assert_eq!(
+        matches(&result, "holder_ref"),
+        [(NationalId, WholeValue, 150)]
+    );
     let payments = dataset(&result, "payments");
     let kinds: Vec<_> = payments
         .columns
@@ -78,7 +85,8 @@ fn checksummed_and_free_text_personal_data_from_a_pyarrow_file_is_counted_and_ma
             "card number",
             "IP address",
             "e-mail",
-            "free text with IBAN"
+            "free text with IBAN",
+            "national id"
         ]
     );
 
@@ -92,6 +100,7 @@ fn checksummed_and_free_text_personal_data_from_a_pyarrow_file_is_counted_and_ma
         "10.1.0.1",
         "c2@example.net",
         "someone",
+        planted["secret_national"].as_str().unwrap(),
     ] {
         assert!(!json.contains(secret), "{secret} in the JSON");
     }

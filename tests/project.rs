@@ -147,12 +147,12 @@ fn run_exit_codes_follow_the_findings() {
     }
     assert!(finding(&json, Check::ColumnCompleteness, "tickets").is_some());
 
-    // Only warnings left once the failing check is made advisory: exit 0; with --fail-on warn
+    // Only warnings left once the failing checks are made advisory: exit 0; with --fail-on warn
     // exit 1.
     let suite = dir.path().join("relaxed.toml");
     std::fs::write(
         &suite,
-        "version = 1\n[checks.minority_class_size]\nadvisory = true\n",
+        "version = 1\n[checks.minority_class_size]\nadvisory = true\n[checks.distribution_shift]\nadvisory = true\n",
     )
     .unwrap();
     let relaxed = ["--checks", suite.to_str().unwrap()];
@@ -172,7 +172,7 @@ fn an_unreadable_dataset_is_a_failing_finding_and_nothing_readable_exits_2() {
     let suite = dir.path().join("relaxed.toml");
     std::fs::write(
         &suite,
-        "version = 1\n[checks.minority_class_size]\nadvisory = true\n",
+        "version = 1\n[checks.minority_class_size]\nadvisory = true\n[checks.distribution_shift]\nadvisory = true\n",
     )
     .unwrap();
     let (code, json, _) = run_json(

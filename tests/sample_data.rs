@@ -4,8 +4,8 @@ mod common;
 
 use common::{column, dataset, repo_path, scan};
 use readiness::metrics::{
-    BucketWidth, DatasetFormat, DatasetMetrics, LagBasis, MatchRule, PersonalKind, ScanResult,
-    SidecarKind, TimeColumnBasis,
+    BucketWidth, DatasetFormat, DatasetMetrics, LagBasis, LeakageRule, MatchRule, PersonalKind,
+    ScanResult, SidecarKind, TimeColumnBasis,
 };
 
 /// The planted-defect table of `sample-data/README.md`: (dataset, figure, value).
@@ -59,6 +59,20 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
                     .map_or("0".into(), |c| c.count.to_string()),
             };
         }
+        // Representativeness and leakage figures, to four decimals.
+        let shifted = dataset.representativeness.columns.iter();
+        if let (Some(shift), "psi") = (shifted.clone().find(|c| c.column == column_name), field) {
+            return format!("{:.4}", shift.psi);
+        }
+        let suspects = dataset.labels.iter().flat_map(|l| &l.leakage_suspects);
+        let rule = serde_json::from_value::<LeakageRule>(serde_json::json!(field));
+        if let Ok(rule) = rule {
+            let suspect = suspects
+                .clone()
+                .find(|s| s.column == column_name && s.rule == rule)
+                .unwrap_or_else(|| panic!("{column_name} is a {field} suspect"));
+            return format!("{:.4}", suspect.strength);
+        }
         let c = column(dataset, column_name);
         let formats = || c.formats.as_ref().expect("a text column's formats");
         return match field {
@@ -104,6 +118,7 @@ fn observed(dataset: &DatasetMetrics, figure: &str) -> String {
             ((fraction * dataset.row_count as f64).round() as u64).to_string()
         }
         "max_time" => dataset.freshness.max_time.unwrap().to_rfc3339(),
+        "newest_share" => format!("{:.4}", dataset.representativeness.newest_share.unwrap()),
         other => panic!("unknown figure {other}"),
     }
 }

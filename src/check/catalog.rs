@@ -62,8 +62,11 @@ pub enum Check {
     LabelDelay,
     ConflictingLabels,
     LabelSpellings,
+    LeakageSuspects,
     FreshnessLag,
     ArrivalGaps,
+    DistributionShift,
+    RecentRows,
     LineageMetadata,
     PersonalData,
     RowCountDrop,
@@ -96,8 +99,11 @@ impl Check {
         Check::LabelDelay,
         Check::ConflictingLabels,
         Check::LabelSpellings,
+        Check::LeakageSuspects,
         Check::FreshnessLag,
         Check::ArrivalGaps,
+        Check::DistributionShift,
+        Check::RecentRows,
         Check::LineageMetadata,
         Check::PersonalData,
         Check::RowCountDrop,
@@ -130,8 +136,11 @@ impl Check {
             Check::LabelDelay => "label_delay",
             Check::ConflictingLabels => "conflicting_labels",
             Check::LabelSpellings => "label_spellings",
+            Check::LeakageSuspects => "leakage_suspects",
             Check::FreshnessLag => "freshness_lag",
             Check::ArrivalGaps => "arrival_gaps",
+            Check::DistributionShift => "distribution_shift",
+            Check::RecentRows => "recent_rows",
             Check::LineageMetadata => "lineage_metadata",
             Check::PersonalData => "personal_data",
             Check::RowCountDrop => "row_count_drop",
@@ -148,7 +157,8 @@ impl Check {
             | Check::ColumnCompleteness
             | Check::CompleteRows
             | Check::LabelCoverage
-            | Check::MinorityClassSize => Direction::BelowIsWorse,
+            | Check::MinorityClassSize
+            | Check::RecentRows => Direction::BelowIsWorse,
             Check::SourceReadable
             | Check::FilesReadable
             | Check::RowsRejected
@@ -164,8 +174,10 @@ impl Check {
             | Check::LabelDelay
             | Check::ConflictingLabels
             | Check::LabelSpellings
+            | Check::LeakageSuspects
             | Check::FreshnessLag
             | Check::ArrivalGaps
+            | Check::DistributionShift
             | Check::LineageMetadata
             | Check::PersonalData
             | Check::RowCountDrop
@@ -192,6 +204,8 @@ impl Check {
             | Check::LabelCoverage
             | Check::ConflictingLabels
             | Check::LabelSpellings
+            | Check::LeakageSuspects
+            | Check::RecentRows
             | Check::RowCountDrop
             | Check::CompletenessDrop
             | Check::DuplicateRowsRise
@@ -204,6 +218,7 @@ impl Check {
             | Check::LabelDelay
             | Check::FreshnessLag
             | Check::ArrivalGaps
+            | Check::DistributionShift
             | Check::LineageMetadata
             | Check::PersonalData
             | Check::MetricAnomaly => Unit::Amount,
@@ -230,8 +245,10 @@ impl Check {
             | Check::MinorityClassSize
             | Check::LabelDelay
             | Check::ConflictingLabels
-            | Check::LabelSpellings => Dimension::Labels,
+            | Check::LabelSpellings
+            | Check::LeakageSuspects => Dimension::Labels,
             Check::FreshnessLag | Check::ArrivalGaps => Dimension::Freshness,
+            Check::DistributionShift | Check::RecentRows => Dimension::Representativeness,
             Check::LineageMetadata => Dimension::Lineage,
             Check::PersonalData => Dimension::Privacy,
             Check::RowCountDrop

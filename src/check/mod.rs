@@ -34,6 +34,8 @@ pub enum Dimension {
     Duplication,
     Labels,
     Freshness,
+    /// Whether the oldest rows still describe the newest.
+    Representativeness,
     Lineage,
     Privacy,
     /// Change against earlier runs (needs a history store).
@@ -51,6 +53,7 @@ impl Dimension {
             Self::Duplication => "duplication",
             Self::Labels => "labels",
             Self::Freshness => "freshness",
+            Self::Representativeness => "representativeness",
             Self::Lineage => "lineage",
             Self::Privacy => "privacy",
             Self::History => "history",
@@ -66,6 +69,7 @@ impl Dimension {
             Self::Duplication => "Duplication",
             Self::Labels => "Label coverage",
             Self::Freshness => "Freshness",
+            Self::Representativeness => "Representativeness",
             Self::Lineage => "Lineage metadata",
             Self::Privacy => "Personal data",
             Self::History => "Change over time",
@@ -421,6 +425,7 @@ mod tests {
                 LagBasis::FileModified,
                 None,
             ),
+            representativeness: Default::default(),
             lineage: LineageMetrics {
                 owner: Some("team".into()),
                 ..LineageMetrics::default()

@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod labels;
 pub mod lineage;
 pub mod privacy;
+pub mod representativeness;
 
 use crate::check::{Dimension, Judge};
 use crate::history::DatasetHistory;
@@ -38,6 +39,7 @@ pub const REGISTERED: &[&dyn Module] = &[
     &duplication::Duplication,
     &labels::Labels,
     &freshness::Freshness,
+    &representativeness::Representativeness,
     &lineage::Lineage,
     &privacy::Privacy,
     &history::History,

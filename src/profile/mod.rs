@@ -468,6 +468,7 @@ fn unmeasured(
             LagBasis::FileModified,
             newest,
         ),
+        representativeness: Default::default(),
         lineage: LineageMetrics::default(),
         notes,
     }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Module, ViewInput};
 use crate::check::{Check, Dimension, Evidence, Judge};
+use crate::humanize::decimal as number;
 use crate::humanize::thousands;
 use crate::metrics::NumericDistribution;
 use crate::report::charts::most_first;
@@ -34,7 +35,10 @@ impl Module for Distributions {
             }
             let name = &column.name;
             let share = |n: u64| n as f64 / found.value_count as f64;
-            judge.push(Evidence {
+            // With half the values or more on one value the interquartile range is 0 and the
+            // rule would call every other value an outlier: not judged.
+            if found.upper_fence > found.lower_fence {
+                judge.push(Evidence {
                 check: Check::Outliers,
                 column: Some(name.clone()),
                 observed: share(found.outlier_count),
@@ -49,6 +53,7 @@ impl Module for Distributions {
                 why: "Extreme values are often entry errors or unit mix-ups (cents beside euros); a few of them can dominate a model's loss.",
                 fix: format!("Look at the extreme values of `{name}` with the data owner: correct the errors, and decide whether the genuine ones are capped."),
             });
+            }
             let stray = found.negative_count > 0 && share(found.negative_count) <= STRAY_NEGATIVES;
             if found.non_negative_by_name || stray {
                 let reason = match found.non_negative_by_name {
@@ -151,14 +156,4 @@ fn bars(found: &NumericDistribution) -> Vec<Bar> {
             title: format!("{range}: {}", thousands(count)),
         })
         .collect()
-}
-
-/// A figure shown to a reader: at most four significant decimals.
-fn number(value: f64) -> String {
-    let text = format!("{value:.4}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    match text {
-        "-0" => "0".to_string(),
-        other => other.to_string(),
-    }
 }

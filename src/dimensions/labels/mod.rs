@@ -1,5 +1,6 @@
 //! Label coverage: for each label column, the share of rows labelled and the rows per class.
 
+pub mod leakage;
 pub mod profile;
 
 use serde::Serialize;
@@ -7,6 +8,7 @@ use serde::Serialize;
 use super::{Module, ViewInput};
 use crate::check::{Check, Dimension, Evidence, Judge};
 use crate::humanize::{percent, thousands};
+use crate::metrics::{LeakageEvidence, LeakageRule};
 use crate::report::charts::{BarChart, CHART_COLUMNS, bar_chart, show};
 
 pub struct Labels;
@@ -108,6 +110,21 @@ impl Module for Labels {
                     fix: format!("Map the spellings of `{}` to one value each before training, and fix the form that lets them in.", label.column),
                 });
             }
+            for suspect in &label.leakage_suspects {
+                judge.push(Evidence {
+                    check: Check::LeakageSuspects,
+                    column: Some(suspect.column.clone()),
+                    observed: suspect.strength,
+                    message: format!(
+                        "`{}` may give the label `{}` away: {}",
+                        suspect.column,
+                        label.column,
+                        leakage_evidence(suspect, &label.column)
+                    ),
+                    why: "A column known only once the label is known makes a model look excellent in validation and fail in use, where the column is not yet there.",
+                    fix: format!("Ask when `{}` is set in the process: if after `{}` is decided, leave it out of the features.", suspect.column, label.column),
+                });
+            }
             if let Some(minority) = label.classes.last() {
                 let observed = minority.count as f64;
                 let judged = judge.judge(Check::MinorityClassSize, Some(&label.column), observed);
@@ -153,6 +170,15 @@ impl Module for Labels {
                         .imbalance_ratio
                         .map_or("-".into(), |r| format!("{r:.1} : 1")),
                     delay: label.over_time.as_ref().and_then(|t| t.label_delay_days),
+                    suspects: label
+                        .leakage_suspects
+                        .iter()
+                        .map(|s| SuspectView {
+                            column: s.column.clone(),
+                            evidence: leakage_evidence(s, &label.column),
+                            strength: crate::humanize::decimal(s.strength),
+                        })
+                        .collect(),
                     conflicting: label.conflicting_row_count.map(|rows| {
                         format!(
                             "{} rows in {} groups",
@@ -215,9 +241,40 @@ struct LabelView {
     /// Days the newest labels lag the newest rows.
     delay: Option<u64>,
     conflicting: Option<String>,
+    suspects: Vec<SuspectView>,
     /// The labelled share of each time bucket, oldest first, as bars 24 pixels high at most.
     over_time: Vec<OverTimeBar>,
     chart: BarChart,
+}
+
+#[derive(Serialize)]
+struct SuspectView {
+    column: String,
+    evidence: String,
+    strength: String,
+}
+
+/// A leakage suspect's evidence in words.
+fn leakage_evidence(suspect: &LeakageEvidence, label: &str) -> String {
+    let share = |s: f64| percent(Some(s));
+    match suspect.rule {
+        LeakageRule::ValuePurity => format!(
+            "each of its values nearly always comes with one `{label}` class ({} of {} labelled rows are in their value's most common class, against {} in the most common class overall)",
+            share(suspect.observed),
+            thousands(suspect.rows),
+            share(suspect.baseline)
+        ),
+        LeakageRule::FilledWithLabel => format!(
+            "it is filled in {} of the rows where `{label}` is set and in {} of the rows where it is not",
+            share(suspect.observed),
+            share(suspect.baseline)
+        ),
+        LeakageRule::AfterTime => format!(
+            "it is later than the row's time in {} of {} labelled rows: it is known only after the event",
+            share(suspect.observed),
+            thousands(suspect.rows)
+        ),
+    }
 }
 
 #[derive(Serialize)]

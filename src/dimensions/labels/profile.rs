@@ -62,6 +62,7 @@ pub fn measure(column: &str, counts: &[(ScalarValue, u64)], row_count: u64) -> L
         over_time: None,
         conflicting_row_count: None,
         conflicting_groups: None,
+        leakage_suspects: Vec::new(),
     }
 }
 
@@ -235,6 +236,8 @@ impl Part for super::Labels {
                     }
                     Err(error) => return Err(error),
                 }
+                label.leakage_suspects =
+                    super::leakage::suspects(output, field, label.labelled_count).await?;
                 metrics.labels.push(label);
             }
             Ok(())

@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::dimensions::completeness::profile::present_values;
-use crate::metrics::{DatasetMetrics, MatchRule, PersonalMatch, PersonalValues};
+use crate::metrics::{DatasetMetrics, MatchRule, PersonalMatch, PersonalValues, ShiftKind};
 use crate::profile::kernels::personal;
 use crate::profile::kernels::textcode::{code_counts, decode_code_counts};
 use crate::profile::pass::{Output, Part, Planning};
@@ -197,6 +197,7 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
     }
     protect_rejected_rows(dataset, samples);
     protect_labels(dataset, samples);
+    protect_shifts(dataset, samples);
     protect_notes(dataset, samples);
     protect_time_column(dataset);
     let near = dataset.duplicates.near_duplicates.as_mut();
@@ -230,6 +231,31 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
     if let (Some(near), Some(kinds)) = (dataset.duplicates.near_duplicates.as_mut(), near_kinds) {
         for group in &mut near.example_groups {
             masked(&mut group.values, &kinds);
+        }
+    }
+}
+
+/// The categories compared between the oldest and newest rows are values: masked in a
+/// personal-data column, numbered (`value 1`, ...) without samples. Numeric bins' edges are
+/// figures, like the percentiles.
+fn protect_shifts(dataset: &mut DatasetMetrics, samples: bool) {
+    let columns = &dataset.columns;
+    for shift in &mut dataset.representativeness.columns {
+        if shift.kind != ShiftKind::Categorical {
+            continue;
+        }
+        let column = columns.iter().find(|c| c.name == shift.column);
+        let kind = column.and_then(|c| c.personal_data.clone());
+        let bins = shift.bins.iter_mut().filter(|b| !b.pooled);
+        for (index, bin) in bins.enumerate() {
+            bin.label = match (&kind, samples) {
+                (_, false) => format!("value {}", index + 1),
+                (Some(kind), true) => match mask(kind, &Value::from(bin.label.clone())) {
+                    Value::String(masked) => masked,
+                    other => other.to_string(),
+                },
+                (None, true) => continue,
+            };
         }
     }
 }
