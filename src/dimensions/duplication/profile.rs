@@ -26,7 +26,7 @@ use crate::metrics::{
 use crate::profile::ProfileOptions;
 use crate::profile::kernels::keycounts;
 use crate::profile::kernels::rowhash::{distinct_fingerprints, row_hash};
-use crate::profile::kernels::textcode::text_map;
+use crate::profile::kernels::textcode::{text_hash, text_map};
 use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::{count_at, is_text_type, scalar_at, to_json};
 
@@ -124,8 +124,8 @@ impl Part for super::Duplication {
         let mut aggregates = vec![(DISTINCT_ROWS.to_string(), distinct_rows(columns))];
         let (compared, _) = near_duplicate_columns(planning);
         if !compared.is_empty() {
-            let normalised = compared.iter().map(|f| normalised(f)).collect();
-            aggregates.push((NEAR_DISTINCT_ROWS.to_string(), distinct_rows(normalised)));
+            let fingerprints = compared.iter().map(|f| normalised_fingerprint(f)).collect();
+            aggregates.push((NEAR_DISTINCT_ROWS.to_string(), distinct_rows(fingerprints)));
         }
         if let Some(key) = key_counted_in_pass(planning) {
             aggregates.push((
@@ -318,6 +318,21 @@ pub fn names_an_identifier_or_metadata(name: &str) -> bool {
         .last()
         .is_some_and(|last| IDENTIFIER_WORDS.contains(&last.as_str()))
         || words.iter().any(|w| METADATA_WORDS.contains(&w.as_str()))
+}
+
+/// A column as the profile pass compares it for near-duplicates: text by the fingerprint of
+/// its normalised form (equal exactly when [`normalised`] is, up to a 2^-126 chance), without
+/// writing that form out; anything else as it is.
+fn normalised_fingerprint(field: &FieldRef) -> Expr {
+    if is_text_type(field.data_type()) {
+        text_hash(
+            "readiness_matching_text_hash",
+            write_matching_text,
+            ident(field.name()),
+        )
+    } else {
+        ident(field.name())
+    }
 }
 
 /// A column as near-duplicates compare it: text normalised ([`matching_text`]), anything else

@@ -1,5 +1,5 @@
-//! Leakage suspects: columns that may give a label away, found in one bounded extra pass per
-//! label column (only the columns it compares are read). Three rules ([`LeakageRule`]):
+//! Leakage suspects: columns that may give a label away, counted in the profile pass (no read
+//! of their own). Three rules ([`LeakageRule`]):
 //! - **value purity**: for a column with at most [`MAX_VALUES`] values and at least
 //!   [`ROWS_PER_VALUE`] labelled rows per value, the rows per (value, class) give the share of
 //!   labelled rows whose class is their value's most common one; weighed against the majority
@@ -12,22 +12,19 @@
 //! Not compared: the label columns, the time column, identifiers, load metadata and
 //! `--ignore` columns ([`set_aside`]). Each rule needs [`MIN_ROWS`] rows to say anything.
 
-use datafusion::arrow::array::Array;
 use datafusion::arrow::datatypes::{DataType, FieldRef, TimeUnit};
-use datafusion::common::ScalarValue;
-use datafusion::error::Result as DfResult;
-use datafusion::functions::core::expr_fn::named_struct;
+use datafusion::common::HashMap;
 use datafusion::functions_aggregate::expr_fn::{count, sum};
 use datafusion::logical_expr::{Expr, cast, ident, lit, when};
 
 use super::profile::class;
-use crate::dimensions::completeness::profile::{ColumnFigures, present_values};
+use crate::dimensions::completeness::profile::present_values;
 use crate::dimensions::duplication::profile::set_aside;
 use crate::dimensions::freshness::profile::chosen_time_column;
 use crate::metrics::{LeakageEvidence, LeakageRule};
-use crate::profile::kernels::counts;
-use crate::profile::pass::Output;
-use crate::profile::value::{count_at, is_time_type, scalar_at};
+use crate::profile::kernels::pairs::{self, pair_counts};
+use crate::profile::pass::{Output, Planning};
+use crate::profile::value::{count_at, is_time_type};
 
 /// A column with more values than this is not compared by value purity.
 pub const MAX_VALUES: u64 = 1_000;
@@ -40,91 +37,107 @@ pub const ROWS_PER_VALUE: u64 = 20;
 /// and filled labelled rows (filled with the label).
 pub const MIN_ROWS: u64 = 20;
 
+/// Pairs counted per column before it is given up (1,000 values of 20 classes).
+pub const MAX_PAIRS: usize = 20_000;
+
 /// Evidence below this strength is not recorded.
 pub const RECORDED_FROM: f64 = 0.5;
 
-/// The suspects of one label column, strongest first.
-pub async fn suspects(
-    output: &Output<'_>,
-    label: &FieldRef,
-    labelled: u64,
-) -> DfResult<Vec<LeakageEvidence>> {
-    let options = output.options();
-    let pass = output.pass;
-    let columns = pass.columns.iter().map(|c| (c.name.as_str(), &c.data_type));
+/// The columns compared with the label columns, and the time column, as planned.
+fn compared<'a>(planning: &'a Planning<'a>) -> (Vec<&'a FieldRef>, Option<&'a str>) {
+    let options = planning.options;
+    let columns = planning
+        .fields
+        .iter()
+        .map(|f| (f.name().as_str(), f.data_type()));
     let time = chosen_time_column(columns, options)
         .ok()
-        .map(|(name, _, _)| name.to_string());
-    let compared: Vec<&ColumnFigures> = pass
-        .columns
+        .map(|(name, _, _)| name);
+    let compared = planning
+        .fields
         .iter()
-        .filter(|c| {
-            !options.label_columns.contains(&c.name)
-                && Some(&c.name) != time.as_ref()
-                && !set_aside(options, &c.name)
+        .filter(|f| {
+            !options.label_columns.contains(f.name())
+                && Some(f.name().as_str()) != time
+                && !set_aside(options, f.name())
         })
         .collect();
-    if compared.is_empty() || labelled < MIN_ROWS {
-        return Ok(Vec::new());
-    }
-    output.trace(&format!("leakage suspects of `{}`", label.name()));
-    let placeholders = &options.placeholders;
-    let class = class(label.name(), label.data_type(), placeholders);
+    (compared, time)
+}
+
+/// What the profile pass counts for label `label` (its place among the label columns): per
+/// compared column the labelled rows in which it is filled, the rows per (value, class) pair
+/// (not for time columns; given up past [`MAX_PAIRS`]; not under a memory limit that keeps
+/// the row sets out of the pass) and, for time columns, the labelled
+/// rows with both times and those later than the time column.
+pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Vec<(String, Expr)> {
+    let placeholders = &planning.options.placeholders;
+    let class = class(field.name(), field.data_type(), placeholders);
     let labelled_only = |value: Expr| {
         when(class.clone().is_not_null(), value)
             .end()
             .expect("a CASE with one branch")
     };
-    let instant = |expr: Expr| {
+    let ones = |condition: Expr| {
+        when(class.clone().is_not_null().and(condition), lit(1i64))
+            .otherwise(lit(0i64))
+            .expect("a CASE with one branch")
+    };
+    let instant = |name: &str| {
         cast(
-            expr,
+            ident(name),
             DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         )
     };
+    let (columns, time) = compared(planning);
     let mut aggregates = Vec::new();
-    for (index, column) in compared.iter().enumerate() {
-        let values = present_values(&column.name, &column.data_type, placeholders);
-        aggregates.push(count(labelled_only(values.clone())).alias(format!("filled_{index}")));
-        let few = column.distinct_count.is_some_and(|n| n <= MAX_VALUES);
-        if few && !is_time_type(&column.data_type) {
-            let pair = named_struct(vec![lit("value"), values, lit("class"), class.clone()]);
-            let pairs = counts::value_counts(labelled_only(pair), counts::MAX_DISTINCT);
-            aggregates.push(pairs.alias(format!("pairs_{index}")));
-        }
-        if let (Some(time), true) = (&time, is_time_type(&column.data_type)) {
-            let later = instant(ident(&column.name)).gt(instant(ident(time)));
-            let after = when(class.clone().is_not_null().and(later), lit(1i64))
-                .otherwise(lit(0i64))
-                .expect("a CASE with one branch");
-            let both = ident(&column.name)
-                .is_not_null()
-                .and(ident(time).is_not_null());
-            let compared = when(class.clone().is_not_null().and(both), lit(1i64))
-                .otherwise(lit(0i64))
-                .expect("a CASE with one branch");
-            aggregates.push(sum(after).alias(format!("after_{index}")));
-            aggregates.push(sum(compared).alias(format!("timed_{index}")));
+    for (index, column) in columns.iter().enumerate() {
+        let name = |what: &str| format!("leakage_{label}_{what}_{index}");
+        let values = present_values(column.name(), column.data_type(), placeholders);
+        aggregates.push((name("filled"), count(labelled_only(values.clone()))));
+        if is_time_type(column.data_type()) {
+            if let Some(time) = time {
+                let later = instant(column.name()).gt(instant(time));
+                let both = ident(column.name())
+                    .is_not_null()
+                    .and(ident(time).is_not_null());
+                aggregates.push((name("after"), sum(ones(later))));
+                aggregates.push((name("timed"), sum(ones(both))));
+            }
+        } else if planning.sets_in_memory {
+            // Up to MAX_PAIRS pairs a column: not under a memory limit too tight for the sets.
+            aggregates.push((name("pairs"), pair_counts(values, class.clone(), MAX_PAIRS)));
         }
     }
-    let frame = output.frame.clone().aggregate(vec![], aggregates)?;
-    let batches = crate::progress::collect(frame, "leakage suspects").await?;
-    let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
-        return Ok(Vec::new());
-    };
-    let result = |name: String| batch.column_by_name(&name);
+    aggregates
+}
+
+/// The suspects of label `label` (its place among the label columns), strongest first, from
+/// what the profile pass counted.
+pub fn suspects(output: &Output<'_>, label: usize, labelled: u64) -> Vec<LeakageEvidence> {
+    let pass = output.pass;
+    let (columns, _) = compared(output.planning);
+    if labelled < MIN_ROWS {
+        return Vec::new();
+    }
     let unlabelled = pass.row_count.saturating_sub(labelled);
     let mut found = Vec::new();
-    for (index, column) in compared.iter().enumerate() {
+    for (index, column) in columns.iter().enumerate() {
+        let result = |what: &str| output.result(&format!("leakage_{label}_{what}_{index}"));
+        let figure = |what: &str| result(what).map_or(0, |r| count_at(r, 0));
+        let Some(figures) = pass.columns.iter().find(|c| c.name == *column.name()) else {
+            continue;
+        };
         let evidence = |rule, strength: f64, rows, observed, baseline| LeakageEvidence {
-            column: column.name.clone(),
+            column: column.name().clone(),
             rule,
             strength,
             rows,
             observed,
             baseline,
         };
-        let filled_labelled = result(format!("filled_{index}")).map_or(0, |r| count_at(r, 0));
-        let filled = pass.row_count.saturating_sub(column.missing_count());
+        let filled_labelled = figure("filled");
+        let filled = pass.row_count.saturating_sub(figures.missing_count());
         let filled_unlabelled = filled.saturating_sub(filled_labelled);
         if unlabelled >= MIN_ROWS && filled_labelled >= MIN_ROWS {
             let with = filled_labelled as f64 / labelled as f64;
@@ -138,11 +151,12 @@ pub async fn suspects(
                 without,
             ));
         }
-        if let Some(pairs) = result(format!("pairs_{index}")).and_then(|r| counts::decode(r, 0))
+        if let Some(pairs) = result("pairs").and_then(pairs::decode)
             && let Some((pure, majority, rows)) = purity(&pairs)
         {
             let values = distinct_values(&pairs);
-            if rows >= MIN_ROWS && rows >= ROWS_PER_VALUE * values && majority < rows {
+            let few = values <= MAX_VALUES;
+            if few && rows >= MIN_ROWS && rows >= ROWS_PER_VALUE * values && majority < rows {
                 // (purity - majority share) / (1 - majority share), in rows.
                 let strength = pure.saturating_sub(majority) as f64 / (rows - majority) as f64;
                 found.push(evidence(
@@ -154,10 +168,9 @@ pub async fn suspects(
                 ));
             }
         }
-        let timed = result(format!("timed_{index}")).map_or(0, |r| count_at(r, 0));
+        let timed = figure("timed");
         if timed >= MIN_ROWS {
-            let after = result(format!("after_{index}")).map_or(0, |r| count_at(r, 0));
-            let share = after as f64 / timed as f64;
+            let share = figure("after") as f64 / timed as f64;
             found.push(evidence(LeakageRule::AfterTime, share, timed, share, 0.0));
         }
     }
@@ -167,103 +180,51 @@ pub async fn suspects(
             .total_cmp(&a.strength)
             .then(a.column.cmp(&b.column))
     });
-    Ok(found)
+    found
 }
 
-/// The (value, class) pairs of the rows with a value: each a struct of the two.
-fn pairs(counted: &[(ScalarValue, u64)]) -> Vec<(ScalarValue, ScalarValue, u64)> {
-    counted
-        .iter()
-        .filter_map(|(pair, n)| {
-            let ScalarValue::Struct(pair) = pair else {
-                return None;
-            };
-            if pair.is_null(0) {
-                return None;
-            }
-            let columns = pair.columns();
-            let (value, class) = (scalar_at(&columns[0], 0), scalar_at(&columns[1], 0));
-            (!value.is_null() && !class.is_null()).then_some((value, class, *n))
-        })
-        .collect()
-}
-
-fn distinct_values(counted: &[(ScalarValue, u64)]) -> u64 {
-    let mut values: Vec<ScalarValue> = pairs(counted).into_iter().map(|(v, _, _)| v).collect();
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+fn distinct_values(pairs: &[(u64, u64, u64)]) -> u64 {
+    let mut values: Vec<u64> = pairs.iter().map(|(v, _, _)| *v).collect();
+    values.sort_unstable();
     values.dedup();
     values.len() as u64
 }
 
 /// The rows whose class is their value's most common one, the rows of the majority class, and
 /// all rows, from the rows per (value, class); `None` without rows.
-pub fn purity(counted: &[(ScalarValue, u64)]) -> Option<(u64, u64, u64)> {
-    let pairs = pairs(counted);
+pub fn purity(pairs: &[(u64, u64, u64)]) -> Option<(u64, u64, u64)> {
     let rows: u64 = pairs.iter().map(|(_, _, n)| n).sum();
     if rows == 0 {
         return None;
     }
-    let most = |key: &dyn Fn(&(ScalarValue, ScalarValue, u64)) -> &ScalarValue| {
-        let mut totals: Vec<(&ScalarValue, u64)> = Vec::new();
-        for pair in &pairs {
-            match totals.iter_mut().find(|(k, _)| *k == key(pair)) {
-                Some((_, n)) => *n += pair.2,
-                None => totals.push((key(pair), pair.2)),
-            }
+    let most_per = |key: fn(&(u64, u64, u64)) -> u64| {
+        let mut totals: HashMap<u64, u64> = HashMap::default();
+        for pair in pairs {
+            *totals.entry(key(pair)).or_default() += pair.2;
         }
         totals
     };
     // Per value, its most common class's rows.
-    let mut pure = 0;
-    for (value, _) in most(&|p| &p.0) {
-        pure += pairs
-            .iter()
-            .filter(|p| &p.0 == value)
-            .map(|p| p.2)
-            .max()
-            .unwrap_or(0);
+    let mut most: HashMap<u64, u64> = HashMap::default();
+    for (value, _, n) in pairs {
+        let best = most.entry(*value).or_default();
+        *best = (*best).max(*n);
     }
-    let majority = most(&|p| &p.1)
-        .into_iter()
-        .map(|(_, n)| n)
-        .max()
-        .unwrap_or(0);
+    let pure = most.values().sum();
+    let majority = most_per(|p| p.1).into_values().max().unwrap_or(0);
     Some((pure, majority, rows))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray, StructArray};
-    use datafusion::arrow::datatypes::Field;
-
     use super::*;
-
-    fn pair(value: i64, class: &str) -> ScalarValue {
-        let fields = vec![
-            (
-                Arc::new(Field::new("value", DataType::Int64, true)),
-                Arc::new(Int64Array::from(vec![value])) as ArrayRef,
-            ),
-            (
-                Arc::new(Field::new("class", DataType::Utf8, true)),
-                Arc::new(StringArray::from(vec![class])) as ArrayRef,
-            ),
-        ];
-        ScalarValue::Struct(Arc::new(StructArray::from(fields)))
-    }
 
     #[test]
     fn purity_is_the_share_of_rows_in_their_values_most_common_class() {
-        // 24 -> high 30, low 2; 72 -> low 60, high 8.
-        let counted = [
-            (pair(24, "high"), 30),
-            (pair(24, "low"), 2),
-            (pair(72, "low"), 60),
-            (pair(72, "high"), 8),
-        ];
-        assert_eq!(super::purity(&counted), Some((90, 62, 100)));
-        assert_eq!(distinct_values(&counted), 2);
+        // Value 24 -> class 1: 30 rows, class 2: 2; value 72 -> class 2: 60, class 1: 8.
+        let pairs = [(24, 1, 30), (24, 2, 2), (72, 2, 60), (72, 1, 8)];
+        assert_eq!(purity(&pairs), Some((90, 62, 100)));
+        assert_eq!(distinct_values(&pairs), 2);
+        assert_eq!(purity(&[]), None);
     }
 }

@@ -174,6 +174,7 @@ impl Part for super::Labels {
             }
             let counts = counts::value_counts(class, counts::MAX_DISTINCT);
             aggregates.push((classes_name(index), counts));
+            aggregates.extend(super::leakage::aggregates(planning, index, field));
         }
         if let (Some(day), false) = (day, aggregates.is_empty()) {
             aggregates.push((
@@ -237,7 +238,12 @@ impl Part for super::Labels {
                     Err(error) => return Err(error),
                 }
                 label.leakage_suspects =
-                    super::leakage::suspects(output, field, label.labelled_count).await?;
+                    super::leakage::suspects(output, index, label.labelled_count);
+                if !planning.sets_in_memory {
+                    metrics.notes.push(format!(
+                        "leakage by value purity not measured for `{name}`: the memory limit leaves no room to count rows per value and class"
+                    ));
+                }
                 metrics.labels.push(label);
             }
             Ok(())

@@ -6,6 +6,8 @@
 //! - [`counts`]: bounded value counts (top values, label classes, rows per day), giving up
 //!   past a limit instead of growing without bound;
 //! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
+//! - [`pairs`]: rows per (value, class) pair by 64-bit keys, for leakage suspects (a value's
+//!   most common class);
 //! - [`personal`]: whether a text value is or contains an e-mail, card number, IBAN, IP
 //!   address, national id or phone number, for personal data by value;
 //! - [`sketch`]: a log-bucketed histogram of a numeric column, for its percentiles, histogram,
@@ -23,6 +25,7 @@
 pub mod counts;
 pub mod keycounts;
 pub mod missing;
+pub mod pairs;
 pub mod personal;
 pub mod rowhash;
 pub mod shapes;

@@ -6,14 +6,14 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, StringArray, StringBuilder, UInt8Array, UInt64Array,
+    Array, ArrayRef, AsArray, Decimal128Array, StringArray, StringBuilder, UInt8Array, UInt64Array,
 };
 use datafusion::arrow::buffer::NullBuffer;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::datatypes::{Field, FieldRef, UInt8Type, UInt64Type};
-use datafusion::common::ScalarValue;
 use datafusion::common::utils::SingleRowListArrayBuilder;
+use datafusion::common::{HashMap, ScalarValue};
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
@@ -166,41 +166,196 @@ fn map_rows<'a>(
 }
 
 fn codes(array: &ArrayRef, rule: fn(&str) -> u8) -> DfResult<UInt8Array> {
-    let nulls = array.nulls();
-    Ok(match array.data_type() {
+    let (codes, nulls) = per_value(array, rule)?;
+    Ok(UInt8Array::new(codes.into(), nulls))
+}
+
+/// Values a batch remembers the result of, at most: past it, values are still looked up but no
+/// more are added (a column of unique values costs one lookup each, and bounded memory).
+const REMEMBERED: usize = 4_096;
+
+/// `f` of every present value of the text array `array` (0/default where NULL, the NULLs
+/// returned as validity), each distinct value computed once per batch: a dictionary's values
+/// once each, other text through a memo of the batch's first 4,096 distinct values (short
+/// views keyed by the view itself, longer text by its bytes).
+pub(super) fn per_value<T: Copy + Default>(
+    array: &ArrayRef,
+    mut f: impl FnMut(&str) -> T,
+) -> DfResult<(Vec<T>, Option<NullBuffer>)> {
+    let nulls = array.logical_nulls();
+    let is_null = |row: usize| nulls.as_ref().is_some_and(|n| n.is_null(row));
+    let values: Vec<T> = match array.data_type() {
         DataType::Utf8 => {
             let text = array.as_string::<i32>();
-            code_rows(text.len(), nulls, |row| text.value(row), rule)
+            let mut memo = Memo::default();
+            (0..text.len())
+                .map(|row| match is_null(row) {
+                    true => T::default(),
+                    false => memo.text(text.value(row), &mut f),
+                })
+                .collect()
         }
         DataType::LargeUtf8 => {
             let text = array.as_string::<i64>();
-            code_rows(text.len(), nulls, |row| text.value(row), rule)
+            let mut memo = Memo::default();
+            (0..text.len())
+                .map(|row| match is_null(row) {
+                    true => T::default(),
+                    false => memo.text(text.value(row), &mut f),
+                })
+                .collect()
         }
         DataType::Utf8View => {
             let text = array.as_string_view();
-            code_rows(text.len(), nulls, |row| text.value(row), rule)
+            let mut memo = Memo::default();
+            text.views()
+                .iter()
+                .enumerate()
+                .map(|(row, view)| {
+                    if is_null(row) {
+                        return T::default();
+                    }
+                    // A value of at most 12 bytes is wholly in its view: the view is its key.
+                    if *view as u32 <= 12 {
+                        return memo.inline(*view, || f(text.value(row)));
+                    }
+                    memo.text(text.value(row), &mut f)
+                })
+                .collect()
         }
-        DataType::Dictionary(_, _) => return codes(&cast(array, &DataType::Utf8View)?, rule),
-        _ => UInt8Array::new_null(array.len()),
-    })
+        DataType::Dictionary(_, value) if is_text(value) => {
+            let dictionary = array.as_any_dictionary();
+            let (of_values, _) = per_value(dictionary.values(), f)?;
+            dictionary
+                .normalized_keys()
+                .into_iter()
+                .enumerate()
+                .map(|(row, key)| match is_null(row) {
+                    true => T::default(),
+                    false => of_values.get(key).copied().unwrap_or_default(),
+                })
+                .collect()
+        }
+        _ => {
+            return Ok((
+                vec![T::default(); array.len()],
+                Some(NullBuffer::new_null(array.len())),
+            ));
+        }
+    };
+    Ok((values, nulls))
 }
 
-/// The code of every row's value, the NULLs kept as the input's validity bits (their code
-/// slots hold 0 and are never read).
-fn code_rows<'a>(
-    len: usize,
-    nulls: Option<&NullBuffer>,
-    value: impl Fn(usize) -> &'a str,
-    rule: fn(&str) -> u8,
-) -> UInt8Array {
-    let codes: Vec<u8> = (0..len)
-        .map(|row| match nulls.is_some_and(|n| n.is_null(row)) {
-            true => 0,
-            false => rule(value(row)),
-        })
-        .collect();
-    UInt8Array::new(codes.into(), nulls.cloned())
+/// Results already computed in one batch, by value (short views by the view itself).
+struct Memo<'a, T> {
+    inline: HashMap<u128, T>,
+    text: HashMap<&'a str, T>,
 }
+
+impl<T> Default for Memo<'_, T> {
+    fn default() -> Self {
+        Self {
+            inline: HashMap::default(),
+            text: HashMap::default(),
+        }
+    }
+}
+
+impl<'a, T: Copy> Memo<'a, T> {
+    fn inline(&mut self, view: u128, f: impl FnOnce() -> T) -> T {
+        if let Some(found) = self.inline.get(&view) {
+            return *found;
+        }
+        let found = f();
+        if self.inline.len() < REMEMBERED {
+            self.inline.insert(view, found);
+        }
+        found
+    }
+
+    fn text(&mut self, value: &'a str, f: &mut impl FnMut(&str) -> T) -> T {
+        if let Some(found) = self.text.get(value) {
+            return *found;
+        }
+        let found = f(value);
+        if self.text.len() < REMEMBERED {
+            self.text.insert(value, found);
+        }
+        found
+    }
+}
+
+fn is_text(data_type: &DataType) -> bool {
+    matches!(
+        data_type,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
+}
+
+/// `name(text)`: a 126-bit fingerprint (XXH3-128, top two bits dropped, as `Decimal128`) of
+/// every value of `text` rewritten by `rule`, NULL kept: what [`text_map`] gives, for comparing
+/// rows without writing the rewritten text out.
+pub fn text_hash(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> Expr {
+    ScalarUDF::from(TextHash {
+        name,
+        rule,
+        signature: Signature::any(1, Volatility::Immutable),
+    })
+    .call(vec![text])
+}
+
+#[derive(Debug)]
+struct TextHash {
+    /// Names one rule: two functions are the same when their names are.
+    name: &'static str,
+    rule: fn(&str, &mut String),
+    signature: Signature,
+}
+
+impl PartialEq for TextHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for TextHash {}
+
+impl std::hash::Hash for TextHash {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for TextHash {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(HASH_TYPE)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let array = args.args[0].clone().into_array(args.number_rows)?;
+        let mut buffer = String::new();
+        let (hashes, nulls) = per_value(&array, |value| {
+            buffer.clear();
+            (self.rule)(value, &mut buffer);
+            (twox_hash::XxHash3_128::oneshot(buffer.as_bytes()) & KEEP_126_BITS) as i128
+        })?;
+        let hashes = Decimal128Array::new(hashes.into(), nulls).with_data_type(HASH_TYPE);
+        Ok(ColumnarValue::Array(Arc::new(hashes)))
+    }
+}
+
+/// A 126-bit fingerprint fits a `Decimal128(38, 0)` (2^126 < 10^38).
+const HASH_TYPE: DataType = DataType::Decimal128(38, 0);
+
+const KEEP_126_BITS: u128 = (1 << 126) - 1;
 
 /// `readiness_code_counts(c)`: rows per code of the `UInt8` codes `c` (from [`text_code`]),
 /// NULL left out, as a `List<UInt64>` of 256 counts: a fixed array per partition, where
@@ -324,5 +479,78 @@ impl Accumulator for CodeCountsAccumulator {
 
     fn size(&self) -> usize {
         size_of_val(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{DictionaryArray, StringViewArray};
+    use datafusion::arrow::datatypes::Int32Type;
+
+    use super::*;
+
+    fn length(value: &str) -> u8 {
+        value.len() as u8
+    }
+
+    #[test]
+    fn every_layout_of_text_gives_each_value_its_own_result() {
+        let values = [
+            Some("a"),
+            None,
+            Some("a long value past twelve bytes"),
+            Some("a"),
+            Some("a long value past twelve bytes"),
+            Some(""),
+        ];
+        let expected: Vec<Option<u8>> = values.iter().map(|v| v.map(length)).collect();
+        let arrays: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(values.to_vec())),
+            Arc::new(StringViewArray::from(values.to_vec())),
+            Arc::new(
+                values
+                    .iter()
+                    .copied()
+                    .collect::<DictionaryArray<Int32Type>>(),
+            ),
+        ];
+        for array in arrays {
+            let codes = codes(&array, length).unwrap();
+            let got: Vec<Option<u8>> = codes.iter().collect();
+            assert_eq!(got, expected, "{}", array.data_type());
+        }
+    }
+
+    #[test]
+    fn equal_rewritten_values_have_equal_fingerprints() {
+        fn lower(value: &str, out: &mut String) {
+            out.push_str(&value.to_lowercase());
+        }
+        let array: ArrayRef = Arc::new(StringViewArray::from(vec![
+            Some("Pro"),
+            Some("PRO"),
+            Some("basic"),
+            None,
+        ]));
+        let udf = TextHash {
+            name: "lower",
+            rule: lower,
+            signature: Signature::any(1, Volatility::Immutable),
+        };
+        let field = Arc::new(Field::new("t", DataType::Utf8View, true));
+        let args = ScalarFunctionArgs {
+            args: vec![ColumnarValue::Array(array)],
+            arg_fields: vec![field],
+            number_rows: 4,
+            return_field: Arc::new(Field::new("h", HASH_TYPE, true)),
+            config_options: Arc::new(Default::default()),
+        };
+        let ColumnarValue::Array(result) = udf.invoke_with_args(args).unwrap() else {
+            panic!("an array");
+        };
+        let hashes = result.as_primitive::<datafusion::arrow::datatypes::Decimal128Type>();
+        assert_eq!(hashes.value(0), hashes.value(1));
+        assert_ne!(hashes.value(0), hashes.value(2));
+        assert!(hashes.is_null(3) && !hashes.is_null(2));
     }
 }

@@ -1,0 +1,281 @@
+//! `readiness_pair_counts(value, class)`: rows per (value, class) pair, the pairs known by two
+//! 64-bit keys, for measures that only compare the pairs (a value's most common class), never
+//! show them. A key is the value's own bits for integers, floats, dates and booleans (exact),
+//! and the low 64 bits of XXH3-128 of the bytes for text (two texts share a key with probability 2^-64); a text
+//! value repeated in a batch is hashed once. Rows where either is NULL are left out.
+//!
+//! Result: a `List<UInt64>` of (value key, class key, rows) triples, or NULL when there were
+//! more than `limit` pairs (the accumulator then stops counting, so a column of unique values
+//! costs little).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, UInt64Array};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, UInt64Type};
+use datafusion::common::utils::SingleRowListArrayBuilder;
+use datafusion::common::{HashMap, ScalarValue};
+use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::format_state_name;
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
+};
+
+/// Rows per (value, class) pair of `value` and `class`, NULL past `limit` pairs.
+pub fn pair_counts(value: Expr, class: Expr, limit: usize) -> Expr {
+    AggregateUDF::from(PairCounts {
+        signature: Signature::any(2, Volatility::Immutable),
+        limit,
+    })
+    .call(vec![value, class])
+}
+
+/// The (value key, class key, rows) triples of a [`pair_counts`] result; `None` past its limit.
+pub fn decode(result: &ArrayRef) -> Option<Vec<(u64, u64, u64)>> {
+    let lists = result.as_list_opt::<i32>()?;
+    if lists.is_null(0) {
+        return None;
+    }
+    let values = lists.value(0);
+    let values = values.as_primitive_opt::<UInt64Type>()?.values();
+    Some(values.chunks_exact(3).map(|t| (t[0], t[1], t[2])).collect())
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PairCounts {
+    signature: Signature,
+    limit: usize,
+}
+
+fn list_type() -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(DataType::UInt64, true)))
+}
+
+impl AggregateUDFImpl for PairCounts {
+    fn name(&self) -> &str {
+        "readiness_pair_counts"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(list_type())
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(
+            format_state_name(args.name, "pairs"),
+            list_type(),
+            true,
+        ))])
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
+        Ok(Box::new(PairAccumulator {
+            counts: HashMap::default(),
+            limit: self.limit,
+            overflowed: false,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct PairAccumulator {
+    counts: HashMap<(u64, u64), u64>,
+    limit: usize,
+    overflowed: bool,
+}
+
+impl PairAccumulator {
+    fn add(&mut self, key: (u64, u64), rows: u64) {
+        if let Some(count) = self.counts.get_mut(&key) {
+            *count += rows;
+        } else if self.counts.len() == self.limit {
+            self.overflowed = true;
+            self.counts = HashMap::default();
+        } else {
+            self.counts.insert(key, rows);
+        }
+    }
+
+    fn list(&self) -> ScalarValue {
+        if self.overflowed {
+            return ScalarValue::try_from(list_type()).unwrap_or(ScalarValue::Null);
+        }
+        let mut triples: Vec<(u64, u64, u64)> =
+            self.counts.iter().map(|((v, c), n)| (*v, *c, *n)).collect();
+        triples.sort_unstable();
+        let flat: UInt64Array = triples
+            .iter()
+            .flat_map(|(v, c, n)| [*v, *c, *n])
+            .map(Some)
+            .collect();
+        SingleRowListArrayBuilder::new(Arc::new(flat)).build_list_scalar()
+    }
+}
+
+impl Accumulator for PairAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
+        if self.overflowed {
+            return Ok(());
+        }
+        let (value_keys, value_nulls) = keys(&values[0])?;
+        let (class_keys, class_nulls) = keys(&values[1])?;
+        for (row, pair) in value_keys.into_iter().zip(class_keys).enumerate() {
+            let null = |nulls: &Option<datafusion::arrow::buffer::NullBuffer>| {
+                nulls.as_ref().is_some_and(|n| n.is_null(row))
+            };
+            if null(&value_nulls) || null(&class_nulls) {
+                continue;
+            }
+            self.add(pair, 1);
+            if self.overflowed {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> DfResult<ScalarValue> {
+        Ok(self.list())
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.counts.capacity() * (std::mem::size_of::<(u64, u64, u64)>() + 1)
+    }
+
+    fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
+        Ok(vec![self.list()])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
+        let lists = states[0].as_list::<i32>();
+        for row in 0..lists.len() {
+            if self.overflowed {
+                return Ok(());
+            }
+            if lists.is_null(row) {
+                self.overflowed = true;
+                self.counts = HashMap::default();
+                return Ok(());
+            }
+            let partial = lists.value(row);
+            for t in partial
+                .as_primitive::<UInt64Type>()
+                .values()
+                .chunks_exact(3)
+            {
+                self.add((t[0], t[1]), t[2]);
+                if self.overflowed {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A 64-bit key per row of `array` (see the module docs) and its NULLs.
+fn keys(array: &ArrayRef) -> DfResult<(Vec<u64>, Option<datafusion::arrow::buffer::NullBuffer>)> {
+    let hash = |bytes: &[u8]| twox_hash::XxHash3_128::oneshot(bytes) as u64;
+    match array.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
+            let hashed = super::textcode::per_value(array, |text| hash(text.as_bytes()))?;
+            Ok(hashed)
+        }
+        DataType::Boolean => {
+            let booleans = array.as_boolean();
+            let keys = booleans.values().iter().map(u64::from).collect();
+            Ok((keys, booleans.nulls().cloned()))
+        }
+        data_type => match data_type.primitive_width() {
+            Some(width @ (1 | 2 | 4 | 8 | 16)) => {
+                let data = array.to_data();
+                let bytes = &data.buffers()[0].as_slice()[data.offset() * width..];
+                let keys = bytes
+                    .chunks_exact(width)
+                    .take(array.len())
+                    .map(|value| match width {
+                        16 => hash(value),
+                        _ => {
+                            let mut wide = [0u8; 8];
+                            wide[..width].copy_from_slice(value);
+                            u64::from_le_bytes(wide)
+                        }
+                    })
+                    .collect();
+                Ok((keys, data.nulls().cloned()))
+            }
+            _ => keys(&cast(array, &DataType::Utf8)?),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Int64Array, RecordBatch, StringArray};
+    use datafusion::arrow::datatypes::Schema;
+    use datafusion::logical_expr::col;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn pairs_are_counted_across_partitions_and_nulls_left_out() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("v", DataType::Int64, true),
+            Field::new("c", DataType::Utf8, true),
+        ]));
+        let batch = |v: Vec<Option<i64>>, c: Vec<Option<&str>>| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(Int64Array::from(v)),
+                    Arc::new(StringArray::from(c)),
+                ],
+            )
+            .unwrap()
+        };
+        let batches = vec![
+            batch(
+                vec![Some(1), Some(1), None],
+                vec![Some("a"), Some("b"), Some("a")],
+            ),
+            batch(
+                vec![Some(1), Some(2), Some(2)],
+                vec![Some("a"), None, Some("b")],
+            ),
+        ];
+        let frame = crate::profile::testing::partitioned(batches, 2);
+        let result = frame
+            .aggregate(vec![], vec![pair_counts(col("v"), col("c"), 10).alias("p")])
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let triples = decode(result[0].column(0)).unwrap();
+        let a = twox_hash::XxHash3_128::oneshot(b"a") as u64;
+        let b = twox_hash::XxHash3_128::oneshot(b"b") as u64;
+        let mut expected = vec![(1, a, 2), (1, b, 1), (2, b, 1)];
+        expected.sort_unstable();
+        assert_eq!(triples, expected);
+    }
+
+    #[tokio::test]
+    async fn more_pairs_than_the_limit_give_null() {
+        let schema = Arc::new(Schema::new(vec![Field::new("v", DataType::Int64, true)]));
+        let values = Int64Array::from_iter_values(0..100);
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(values)]).unwrap();
+        let frame = crate::profile::testing::partitioned(vec![batch], 2);
+        let result = frame
+            .aggregate(vec![], vec![pair_counts(col("v"), col("v"), 10).alias("p")])
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(decode(result[0].column(0)), None);
+    }
+}
