@@ -197,6 +197,10 @@ fn dataset_format(plan: &DatasetPlan) -> DatasetFormat {
 /// fingerprint as collected, in its sorted run, and in the runs handed to the final merge.
 const DISTINCT_ROW_BYTES: u64 = 64;
 
+/// Bytes per row that counting conflicting labels of one label column inside the profile
+/// pass adds: a 16-byte value as collected and in its sorted run.
+const CONFLICT_ROW_BYTES: u64 = 32;
+
 /// Bytes per row that counting one integer key inside the profile pass adds: 16 bytes a key,
 /// twice.
 const KEY_ROW_BYTES: u64 = 32;
@@ -211,7 +215,7 @@ fn sets_in_memory(plan: &DatasetPlan, memory_limit: Option<u64>, options: &Profi
     let per_row = match options.key_columns.len() {
         1 => DISTINCT_ROW_BYTES + KEY_ROW_BYTES,
         _ => DISTINCT_ROW_BYTES,
-    };
+    } + CONFLICT_ROW_BYTES * options.label_columns.len() as u64;
     estimated_rows(plan).is_some_and(|rows| rows.saturating_mul(per_row) <= limit / 2)
 }
 

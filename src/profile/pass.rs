@@ -168,6 +168,7 @@ mod tests {
                 "duplication_near_distinct_rows",
                 "duplication_key_counts",
                 "labels_labelled_days_0",
+                "labels_conflicts_0",
                 "labels_classes_0",
                 "labels_days",
                 "freshness_rows_per_day",
@@ -183,6 +184,7 @@ mod tests {
             names.iter().all(|name| !name.starts_with("duplication_")),
             "{names:?}"
         );
+        assert!(!names.contains(&"labels_conflicts_0".to_string()));
         assert_eq!(names.len(), 11);
     }
 }

@@ -17,6 +17,7 @@ use crate::dimensions::freshness::profile::{bucket_width, chosen_time_column, da
 use crate::metrics::{
     BucketWidth, DatasetMetrics, LabelBucket, LabelMetrics, LabelsOverTime, ValueCount,
 };
+use crate::profile::kernels::conflicts::conflicts;
 use crate::profile::kernels::counts;
 use crate::profile::kernels::rowhash::row_hash;
 use crate::profile::pass::{Output, Part, Planning};
@@ -98,16 +99,11 @@ pub fn over_time(
 }
 
 /// Labelled rows whose feature columns equal those of a row with another class, and their
-/// groups: one grouping of the feature rows' fingerprints with their classes.
+/// groups, when the profile pass could not count them (a memory limit too tight for its row
+/// sets): two groupings of the feature rows' fingerprints with their classes.
 async fn conflicting(output: &Output<'_>, label: &FieldRef) -> DfResult<Option<(u64, u64)>> {
     let options = output.options();
-    let features: Vec<Expr> = output
-        .planning
-        .fields
-        .iter()
-        .filter(|f| !options.label_columns.contains(f.name()) && !set_aside(options, f.name()))
-        .map(|f| ident(f.name()))
-        .collect();
+    let features = features(output.planning);
     if features.is_empty() {
         return Ok(None);
     }
@@ -147,6 +143,18 @@ async fn conflicting(output: &Output<'_>, label: &FieldRef) -> DfResult<Option<(
     Ok(Some((figure(ROWS), figure(CLASSES))))
 }
 
+/// The columns rows are compared by for conflicting labels: all but the labels, the key,
+/// identifier, load and `--ignore` columns.
+fn features(planning: &Planning<'_>) -> Vec<Expr> {
+    let options = planning.options;
+    planning
+        .fields
+        .iter()
+        .filter(|f| !options.label_columns.contains(f.name()) && !set_aside(options, f.name()))
+        .map(|f| ident(f.name()))
+        .collect()
+}
+
 /// Most frequent first; ties by value, so the order never depends on the engine.
 pub fn sort_counts(counts: &mut [ValueCount]) {
     counts.sort_by(|a, b| {
@@ -171,6 +179,11 @@ impl Part for super::Labels {
                     .expect("a CASE with one branch");
                 let labelled = counts::value_counts(labelled_day, counts::MAX_DISTINCT);
                 aggregates.push((format!("labelled_days_{index}"), labelled));
+            }
+            let features = features(planning);
+            if planning.sets_in_memory && !features.is_empty() {
+                let fingerprint = row_hash(features);
+                aggregates.push((conflicts_name(index), conflicts(fingerprint, class.clone())));
             }
             let counts = counts::value_counts(class, counts::MAX_DISTINCT);
             aggregates.push((classes_name(index), counts));
@@ -220,7 +233,12 @@ impl Part for super::Labels {
                 };
                 let mut label = measure(name, &classes, output.pass.row_count);
                 label.over_time = label_over_time(output, index);
-                match conflicting(output, field).await {
+                let in_pass = output.result(&conflicts_name(index));
+                let counted = match in_pass.and_then(crate::profile::kernels::conflicts::decode) {
+                    Some(figures) => Ok(Some(figures)),
+                    None => conflicting(output, field).await,
+                };
+                match counted {
                     Ok(Some((rows, groups))) => {
                         label.conflicting_row_count = Some(rows);
                         label.conflicting_groups = Some(groups);
@@ -288,6 +306,10 @@ fn label_over_time(output: &Output<'_>, index: usize) -> Option<LabelsOverTime> 
     let column = output.pass.columns.iter().find(|c| c.name == name)?;
     let width = bucket_width(instant(&column.min)?, instant(&column.max)?);
     Some(over_time(&days, &labelled, width))
+}
+
+fn conflicts_name(label: usize) -> String {
+    format!("conflicts_{label}")
 }
 
 fn classes_name(label: usize) -> String {

@@ -3,6 +3,8 @@
 //! because no built-in does the job in one read of the data:
 //! - [`missing`]: per-column counts of null, NaN, blank and placeholder values, and complete
 //!   rows, in one accumulator over all columns;
+//! - [`conflicts`]: labelled rows whose feature fingerprint comes with another class, for
+//!   conflicting labels in the profile pass;
 //! - [`counts`]: bounded value counts (top values, label classes, rows per day), giving up
 //!   past a limit instead of growing without bound;
 //! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
@@ -22,6 +24,7 @@
 //! associatively, so the same figures come from one partition or many (tested with
 //! [`crate::profile::testing::partitioned`]).
 
+pub mod conflicts;
 pub mod counts;
 pub mod keycounts;
 pub mod missing;

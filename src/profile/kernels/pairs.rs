@@ -180,7 +180,9 @@ impl Accumulator for PairAccumulator {
 }
 
 /// A 64-bit key per row of `array` (see the module docs) and its NULLs.
-fn keys(array: &ArrayRef) -> DfResult<(Vec<u64>, Option<datafusion::arrow::buffer::NullBuffer>)> {
+pub(super) fn keys(
+    array: &ArrayRef,
+) -> DfResult<(Vec<u64>, Option<datafusion::arrow::buffer::NullBuffer>)> {
     let hash = |bytes: &[u8]| twox_hash::XxHash3_128::oneshot(bytes) as u64;
     match array.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {

@@ -406,6 +406,11 @@ impl SortedRuns {
         }
     }
 
+    /// Adds `values`.
+    pub(super) fn extend(&mut self, values: impl Iterator<Item = i128>) {
+        self.collected.extend(values);
+    }
+
     /// `collected`, sorted (and deduplicated when distinct), leaving it empty.
     fn take_sorted(&mut self) -> Vec<i128> {
         let mut run = std::mem::take(&mut self.collected);
