@@ -143,6 +143,19 @@ fn the_sample_report_renders_offline_without_script_errors() {
     assert!(dom.contains("YYYY-MM-DD 93.0%, DD/MM/YYYY or MM/DD/YYYY 5.0%, Mon D, YYYY 2.0%"));
     // Numeric distributions draw a histogram per numeric column (8 in the sample data).
     assert_eq!(dom.matches("aria-label=\"histogram of ").count(), 9);
+    // Without a history store, change over time is not assessed in any dataset, and says what
+    // to pass; `churned` is only in customers, so labels are not assessed in the other two.
+    assert_eq!(
+        dom.matches("Not assessed: no history store: give --history")
+            .count(),
+        3
+    );
+    assert_eq!(
+        dom.matches("Not assessed: no label column in this dataset")
+            .count(),
+        2
+    );
+    assert!(dom.contains("<span class=\"tag not-assessed\">– not assessed</span>"));
     // Representativeness lists the shifted columns with their bins: `email` gave way to `chat`.
     assert!(dom.contains("<th scope=\"row\"><code>channel</code></th><td class=\"num\">13.0518</td><td>categories</td><td><span class=\"bin\"><code>email</code> 73.3% → 0.0%</span>"));
     assert!(dom.contains("aria-label=\"histogram of customer_age\""));

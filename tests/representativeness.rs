@@ -115,6 +115,25 @@ fn the_oldest_and_newest_windows_are_compared_and_leaks_listed_with_their_eviden
         r.not_assessed.as_deref(),
         Some("time column `visited_at` is not in this dataset")
     );
+    // Its verdict says so too: not assessed, never ready; the dataset's verdict is that of the
+    // dimensions that were assessed.
+    let verdicts = parsed
+        .assessment
+        .datasets
+        .iter()
+        .find(|d| d.dataset == "snapshot")
+        .unwrap();
+    let dimension = verdicts
+        .dimensions
+        .iter()
+        .find(|d| d.dimension == readiness::check::Dimension::Representativeness)
+        .unwrap();
+    assert_eq!(dimension.verdict, readiness::check::Verdict::NotAssessed);
+    assert_eq!(
+        dimension.not_assessed.as_deref(),
+        Some("time column `visited_at` is not in this dataset")
+    );
+    assert_ne!(verdicts.verdict, readiness::check::Verdict::NotAssessed);
     // And without --time, two time columns: which one is for the user to say.
     let output = scan_output(&[dir_arg]);
     let parsed = readiness::report::json::parse(&output.stdout).unwrap();

@@ -3,9 +3,9 @@
 //! Reads only the typed [`ScanResult`]; runs no query. Each finding is written for a data
 //! owner: what, where, how much, why it matters for a model, and what to do. A dimension's
 //! verdict is the worst severity among its findings (`fail` -> not ready, `warn` -> needs work,
-//! none -> ready); a dataset's is the worst of its dimensions, the overall the worst of the
-//! datasets. Findings of `advisory` checks are reported but never move a verdict or the exit
-//! status. These rules never change meaning; the thresholds come from a check [`Suite`]
+//! none -> ready, or not assessed when its module says it had nothing to judge); a dataset's is
+//! the worst of its assessed dimensions, the overall the worst of the datasets. Findings of
+//! `advisory` checks are reported but never move a verdict or the exit status. These rules never change meaning; the thresholds come from a check [`Suite`]
 //! (`checks/default.toml` unless another is given).
 
 pub mod catalog;
@@ -91,6 +91,10 @@ pub enum Severity {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// A dimension with nothing to judge: no label column named, no time column, no history
+    /// store. Ordered below `Ready`, so a dataset's verdict is the worst of the dimensions that
+    /// were assessed.
+    NotAssessed,
     Ready,
     NeedsWork,
     NotReady,
@@ -107,6 +111,7 @@ impl Verdict {
 
     pub fn label(self) -> &'static str {
         match self {
+            Self::NotAssessed => "not assessed",
             Self::Ready => "ready",
             Self::NeedsWork => "needs work",
             Self::NotReady => "not ready",
@@ -116,6 +121,7 @@ impl Verdict {
     /// The snake_case name, as the JSON and the history store write it.
     pub fn name(self) -> &'static str {
         match self {
+            Self::NotAssessed => "not_assessed",
             Self::Ready => "ready",
             Self::NeedsWork => "needs_work",
             Self::NotReady => "not_ready",
@@ -125,9 +131,14 @@ impl Verdict {
     /// The verdict named `name`; `None` for a name this version does not know (a history file
     /// written by a newer readiness), which is then shown as not recorded.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Ready, Self::NeedsWork, Self::NotReady]
-            .into_iter()
-            .find(|verdict| verdict.name() == name)
+        [
+            Self::NotAssessed,
+            Self::Ready,
+            Self::NeedsWork,
+            Self::NotReady,
+        ]
+        .into_iter()
+        .find(|verdict| verdict.name() == name)
     }
 }
 
@@ -158,6 +169,10 @@ pub struct DimensionVerdict {
     pub dimension: Dimension,
     pub verdict: Verdict,
     pub findings: usize,
+    /// Why the dimension could not be assessed, and what to pass to assess it (with
+    /// `verdict: "not_assessed"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -250,10 +265,18 @@ pub fn evaluate(result: &ScanResult, suite: &Suite, history: Option<&History>) -
                         .filter(|f| f.dataset == dataset.name && f.dimension == dimension)
                         .collect();
                     let binding = own.iter().filter(|f| !f.advisory).map(|f| f.severity);
+                    let worst = binding.max();
+                    let not_assessed = module
+                        .not_assessed(dataset, history)
+                        .filter(|_| worst.is_none());
                     DimensionVerdict {
                         dimension,
-                        verdict: Verdict::from_worst(binding.max()),
+                        verdict: match not_assessed {
+                            Some(_) => Verdict::NotAssessed,
+                            None => Verdict::from_worst(worst),
+                        },
                         findings: own.len(),
+                        not_assessed,
                     }
                 })
                 .collect();
@@ -458,7 +481,12 @@ mod tests {
 
     #[test]
     fn verdict_names_are_the_serde_names_and_read_back() {
-        for verdict in [Verdict::Ready, Verdict::NeedsWork, Verdict::NotReady] {
+        for verdict in [
+            Verdict::NotAssessed,
+            Verdict::Ready,
+            Verdict::NeedsWork,
+            Verdict::NotReady,
+        ] {
             assert_eq!(serde_json::to_value(verdict).unwrap(), verdict.name());
             assert_eq!(Verdict::from_name(verdict.name()), Some(verdict));
         }
@@ -483,7 +511,16 @@ mod tests {
         };
         assert_eq!(verdict_of(Dimension::Completeness), Some(Verdict::NotReady));
         assert_eq!(verdict_of(Dimension::Duplication), Some(Verdict::NeedsWork));
-        assert_eq!(verdict_of(Dimension::Labels), Some(Verdict::Ready));
+        // No label column named, no time column, no history store: not assessed, never ready.
+        assert_eq!(verdict_of(Dimension::Labels), Some(Verdict::NotAssessed));
+        assert_eq!(verdict_of(Dimension::History), Some(Verdict::NotAssessed));
+        assert_eq!(verdict_of(Dimension::Freshness), Some(Verdict::Ready));
+        let labels = crm
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == Dimension::Labels);
+        let reason = labels.and_then(|d| d.not_assessed.as_deref());
+        assert!(reason.unwrap().contains("--label"), "{reason:?}");
         assert_eq!(crm.verdict, Verdict::NotReady);
         assert_eq!(assessment.overall_verdict, Verdict::NotReady);
         // Findings come most severe first, and each carries its check's dimension.

@@ -87,6 +87,17 @@ pub trait Module: Sync {
     /// Its section's template (`dimensions/<name>.html`), compiled in.
     fn template(&self) -> &'static str;
 
+    /// Why this dimension could not be assessed on `dataset` and what to pass to assess it
+    /// (`None` when it was): its verdict is then "not assessed", never "ready". `history` is
+    /// the history store, when one was given.
+    fn not_assessed(
+        &self,
+        _dataset: &DatasetMetrics,
+        _history: Option<&crate::history::History>,
+    ) -> Option<String> {
+        None
+    }
+
     /// Its part in the profile pass, if it measures anything there: the aggregates it adds
     /// and how it reads them back.
     fn pass(&self) -> Option<&dyn Part> {

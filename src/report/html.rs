@@ -110,6 +110,7 @@ struct VerdictView {
 impl From<Verdict> for VerdictView {
     fn from(verdict: Verdict) -> Self {
         let (class, symbol) = match verdict {
+            Verdict::NotAssessed => ("not-assessed", "–"),
             Verdict::Ready => ("ready", "✓"),
             Verdict::NeedsWork => ("needs-work", "!"),
             Verdict::NotReady => ("not-ready", "✗"),
@@ -135,6 +136,8 @@ struct MatrixCell {
     verdict: VerdictView,
     findings: usize,
     anchor: String,
+    /// Why the dimension was not assessed (the cell's title).
+    not_assessed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -172,6 +175,8 @@ struct Section {
     /// `dimensions/<name>.html`, which lays out `view`.
     template: String,
     verdict: VerdictView,
+    /// Why the dimension was not assessed, and what to pass to assess it.
+    not_assessed: Option<String>,
     findings: Vec<FindingView>,
     /// The dimension's own figures for its section.
     view: minijinja::Value,
@@ -275,6 +280,7 @@ impl ReportView {
                             verdict: d.verdict.into(),
                             findings: d.findings,
                             anchor: format!("dataset-{index}-{}", d.dimension.name()),
+                            not_assessed: d.not_assessed.clone(),
                         })
                         .collect(),
                 })
@@ -326,14 +332,14 @@ impl DatasetView {
             .iter()
             .map(|module| {
                 let dimension = module.dimension();
+                let judged =
+                    verdicts.and_then(|v| v.dimensions.iter().find(|x| x.dimension == dimension));
                 Section {
                     id: format!("{anchor}-{}", dimension.name()),
                     title: dimension.title(),
                     template: template_name(dimension),
-                    verdict: verdicts
-                        .and_then(|v| v.dimensions.iter().find(|x| x.dimension == dimension))
-                        .map_or(Verdict::Ready, |x| x.verdict)
-                        .into(),
+                    verdict: judged.map_or(Verdict::Ready, |x| x.verdict).into(),
+                    not_assessed: judged.and_then(|x| x.not_assessed.clone()),
                     findings: assessment
                         .findings
                         .iter()

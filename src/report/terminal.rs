@@ -144,6 +144,7 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
     // Only our own words on this line, so it may carry colour (stripped by the writer when
     // `--color`/`NO_COLOR` or a pipe says so).
     let colour = match assessment.overall_verdict {
+        Verdict::NotAssessed => anstyle::AnsiColor::BrightBlack,
         Verdict::Ready => anstyle::AnsiColor::Green,
         Verdict::NeedsWork => anstyle::AnsiColor::Yellow,
         Verdict::NotReady => anstyle::AnsiColor::Red,

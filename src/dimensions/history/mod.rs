@@ -136,6 +136,28 @@ impl Module for History {
     fn template(&self) -> &'static str {
         include_str!("../../../reports/templates/dimensions/history.html")
     }
+
+    fn not_assessed(
+        &self,
+        dataset: &crate::metrics::DatasetMetrics,
+        history: Option<&crate::history::History>,
+    ) -> Option<String> {
+        let Some(history) = history else {
+            return Some(
+                "no history store: give --history (or [history] in readiness.toml) to compare runs"
+                    .to_string(),
+            );
+        };
+        let earlier = history
+            .datasets
+            .iter()
+            .find(|d| d.dataset == dataset.name)
+            .and_then(|d| d.previous());
+        earlier.is_none().then(|| {
+            "the first run of this dataset in the history store: the next run is compared with it"
+                .to_string()
+        })
+    }
 }
 
 #[derive(Serialize)]

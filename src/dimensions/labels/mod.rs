@@ -223,6 +223,17 @@ impl Module for Labels {
         include_str!("../../../reports/templates/dimensions/labels.html")
     }
 
+    fn not_assessed(
+        &self,
+        dataset: &crate::metrics::DatasetMetrics,
+        _history: Option<&crate::history::History>,
+    ) -> Option<String> {
+        dataset
+            .labels
+            .is_empty()
+            .then(|| "no label column in this dataset: name the ML target with --label".to_string())
+    }
+
     fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
         Some(self)
     }

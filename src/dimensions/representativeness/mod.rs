@@ -133,6 +133,14 @@ impl Module for Representativeness {
         include_str!("../../../reports/templates/dimensions/representativeness.html")
     }
 
+    fn not_assessed(
+        &self,
+        dataset: &crate::metrics::DatasetMetrics,
+        _history: Option<&crate::history::History>,
+    ) -> Option<String> {
+        dataset.representativeness.not_assessed.clone()
+    }
+
     fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
         Some(self)
     }
