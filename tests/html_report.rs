@@ -156,6 +156,9 @@ fn the_sample_report_renders_offline_without_script_errors() {
         2
     );
     assert!(dom.contains("<span class=\"tag not-assessed\">– not assessed</span>"));
+    assert!(dom.contains(
+        "Overall verdict: <strong>not ready</strong> <small class=\"not-assessed\">(5 dimensions not assessed)</small>"
+    ));
     // Representativeness lists the shifted columns with their bins: `email` gave way to `chat`.
     assert!(dom.contains("<th scope=\"row\"><code>channel</code></th><td class=\"num\">13.0518</td><td>categories</td><td><span class=\"bin\"><code>email</code> 73.3% → 0.0%</span>"));
     assert!(dom.contains("aria-label=\"histogram of customer_age\""));

@@ -184,6 +184,12 @@ fn by_default_the_json_lands_under_reports_and_the_summary_names_the_rule() {
         stdout.contains("left out:") && stdout.contains("part-2.parquet"),
         "{stdout}"
     );
+    // No --label and no history store: labels and change over time are not assessed in each
+    // of the three datasets, and the last line says so.
+    assert!(
+        stdout.contains("warning findings; 6 dimensions not assessed)"),
+        "{stdout}"
+    );
     let written: ScanResult = serde_json::from_str(
         &fs::read_to_string(dir.path().join("reports/readiness.json")).unwrap(),
     )

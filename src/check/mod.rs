@@ -186,6 +186,10 @@ pub struct DatasetVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Assessment {
     pub overall_verdict: Verdict,
+    /// Dimensions, over all datasets, that had nothing to judge (`not_assessed`): the overall
+    /// verdict covers only the others.
+    #[serde(default)]
+    pub not_assessed_dimensions: usize,
     pub datasets: Vec<DatasetVerdict>,
     /// Most severe first, then by dataset, dimension and column.
     pub findings: Vec<Finding>,
@@ -305,8 +309,14 @@ pub fn evaluate(result: &ScanResult, suite: &Suite, history: Option<&History>) -
         .chain(unreadable)
         .max()
         .unwrap_or(Verdict::Ready);
+    let not_assessed_dimensions = datasets
+        .iter()
+        .flat_map(|d| &d.dimensions)
+        .filter(|d| d.verdict == Verdict::NotAssessed)
+        .count();
     Assessment {
         overall_verdict,
+        not_assessed_dimensions,
         datasets,
         findings,
         evaluated,
@@ -521,6 +531,20 @@ mod tests {
             .find(|d| d.dimension == Dimension::Labels);
         let reason = labels.and_then(|d| d.not_assessed.as_deref());
         assert!(reason.unwrap().contains("--label"), "{reason:?}");
+        let not_assessed = crm
+            .dimensions
+            .iter()
+            .filter(|d| d.verdict == Verdict::NotAssessed)
+            .count();
+        assert_eq!(not_assessed, 3, "labels, representativeness, history");
+        let all: usize = assessment
+            .datasets
+            .iter()
+            .flat_map(|d| &d.dimensions)
+            .filter(|d| d.verdict == Verdict::NotAssessed)
+            .count();
+        assert_eq!(assessment.not_assessed_dimensions, all);
+        assert!(all >= not_assessed);
         assert_eq!(crm.verdict, Verdict::NotReady);
         assert_eq!(assessment.overall_verdict, Verdict::NotReady);
         // Findings come most severe first, and each carries its check's dimension.

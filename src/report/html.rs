@@ -89,6 +89,8 @@ struct ReportView {
     scanned_at: String,
     tool: String,
     overall: VerdictView,
+    /// Dimensions over all datasets that were not assessed.
+    not_assessed: usize,
     totals: Vec<(String, String)>,
     parameters: Vec<(String, String)>,
     dimensions: Vec<&'static str>,
@@ -235,6 +237,7 @@ impl ReportView {
             scanned_at: result.scanned_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             tool: format!("{} {}", result.tool.name, result.tool.version),
             overall: assessment.overall_verdict.into(),
+            not_assessed: assessment.not_assessed_dimensions,
             totals: vec![
                 ("datasets".into(), result.datasets.len().to_string()),
                 ("files".into(), thousands(files as u64)),
@@ -458,6 +461,6 @@ const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "verdict",
-        "ready: no check raised a finding; needs work: at least one warning; not ready: at least one failure. A dataset's verdict is its worst dimension's, the overall verdict the worst dataset's.",
+        "ready: no check raised a finding; needs work: at least one warning; not ready: at least one failure; not assessed: nothing to judge (no label column, no time column, no history store). A dataset's verdict is its worst assessed dimension's, the overall verdict the worst dataset's.",
     ),
 ];

@@ -151,9 +151,13 @@ pub fn summary(result: &ScanResult, assessment: &Assessment, history: Option<&Hi
     };
     let style = anstyle::Style::new().bold().fg_color(Some(colour.into()));
     out.push_str(&format!(
-        "overall verdict: {style}{}{style:#} ({fails} failing and {} warning findings)\n",
+        "overall verdict: {style}{}{style:#} ({fails} failing and {} warning findings{})\n",
         assessment.overall_verdict.label(),
-        assessment.findings.len() - fails
+        assessment.findings.len() - fails,
+        match assessment.not_assessed_dimensions {
+            0 => String::new(),
+            n => format!("; {n} dimensions not assessed"),
+        }
     ));
     out
 }

@@ -138,7 +138,12 @@ impl Module for Representativeness {
         dataset: &crate::metrics::DatasetMetrics,
         _history: Option<&crate::history::History>,
     ) -> Option<String> {
-        dataset.representativeness.not_assessed.clone()
+        let r = &dataset.representativeness;
+        match (&r.not_assessed, &r.time_column) {
+            (Some(reason), _) => Some(reason.clone()),
+            (None, None) => Some("no rows with a time to compare".to_string()),
+            (None, Some(_)) => None,
+        }
     }
 
     fn pass(&self) -> Option<&dyn crate::profile::pass::Part> {
