@@ -22,6 +22,8 @@ use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
 };
 
+use crate::profile::value::is_text_type;
+
 /// Rows per (value, class) pair of `value` and `class`, NULL past `limit` pairs.
 pub fn pair_counts(value: Expr, class: Expr, limit: usize) -> Expr {
     AggregateUDF::from(PairCounts {
@@ -185,10 +187,12 @@ pub(super) fn keys(
 ) -> DfResult<(Vec<u64>, Option<datafusion::arrow::buffer::NullBuffer>)> {
     let hash = |bytes: &[u8]| twox_hash::XxHash3_128::oneshot(bytes) as u64;
     match array.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
+        data_type if is_text_type(data_type) => {
             let hashed = super::textcode::per_value(array, |text| hash(text.as_bytes()))?;
             Ok(hashed)
         }
+        // Dictionaries of numbers are keyed by their values.
+        DataType::Dictionary(_, value) => keys(&cast(array, value)?),
         DataType::Boolean => {
             let booleans = array.as_boolean();
             let keys = booleans.values().iter().map(u64::from).collect();

@@ -286,6 +286,12 @@ fn encodings(arrays: &[ArrayRef]) -> DfResult<(Vec<FixedColumn>, Vec<Encoding>)>
     Ok((fixed, encodings))
 }
 
+/// The 126-bit fingerprint of `bytes`: XXH3-128, top two bits dropped (so it fits
+/// [`HASH_TYPE`]).
+pub(super) fn fingerprint(bytes: &[u8]) -> i128 {
+    (twox_hash::XxHash3_128::oneshot(bytes) & KEEP_126_BITS) as i128
+}
+
 /// One fingerprint per row of `arrays`: XXH3-128 of the row's encoding, top two bits dropped.
 fn hash_rows(arrays: &[ArrayRef], rows: usize) -> DfResult<Decimal128Array> {
     let (fixed, encodings) = encodings(arrays)?;
@@ -327,7 +333,7 @@ fn hash_rows(arrays: &[ArrayRef], rows: usize) -> DfResult<Decimal128Array> {
         hashes.extend(cursors.iter().map(|&end| {
             let row = &buffer[from..end];
             from = end;
-            (twox_hash::XxHash3_128::oneshot(row) & KEEP_126_BITS) as i128
+            fingerprint(row)
         }));
     }
     Ok(Decimal128Array::from(hashes).with_precision_and_scale(38, 0)?)

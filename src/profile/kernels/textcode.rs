@@ -22,6 +22,8 @@ use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::rowhash::HASH_TYPE;
+
 /// `name(text)`: `rule` applied to every value of `text`.
 pub fn text_code(name: &'static str, rule: fn(&str) -> u8, text: Expr) -> Expr {
     ScalarUDF::from(TextCode {
@@ -79,22 +81,25 @@ pub fn text_map(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> 
     ScalarUDF::from(TextMap {
         name,
         rule,
+        fingerprinted: false,
         signature: Signature::any(1, Volatility::Immutable),
     })
     .call(vec![text])
 }
 
+/// [`text_map`] and [`text_hash`]: the rewritten text, or its fingerprint.
 #[derive(Debug)]
 struct TextMap {
     /// Names one rule: two functions are the same when their names are.
     name: &'static str,
     rule: fn(&str, &mut String),
+    fingerprinted: bool,
     signature: Signature,
 }
 
 impl PartialEq for TextMap {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
+        (self.name, self.fingerprinted) == (other.name, other.fingerprinted)
     }
 }
 
@@ -102,7 +107,7 @@ impl Eq for TextMap {}
 
 impl std::hash::Hash for TextMap {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
+        (self.name, self.fingerprinted).hash(state);
     }
 }
 
@@ -116,12 +121,18 @@ impl ScalarUDFImpl for TextMap {
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
-        Ok(DataType::Utf8)
+        Ok(match self.fingerprinted {
+            true => HASH_TYPE,
+            false => DataType::Utf8,
+        })
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
         let array = args.args[0].clone().into_array(args.number_rows)?;
-        Ok(ColumnarValue::Array(Arc::new(mapped(&array, self.rule)?)))
+        Ok(ColumnarValue::Array(match self.fingerprinted {
+            true => Arc::new(fingerprints(&array, self.rule)?),
+            false => Arc::new(mapped(&array, self.rule)?),
+        }))
     }
 }
 
@@ -292,70 +303,29 @@ fn is_text(data_type: &DataType) -> bool {
     )
 }
 
-/// `name(text)`: a 126-bit fingerprint (XXH3-128, top two bits dropped, as `Decimal128`) of
-/// every value of `text` rewritten by `rule`, NULL kept: what [`text_map`] gives, for comparing
-/// rows without writing the rewritten text out.
+/// `name(text)`: the 126-bit fingerprint ([`super::rowhash::HASH_TYPE`]) of every value of
+/// `text` rewritten by `rule`, NULL kept: what [`text_map`] gives, for comparing rows without
+/// writing the rewritten text out.
 pub fn text_hash(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> Expr {
-    ScalarUDF::from(TextHash {
+    ScalarUDF::from(TextMap {
         name,
         rule,
+        fingerprinted: true,
         signature: Signature::any(1, Volatility::Immutable),
     })
     .call(vec![text])
 }
 
-#[derive(Debug)]
-struct TextHash {
-    /// Names one rule: two functions are the same when their names are.
-    name: &'static str,
-    rule: fn(&str, &mut String),
-    signature: Signature,
+/// Every value rewritten by `rule` and fingerprinted, each distinct value once per batch.
+fn fingerprints(array: &ArrayRef, rule: fn(&str, &mut String)) -> DfResult<Decimal128Array> {
+    let mut buffer = String::new();
+    let (hashes, nulls) = per_value(array, |value| {
+        buffer.clear();
+        rule(value, &mut buffer);
+        super::rowhash::fingerprint(buffer.as_bytes())
+    })?;
+    Ok(Decimal128Array::new(hashes.into(), nulls).with_data_type(HASH_TYPE))
 }
-
-impl PartialEq for TextHash {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for TextHash {}
-
-impl std::hash::Hash for TextHash {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
-
-impl ScalarUDFImpl for TextHash {
-    fn name(&self) -> &str {
-        self.name
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
-        Ok(HASH_TYPE)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
-        let array = args.args[0].clone().into_array(args.number_rows)?;
-        let mut buffer = String::new();
-        let (hashes, nulls) = per_value(&array, |value| {
-            buffer.clear();
-            (self.rule)(value, &mut buffer);
-            (twox_hash::XxHash3_128::oneshot(buffer.as_bytes()) & KEEP_126_BITS) as i128
-        })?;
-        let hashes = Decimal128Array::new(hashes.into(), nulls).with_data_type(HASH_TYPE);
-        Ok(ColumnarValue::Array(Arc::new(hashes)))
-    }
-}
-
-/// A 126-bit fingerprint fits a `Decimal128(38, 0)` (2^126 < 10^38).
-const HASH_TYPE: DataType = DataType::Decimal128(38, 0);
-
-const KEEP_126_BITS: u128 = (1 << 126) - 1;
 
 /// `readiness_code_counts(c)`: rows per code of the `UInt8` codes `c` (from [`text_code`]),
 /// NULL left out, as a `List<UInt64>` of 256 counts: a fixed array per partition, where
@@ -532,9 +502,10 @@ mod tests {
             Some("basic"),
             None,
         ]));
-        let udf = TextHash {
+        let udf = TextMap {
             name: "lower",
             rule: lower,
+            fingerprinted: true,
             signature: Signature::any(1, Volatility::Immutable),
         };
         let field = Arc::new(Field::new("t", DataType::Utf8View, true));
