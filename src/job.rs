@@ -98,24 +98,40 @@ fn records(result: &ScanResult, assessment: &Assessment) -> Vec<RunRecord> {
         .collect()
 }
 
+/// The terminal's width for the summary: `COLUMNS` when set, else the width of the terminal
+/// the summary goes to (none when it goes to a pipe or file: the table is not wrapped).
+fn terminal_width(to_stderr: bool) -> Option<u16> {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(columns);
+    }
+    let mut probe = comfy_table::Table::new();
+    if to_stderr {
+        probe.use_stderr();
+    }
+    probe.width()
+}
+
 fn print_summary(
     result: &ScanResult,
     assessment: &Assessment,
     history: Option<&History>,
     publish: &Publish,
 ) {
-    let mut summary = report::terminal::summary(result, assessment, history);
     let targets = [
         ("JSON", Some(&publish.json)),
         ("HTML report", Some(&publish.html)),
         ("OpenLineage event", publish.openlineage.as_ref()),
     ];
-    let mut to_stdout = false;
+    // With a report on stdout, the summary goes to stderr.
+    let to_stdout = targets
+        .iter()
+        .any(|(_, target)| target.is_some_and(|target| target.is_stdout()));
+    let mut summary =
+        report::terminal::summary(result, assessment, history, terminal_width(to_stdout));
     for (what, target) in targets {
         let Some(target) = target else { continue };
-        match target.is_stdout() {
-            true => to_stdout = true,
-            false => summary.push_str(&format!("{what} written to {target}\n")),
+        if !target.is_stdout() {
+            summary.push_str(&format!("{what} written to {target}\n"));
         }
     }
     if let Some(history) = history {

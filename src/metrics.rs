@@ -908,6 +908,11 @@ pub struct ColumnShift {
     /// Present values in each window.
     pub oldest_values: u64,
     pub newest_values: u64,
+    /// The index two samples of these sizes drawn from one and the same distribution show on
+    /// average, from sampling alone: (bins - 1) * (1 / oldest_values + 1 / newest_values). A
+    /// shift is judged only when `psi` is at least three times this.
+    #[serde(default)]
+    pub sampling_psi: f64,
     /// The bins compared, in order (numeric) or by the oldest window's frequency.
     pub bins: Vec<ShiftBin>,
 }

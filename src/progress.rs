@@ -29,6 +29,8 @@ pub struct Progress {
     started: Instant,
     show_after: Duration,
     state: Mutex<State>,
+    /// The ticker of a scan of several datasets, which shows datasets done / total.
+    datasets_ticker: Mutex<Option<JoinHandle<()>>>,
 }
 
 #[derive(Debug, Default)]
@@ -40,6 +42,10 @@ struct State {
     /// Rows of the dataset: known from Parquet footers or the first pass, estimated for CSV.
     rows: Option<u64>,
     pass: usize,
+    /// Datasets in the scan, and how many are done: with more than one the bar counts
+    /// datasets, not one dataset's rows.
+    total: usize,
+    done: usize,
 }
 
 impl Progress {
@@ -54,7 +60,55 @@ impl Progress {
             started: Instant::now(),
             show_after,
             state: Mutex::new(State::default()),
+            datasets_ticker: Mutex::new(None),
         }
+    }
+
+    /// The scan profiles `total` datasets: with more than one, the bar shows datasets done /
+    /// total and the dataset started last, until [`Self::finish`].
+    pub fn datasets(self: &Arc<Self>, total: usize) {
+        {
+            let mut state = self.state.lock().expect("progress lock poisoned");
+            state.total = total;
+            state.done = 0;
+        }
+        if total <= 1 {
+            return;
+        }
+        let template = "{spinner} {pos}/{len} datasets [{bar:24}] · {msg} · {elapsed} · ETA {eta}";
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+        self.bar.set_length(total as u64);
+        self.bar.set_position(0);
+        self.bar.reset_eta();
+        let progress = self.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                progress.tick_datasets();
+                tokio::time::sleep(TICK).await;
+            }
+        });
+        *self.datasets_ticker.lock().expect("progress lock poisoned") = Some(ticker);
+    }
+
+    /// One more dataset of the scan is done.
+    pub fn dataset_done(&self) {
+        let mut state = self.state.lock().expect("progress lock poisoned");
+        state.done += 1;
+        self.bar.set_position(state.done as u64);
+    }
+
+    fn tick_datasets(&self) {
+        let (read, _) = self.io.read();
+        let mut state = self.state.lock().expect("progress lock poisoned");
+        if !state.shown && self.started.elapsed() >= self.show_after {
+            state.shown = true;
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar
+            .set_message(format!("{} · {} read", state.dataset, HumanBytes(read)));
+        self.bar.tick();
     }
 
     /// A new dataset starts: its files, bytes and (where known) rows.
@@ -67,6 +121,8 @@ impl Progress {
             bytes,
             rows,
             pass: 0,
+            total: state.total,
+            done: state.done,
         };
     }
 
@@ -76,14 +132,26 @@ impl Progress {
     }
 
     pub fn finish(&self) {
+        if let Some(ticker) = self
+            .datasets_ticker
+            .lock()
+            .expect("progress lock poisoned")
+            .take()
+        {
+            ticker.abort();
+        }
         self.bar.finish_and_clear();
     }
 
     /// Starts a pass: the bar restarts and a ticker follows `plan` until the guard is dropped.
     fn watch(self: &Arc<Self>, plan: Arc<dyn ExecutionPlan>, pass: &str) -> Watch {
-        self.io.reset();
         let (prefix, unit_rows) = {
             let mut state = self.state.lock().expect("progress lock poisoned");
+            if state.total > 1 {
+                // Several datasets: the bar counts datasets (see `datasets`).
+                return Watch(None);
+            }
+            self.io.reset();
             state.pass += 1;
             (
                 format!("{} · pass {}: {pass}", state.dataset, state.pass),
@@ -111,7 +179,7 @@ impl Progress {
                 tokio::time::sleep(TICK).await;
             }
         });
-        Watch(ticker)
+        Watch(Some(ticker))
     }
 
     fn tick(&self, plan: &dyn ExecutionPlan) {
@@ -141,11 +209,13 @@ impl Progress {
 }
 
 /// Stops its pass's ticker when dropped.
-pub struct Watch(JoinHandle<()>);
+pub struct Watch(Option<JoinHandle<()>>);
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(ticker) = &self.0 {
+            ticker.abort();
+        }
     }
 }
 

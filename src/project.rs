@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use crate::check::suite::toml_error;
 use crate::cli::FailOn;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{DatasetMetrics, ScanParameters, ScanResult};
-use crate::scan::{ScanOptions, scan};
+use crate::scan::ScanOptions;
 use crate::source::delimited::{DialectSpec, ForcedDialect};
 use crate::source::{FormatChoice, Grouping, TableVersion};
 
@@ -221,11 +222,20 @@ impl Project {
     /// be read does the run fail.
     pub async fn run(&self, now: Option<DateTime<Utc>>) -> Result<ScanResult> {
         let now = now.unwrap_or_else(Utc::now);
-        let mut datasets: Vec<DatasetMetrics> = Vec::new();
         let mut unreadable = Vec::new();
         let mut placeholders = Vec::new();
         let mut sources = Vec::new();
-        for configured in &self.datasets {
+        // One engine for every configured dataset; all of them are planned first, then
+        // profiled side by side like the datasets of one scan.
+        let mut shared = ScanOptions::new(Vec::new());
+        shared.storage_options = self.storage_options.clone();
+        shared.memory_limit = self.memory_limit;
+        shared.progress = self.progress;
+        let engine = crate::scan::engine(&shared)?;
+        let mut jobs = Vec::new();
+        // Per job: the configured dataset it belongs to, and whether that one has several.
+        let mut owners: Vec<(usize, bool)> = Vec::new();
+        for (index, configured) in self.datasets.iter().enumerate() {
             let mut options = ScanOptions::new(vec![configured.source.clone()]);
             options.grouping = Grouping::OneDataset;
             options.format = configured.format;
@@ -240,21 +250,36 @@ impl Project {
             options.samples = self.samples;
             options.storage_options = self.storage_options.clone();
             options.memory_limit = self.memory_limit;
-            options.progress = self.progress;
-            match scan(&options).await {
-                Ok(result) => {
-                    placeholders = result.parameters.placeholders.clone();
-                    sources.extend(result.parameters.sources);
-                    let several = result.datasets.len() > 1;
-                    for mut dataset in result.datasets {
-                        dataset.name = match several {
-                            true => format!("{}/{}", configured.name, dataset.name),
-                            false => configured.name.clone(),
-                        };
-                        dataset.lineage.owner = configured.owner.clone();
-                        datasets.push(dataset);
+            match crate::scan::plan_sources(&engine, &options).await {
+                Ok((plans, refused)) if !plans.is_empty() => {
+                    sources.push(crate::source::stores::shown_source(&configured.source));
+                    let profile_options = Arc::new(crate::scan::profile_options(&options, now));
+                    placeholders = profile_options.placeholders.tokens().to_vec();
+                    let several = plans.len() > 1;
+                    for plan in plans {
+                        owners.push((index, several));
+                        jobs.push(crate::scan::Job {
+                            plan,
+                            options: profile_options.clone(),
+                        });
                     }
-                    unreadable.extend(result.unreadable_sources);
+                    unreadable.extend(refused);
+                }
+                Ok((_, refused)) => {
+                    // Nothing of this configured dataset could be read: one failure, under
+                    // its configured name, saying why for each source.
+                    sources.push(crate::source::stores::shown_source(&configured.source));
+                    let why: Vec<String> = refused
+                        .iter()
+                        .map(|failure| match failure.error.contains(&failure.source) {
+                            true => failure.error.clone(),
+                            false => format!("{}: {}", failure.source, failure.error),
+                        })
+                        .collect();
+                    unreadable.push(crate::metrics::SourceFailure {
+                        source: configured.name.clone(),
+                        error: format!("nothing could be read: {}", why.join("; ")),
+                    });
                 }
                 Err(error) => {
                     sources.push(crate::source::stores::shown_source(&configured.source));
@@ -266,6 +291,24 @@ impl Project {
                         ),
                     });
                 }
+            }
+        }
+        crate::scan::show_only(&engine, jobs.iter().map(|job| &job.plan));
+        let outcomes =
+            crate::scan::profile_all(&engine, jobs, self.samples, &self.storage_options).await;
+        let mut datasets: Vec<DatasetMetrics> = Vec::new();
+        for ((index, several), outcome) in owners.into_iter().zip(outcomes) {
+            let configured = &self.datasets[index];
+            match outcome {
+                Ok(mut dataset) => {
+                    dataset.name = match several {
+                        true => format!("{}/{}", configured.name, dataset.name),
+                        false => configured.name.clone(),
+                    };
+                    dataset.lineage.owner = configured.owner.clone();
+                    datasets.push(dataset);
+                }
+                Err(failure) => unreadable.push(failure),
             }
         }
         let parameters = ScanParameters {

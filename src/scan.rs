@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use object_store::ObjectStore;
 use object_store::path::Path;
 
@@ -17,6 +18,7 @@ use crate::error::{ReadinessError, Result};
 use crate::metrics::{
     DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool,
 };
+use crate::profile::lanes::Lanes;
 use crate::profile::{Engine, Placeholders, ProfileOptions, profile_dataset};
 use crate::source::delimited::ForcedDialect;
 use crate::source::inventory::CsvSettings;
@@ -89,7 +91,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanResult> {
 /// The first half of a scan: every source listed, its files inspected and grouped into
 /// datasets. Nothing is profiled yet.
 pub struct Planned {
-    engine: Engine,
+    engine: Arc<Engine>,
     /// The datasets found, in output order.
     pub plans: Vec<DatasetPlan>,
     /// Sources that could not be listed at all.
@@ -98,19 +100,42 @@ pub struct Planned {
 
 /// Lists, inspects and groups every source.
 pub async fn plan(options: &ScanOptions) -> Result<Planned> {
-    let engine = Engine::new(
+    let engine = engine(options)?;
+    let (plans, unreadable_sources) = plan_sources(&engine, options).await?;
+    show_only(&engine, &plans);
+    Ok(Planned {
+        engine,
+        plans,
+        unreadable_sources,
+    })
+}
+
+/// The one engine (DataFusion session, object-store clients, memory pool) a scan or a project
+/// run profiles all its datasets with.
+pub(crate) fn engine(options: &ScanOptions) -> Result<Arc<Engine>> {
+    Engine::new(
         options.storage_options.clone(),
         options.memory_limit,
         options.progress,
     )
+    .map(Arc::new)
     .map_err(|source| ReadinessError::Engine {
         dataset: String::new(),
         source,
-    })?;
+    })
+}
+
+/// Every source of `options` listed, inspected and grouped, in output order, with the sources
+/// that could not be listed. Fails when a `--key`, `--label` or `--time` column is in none of
+/// the datasets.
+pub(crate) async fn plan_sources(
+    engine: &Engine,
+    options: &ScanOptions,
+) -> Result<(Vec<DatasetPlan>, Vec<SourceFailure>)> {
     let mut unreadable_sources = Vec::new();
     let mut plans = Vec::new();
     for source in &options.sources {
-        match plan_source(&engine, source, options).await {
+        match plan_source(engine, source, options).await {
             Ok((mut found, mut refused)) => {
                 plans.append(&mut found);
                 unreadable_sources.append(&mut refused);
@@ -123,6 +148,12 @@ pub async fn plan(options: &ScanOptions) -> Result<Planned> {
     }
     plans.sort_by(|a, b| (&a.name, &a.root).cmp(&(&b.name, &b.root)));
     check_columns_exist(&plans, options)?;
+    Ok((plans, unreadable_sources))
+}
+
+/// Each store's listings show DataFusion only the readable files of the planned datasets.
+pub(crate) fn show_only<'a>(engine: &Engine, plans: impl IntoIterator<Item = &'a DatasetPlan>) {
+    let plans: Vec<&DatasetPlan> = plans.into_iter().collect();
     for (key, store) in engine.stores() {
         store.show_only(
             plans
@@ -131,11 +162,6 @@ pub async fn plan(options: &ScanOptions) -> Result<Planned> {
                 .flat_map(|plan| plan.readable_files().map(|file| file.meta.clone())),
         );
     }
-    Ok(Planned {
-        engine,
-        plans,
-        unreadable_sources,
-    })
 }
 
 /// The second half of a scan: every planned dataset profiled. A file that cannot be read now
@@ -143,38 +169,24 @@ pub async fn plan(options: &ScanOptions) -> Result<Planned> {
 pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResult> {
     let Planned {
         engine,
-        mut plans,
+        plans,
         mut unreadable_sources,
     } = planned;
     let now = options.now.unwrap_or_else(Utc::now);
-    let placeholders = match &options.placeholders {
-        Some(tokens) => Placeholders::new(tokens),
-        None => Placeholders::default_tokens(),
-    };
-    let profile_options = ProfileOptions {
-        key_columns: options.key_columns.clone(),
-        label_columns: options.label_columns.clone(),
-        ignored_columns: options.ignored_columns.clone(),
-        time_column: options.time_column.clone(),
-        placeholders: placeholders.clone(),
-        now,
-    };
+    let profile_options = Arc::new(profile_options(options, now));
+    let jobs = plans
+        .into_iter()
+        .map(|plan| Job {
+            plan,
+            options: profile_options.clone(),
+        })
+        .collect();
     let mut datasets = Vec::new();
-    for (index, plan) in plans.iter_mut().enumerate() {
-        let table = format!("dataset_{index}");
-        match profile_dataset(&engine, plan, &profile_options, &table).await {
-            Ok(mut metrics) => {
-                privacy::protect(&mut metrics, options.samples);
-                datasets.push(metrics);
-            }
-            Err(error) => unreadable_sources.push(SourceFailure {
-                source: format!("{} (dataset {})", plan.source, plan.name),
-                error: redact(&error.to_string(), &options.storage_options),
-            }),
+    for outcome in profile_all(&engine, jobs, options.samples, &options.storage_options).await {
+        match outcome {
+            Ok(metrics) => datasets.push(metrics),
+            Err(failure) => unreadable_sources.push(failure),
         }
-    }
-    if let Some(progress) = &engine.progress {
-        progress.finish();
     }
     let parameters = ScanParameters {
         sources: options.sources.iter().map(|s| shown_source(s)).collect(),
@@ -182,13 +194,94 @@ pub async fn profile(planned: Planned, options: &ScanOptions) -> Result<ScanResu
         label_columns: options.label_columns.clone(),
         ignored_columns: options.ignored_columns.clone(),
         time_column: options.time_column.clone(),
-        placeholders: placeholders.tokens().to_vec(),
+        placeholders: profile_options.placeholders.tokens().to_vec(),
         format: options.format.map(|f| format!("{f:?}").to_lowercase()),
         grouping: options.grouping,
         samples: options.samples,
         config: None,
     };
     assemble(parameters, now, datasets, unreadable_sources)
+}
+
+/// What profiling a dataset takes from the scan's options.
+pub(crate) fn profile_options(options: &ScanOptions, now: DateTime<Utc>) -> ProfileOptions {
+    ProfileOptions {
+        key_columns: options.key_columns.clone(),
+        label_columns: options.label_columns.clone(),
+        ignored_columns: options.ignored_columns.clone(),
+        time_column: options.time_column.clone(),
+        placeholders: match &options.placeholders {
+            Some(tokens) => Placeholders::new(tokens),
+            None => Placeholders::default_tokens(),
+        },
+        now,
+    }
+}
+
+/// One dataset to profile, with the options it is profiled with.
+pub(crate) struct Job {
+    pub plan: DatasetPlan,
+    pub options: Arc<ProfileOptions>,
+}
+
+/// Profiles every job on `engine`, several at once (see [`crate::profile::lanes`]), and
+/// returns their outcomes in the jobs' order: the dataset's figures (sample values protected
+/// as `samples` says), or the failure naming it.
+pub(crate) async fn profile_all(
+    engine: &Arc<Engine>,
+    jobs: Vec<Job>,
+    samples: bool,
+    storage_options: &[(String, String)],
+) -> Vec<std::result::Result<DatasetMetrics, SourceFailure>> {
+    let lanes = Lanes::new(jobs.iter().map(|job| &job.plan));
+    if let Some(progress) = &engine.progress {
+        progress.datasets(jobs.len());
+    }
+    let running = jobs.into_iter().enumerate().map(|(index, job)| {
+        let engine = engine.clone();
+        let lanes = lanes.clone();
+        let storage_options = storage_options.to_vec();
+        let task = tokio::spawn(async move {
+            let Job { mut plan, options } = job;
+            let _lanes = lanes.enter(&plan, &options, engine.memory_limit).await;
+            let table = format!("dataset_{index}");
+            let outcome = profile_dataset(&engine, &mut plan, &options, &table).await;
+            let _ = engine.ctx.deregister_table(&table);
+            if let Some(progress) = &engine.progress {
+                progress.dataset_done();
+            }
+            match outcome {
+                Ok(mut metrics) => {
+                    privacy::protect(&mut metrics, samples);
+                    Ok(metrics)
+                }
+                Err(error) => Err(SourceFailure {
+                    source: format!("{} (dataset {})", plan.source, plan.name),
+                    error: redact(&error.to_string(), &storage_options),
+                }),
+            }
+        });
+        async move {
+            let outcome = task.await.unwrap_or_else(|error| {
+                Err(SourceFailure {
+                    source: format!("dataset {}", index + 1),
+                    error: format!("profiling stopped unexpectedly: {error}"),
+                })
+            });
+            (index, outcome)
+        }
+    });
+    // Unordered, so a big dataset in flight never holds back the small ones behind it.
+    let mut outcomes: Vec<_> = futures::stream::iter(running)
+        .buffer_unordered(lanes.width())
+        .collect()
+        .await;
+    outcomes.sort_by_key(|(index, _)| *index);
+    let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+    if let Some(progress) = &engine.progress {
+        progress.finish();
+    }
+    outcomes
 }
 
 /// The result of a scan or a project run: the one place a [`ScanResult`] is built. It is an

@@ -37,13 +37,15 @@ fn failing_checks_exit_1_and_warnings_alone_exit_0() {
     // Fails: `notes` 2.2% complete, `customers` 363 days old, one unreadable `orders` file,
     // repeated `customer_id` in `customers` and in `orders`, `channel` of `tickets` shifted
     // (e-mail replaced by chat). Warnings: 7 on customers (one `plan` spelled three ways), 3 on
-    // orders, 15 on tickets (dates in three formats in `reported_on`, numbers as text in
+    // orders, 14 on tickets (dates in three formats in `reported_on`, numbers as text in
     // `refund`, e-mail addresses and retyped spellings in `subject`, `HIGH` beside `high` in
     // `priority`, outliers and negative ages in `customer_age`, near-duplicate rows, `priority`
-    // and `triaged_by` missing in 16% of rows, the classes of `priority` shifted).
+    // and `triaged_by` missing in 16% of rows). The classes of `priority` differ between the
+    // windows by an index of 0.169, but 108 and 72 labels over four classes give 0.069 from
+    // sampling alone: under three times that, it is not judged.
     let all = findings(&output.stdout);
     assert_eq!(count(&all, Severity::Fail), 6);
-    assert_eq!(count(&all, Severity::Warn), 25);
+    assert_eq!(count(&all, Severity::Warn), 24);
 
     // tickets, its one failing check made advisory, has warnings only: 0, unless warnings
     // fail too.
@@ -61,7 +63,7 @@ fn failing_checks_exit_1_and_warnings_alone_exit_0() {
         (0, 14)
     );
     let advisory = all.iter().filter(|f| f.advisory).count();
-    assert_eq!(advisory, 2, "the two shifted columns");
+    assert_eq!(advisory, 1, "the shifted `channel`");
     let output = scan_output(&[
         tickets.to_str().unwrap(),
         "--checks",

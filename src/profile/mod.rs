@@ -18,6 +18,7 @@
 
 pub mod engine;
 pub mod kernels;
+pub mod lanes;
 pub mod pass;
 pub mod value;
 
@@ -212,11 +213,17 @@ fn sets_in_memory(plan: &DatasetPlan, memory_limit: Option<u64>, options: &Profi
     let Some(limit) = memory_limit else {
         return true;
     };
+    set_bytes(plan, options).is_some_and(|bytes| bytes <= limit / 2)
+}
+
+/// The bytes the sets that grow with the rows (distinct rows, keys, conflicting labels) take
+/// when the profile pass holds them; `None` when the rows are not known before reading.
+pub(crate) fn set_bytes(plan: &DatasetPlan, options: &ProfileOptions) -> Option<u64> {
     let per_row = match options.key_columns.len() {
         1 => DISTINCT_ROW_BYTES + KEY_ROW_BYTES,
         _ => DISTINCT_ROW_BYTES,
     } + CONFLICT_ROW_BYTES * options.label_columns.len() as u64;
-    estimated_rows(plan).is_some_and(|rows| rows.saturating_mul(per_row) <= limit / 2)
+    estimated_rows(plan).map(|rows| rows.saturating_mul(per_row))
 }
 
 /// The dataset's rows before reading it: exact from Parquet footers, estimated for CSV; `None`

@@ -3,7 +3,8 @@ figures computed here from the rows themselves.
 
 `visits.parquet` (polars): 1,000 visits, one an hour from 2026-01-01, times zone-aware
 (Europe/Berlin). `basket` is an integer 1 to 10, evenly spread in the oldest window but in the
-newest window 6 to 10 twice as often as 1 to 5; `device` (a polars Categorical) is `desktop`
+newest window 6 to 10 twice as often as 1 to 5 (a shift within what sampling gives windows of
+200 values, so listed but not judged); `device` (a polars Categorical) is `desktop`
 or `mobile`, evenly in the oldest window and 3 in 4 `mobile` in the newest; `region` the same
 throughout; `visit_id` is an identifier (not compared). Label `converted` (yes/no, missing for
 every 5th visit); `coupon_code` filled only when `converted` is set; `shipped_at` (pyarrow

@@ -45,7 +45,13 @@ impl Module for Representativeness {
                 fix: format!("Add recent data to `{}`, or weight recent rows more and validate on the newest period only.", d.name),
             });
         }
-        for shift in &r.columns {
+        // A shift within what sampling alone gives windows of these sizes is not judged: a few
+        // hundred rows per window make an index of 0.1 from noise over ten bins.
+        let beyond_sampling = r
+            .columns
+            .iter()
+            .filter(|shift| shift.psi >= profile::SAMPLING_MULTIPLE * shift.sampling_psi);
+        for shift in beyond_sampling {
             // The bin that changed most (the first of equals).
             let change = |b: &crate::metrics::ShiftBin| (b.newest - b.oldest).abs();
             let moved = shift.bins.iter().reduce(|best, bin| {
@@ -103,6 +109,7 @@ impl Module for Representativeness {
             .map(|c| ShiftView {
                 name: c.column.clone(),
                 psi: decimal(c.psi),
+                sampling_psi: decimal(c.sampling_psi),
                 kind: match c.kind {
                     ShiftKind::Numeric => "numeric",
                     ShiftKind::Categorical => "categories",
@@ -173,6 +180,7 @@ struct WindowView {
 struct ShiftView {
     name: String,
     psi: String,
+    sampling_psi: String,
     kind: &'static str,
     bins: Vec<BinView>,
 }

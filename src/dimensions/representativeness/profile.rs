@@ -279,6 +279,7 @@ async fn compare(
             psi: psi(&bins),
             oldest_values,
             newest_values,
+            sampling_psi: sampling_psi(bins.len(), oldest_values, newest_values),
             bins,
         });
     }
@@ -294,6 +295,20 @@ async fn compare(
 }
 
 type Shift = (ShiftKind, Vec<ShiftBin>, u64, u64);
+
+/// A shift is judged only when its index is at least this many times the index of sampling
+/// alone ([`sampling_psi`]): for ten bins, about four standard deviations above it.
+pub const SAMPLING_MULTIPLE: f64 = 3.0;
+
+/// The population stability index two samples of `oldest` and `newest` values from one
+/// distribution show on average over `bins` bins: the index is approximately
+/// (1/oldest + 1/newest) times a chi-square variable with bins - 1 degrees of freedom.
+pub fn sampling_psi(bins: usize, oldest: u64, newest: u64) -> f64 {
+    if oldest == 0 || newest == 0 {
+        return f64::INFINITY;
+    }
+    bins.saturating_sub(1) as f64 * (1.0 / oldest as f64 + 1.0 / newest as f64)
+}
 
 /// The population stability index of the bins.
 pub fn psi(bins: &[ShiftBin]) -> f64 {
@@ -427,6 +442,43 @@ mod tests {
         let vanished = psi(&[bin(0.5, 0.0), bin(0.5, 1.0)]);
         let expected = (0.0001 - 0.5) * (0.0001f64 / 0.5).ln() + 0.5 * 2f64.ln();
         assert!((vanished - expected).abs() < 1e-12, "{vanished}");
+    }
+
+    #[test]
+    fn sampling_alone_gives_small_windows_an_index_the_check_leaves_alone() {
+        // 150 values a window over ten bins: 9 x (1/150 + 1/150) = 0.12 from sampling alone.
+        assert!((sampling_psi(10, 150, 150) - 0.12).abs() < 1e-12);
+        assert_eq!(sampling_psi(10, 0, 150), f64::INFINITY);
+        // Two windows of 150 values drawn from one uniform distribution over ten bins (a
+        // fixed linear congruential stream): above the 0.1 warning, yet under three times
+        // what sampling alone gives.
+        let mut state: u64 = 7;
+        let mut draw = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) % 10) as usize
+        };
+        let mut counts = |n: usize| {
+            let mut bins = [0u32; 10];
+            (0..n).for_each(|_| bins[draw()] += 1);
+            bins
+        };
+        let (old, new) = (counts(150), counts(150));
+        let bins: Vec<ShiftBin> = old
+            .iter()
+            .zip(&new)
+            .map(|(o, n)| bin(f64::from(*o) / 150.0, f64::from(*n) / 150.0))
+            .collect();
+        let index = psi(&bins);
+        assert!(index > 0.1, "{index}");
+        assert!(
+            index < SAMPLING_MULTIPLE * sampling_psi(10, 150, 150),
+            "{index}"
+        );
+        // The planted shift of the sample tickets (120 values a window, three bins) is far
+        // beyond it: 13.05 against 2 x (1/120 + 1/120) = 0.033.
+        assert!(13.05 > SAMPLING_MULTIPLE * sampling_psi(3, 120, 120));
     }
 
     #[test]
