@@ -17,7 +17,6 @@ use datafusion::error::Result as DfResult;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{Expr, cast, ident};
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use object_store::ObjectStore;
@@ -68,7 +67,9 @@ impl Engine {
             // Planning is a per-dataset fixed cost (a profile pass is one aggregate of
             // hundreds of expressions, and a lake has thousands of datasets): one optimizer
             // pass reaches the same plans for readiness's queries, which are an aggregate over
-            // a scan, with a filter or a grouping at most.
+            // a scan, with a filter or a grouping at most. (Common-subexpression elimination
+            // stays: it computes each column's missing-value codes once for the aggregates
+            // that share them.)
             .set_usize("datafusion.optimizer.max_passes", 1);
         if let Some(progress) = &progress {
             config = config.with_extension(progress.clone());
@@ -85,24 +86,7 @@ impl Engine {
             runtime = runtime.with_memory_pool(Arc::new(pool));
         }
         let runtime = runtime.build_arc()?;
-        let state = SessionStateBuilder::new()
-            .with_config(config)
-            .with_runtime_env(runtime)
-            .with_default_features()
-            .build();
-        // Common subexpression elimination finds nothing to share in readiness's aggregates
-        // (each reads its columns directly) but, for a pass of hundreds of aggregates, was a
-        // fifth of planning time.
-        let rules = state
-            .optimizers()
-            .iter()
-            .filter(|rule| rule.name() != "common_sub_expression_eliminate")
-            .cloned()
-            .collect();
-        let state = SessionStateBuilder::new_from_existing(state)
-            .with_optimizer_rules(rules)
-            .build();
-        let ctx = SessionContext::new_with_state(state);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         let scratch = tempfile::Builder::new()
             .prefix("readiness-")
             .tempdir()
