@@ -269,13 +269,7 @@ impl Project {
                     // Nothing of this configured dataset could be read: one failure, under
                     // its configured name, saying why for each source.
                     sources.push(crate::source::stores::shown_source(&configured.source));
-                    let why: Vec<String> = refused
-                        .iter()
-                        .map(|failure| match failure.error.contains(&failure.source) {
-                            true => failure.error.clone(),
-                            false => format!("{}: {}", failure.source, failure.error),
-                        })
-                        .collect();
+                    let why: Vec<String> = refused.iter().map(crate::scan::failure_line).collect();
                     unreadable.push(crate::metrics::SourceFailure {
                         source: configured.name.clone(),
                         error: format!("nothing could be read: {}", why.join("; ")),

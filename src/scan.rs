@@ -297,13 +297,7 @@ pub(crate) fn assemble(
         .iter()
         .any(|dataset| dataset.files.iter().any(|file| file.error.is_none()));
     if !anything_read {
-        let mut details: Vec<String> = unreadable_sources
-            .iter()
-            .map(|failure| match failure.error.contains(&failure.source) {
-                true => failure.error.clone(),
-                false => format!("{}: {}", failure.source, failure.error),
-            })
-            .collect();
+        let mut details: Vec<String> = unreadable_sources.iter().map(failure_line).collect();
         details.extend(datasets.iter().flat_map(|dataset| {
             dataset
                 .files
@@ -322,6 +316,14 @@ pub(crate) fn assemble(
         datasets,
         unreadable_sources,
     })
+}
+
+/// A source failure in one line: its error, preceded by the source unless the error names it.
+pub(crate) fn failure_line(failure: &SourceFailure) -> String {
+    match failure.error.contains(&failure.source) {
+        true => failure.error.clone(),
+        false => format!("{}: {}", failure.source, failure.error),
+    }
 }
 
 /// Lists, inspects and groups one source. Lakehouse tables in it are planned as tables
