@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::ReadinessError;
+use crate::profile::EngineChoice;
 use crate::report::output::Target;
 use crate::scan::ScanOptions;
 use crate::source::delimited::DialectSpec;
@@ -32,10 +33,19 @@ pub enum Command {
     /// Profile files, folders or globs; write an HTML report, a JSON result and a summary table.
     Scan(Box<ScanArgs>),
     /// Profile every dataset of a project config (readiness.toml), as a scheduled job does.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Sniff sources and print a commented starter readiness.toml (candidate keys, labels and
     /// time columns) that runs as it is: `readiness init SOURCES... > readiness.toml`.
     Init(InitArgs),
+    /// Start an Apache DataFusion Ballista scheduler that knows readiness's functions (feature
+    /// `ballista`): `readiness scan --engine ballista://HOST:PORT` sends its plans here.
+    #[cfg(feature = "ballista")]
+    Scheduler(crate::cluster::process::SchedulerArgs),
+    /// Start an Apache DataFusion Ballista executor that runs readiness's functions (feature
+    /// `ballista`); it registers with the scheduler and reads sources with this machine's
+    /// credentials (the cloud's standard environment variables).
+    #[cfg(feature = "ballista")]
+    Executor(crate::cluster::process::ExecutorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,9 +114,20 @@ pub struct PublishArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<u64>,
 
+    /// Where the profile plans run: `embedded` (this process, the default) or
+    /// `ballista://HOST:PORT`, an Apache DataFusion Ballista scheduler whose executors run
+    /// `readiness executor` (builds with the `ballista` feature; see docs/cluster.md).
+    /// Default: `[run] engine`, else `embedded`.
+    #[arg(long, value_name = "embedded|ballista://HOST:PORT", value_parser = parse_engine)]
+    pub engine: Option<EngineChoice>,
+
     /// Print no summary table and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+fn parse_engine(text: &str) -> Result<EngineChoice, String> {
+    EngineChoice::parse(text)
 }
 
 /// How much readiness tells about itself on stderr, and in what colours.
@@ -298,6 +319,7 @@ impl ScanArgs {
             storage_options: parse_storage_options(&self.storage_options)?,
             memory_limit: self.publish.memory_limit,
             progress: !self.publish.quiet,
+            engine: self.publish.engine.clone().unwrap_or_default(),
         })
     }
 }

@@ -54,6 +54,10 @@ pub enum ReadinessError {
     #[error("check suite {path}: {message}")]
     Checks { path: PathBuf, message: String },
 
+    /// A Ballista cluster that cannot be reached or refused to start.
+    #[error("{message}")]
+    Cluster { message: String },
+
     #[error("report template {path}: {message}")]
     Template { path: PathBuf, message: String },
 
@@ -92,7 +96,8 @@ impl ReadinessError {
             | Self::NothingReadable { .. }
             | Self::WriteOutput { .. }
             | Self::PublishOutput { .. }
-            | Self::History { .. } => ErrorClass::Data,
+            | Self::History { .. }
+            | Self::Cluster { .. } => ErrorClass::Data,
             Self::Engine { source, .. } => match source.find_root() {
                 DataFusionError::Internal(_)
                 | DataFusionError::NotImplemented(_)
@@ -129,7 +134,10 @@ impl ReadinessError {
             Self::Engine { .. } if self.class() == ErrorClass::Bug => Some(
                 "this is a bug in readiness, not in your data or command: please report it with the output of the same command run with -vv".into(),
             ),
-            Self::History { .. } | Self::Template { .. } | Self::Engine { .. } => None,
+            Self::History { .. }
+            | Self::Template { .. }
+            | Self::Engine { .. }
+            | Self::Cluster { .. } => None,
         }
     }
 }

@@ -11,6 +11,8 @@
 pub mod benchdata;
 pub mod check;
 pub mod cli;
+#[cfg(feature = "ballista")]
+pub mod cluster;
 pub mod dimensions;
 pub mod error;
 pub mod history;

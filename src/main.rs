@@ -32,6 +32,14 @@ fn main() -> ExitCode {
         Command::Scan(args) => runtime.block_on(scan(&args)),
         Command::Run(args) => runtime.block_on(run(&args)),
         Command::Init(args) => runtime.block_on(init(&args)),
+        #[cfg(feature = "ballista")]
+        Command::Scheduler(args) => runtime
+            .block_on(readiness::cluster::process::scheduler(&args))
+            .map(|()| Outcome::Passed),
+        #[cfg(feature = "ballista")]
+        Command::Executor(args) => runtime
+            .block_on(readiness::cluster::process::executor(&args))
+            .map(|()| Outcome::Passed),
     };
     match outcome {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
@@ -133,6 +141,9 @@ async fn run(args: &RunArgs) -> Result<Outcome, ReadinessError> {
     let flags = &args.publish;
     let mut project = Project::load(&args.config, flags.checks.as_deref())?;
     project.memory_limit = flags.memory_limit.or(project.memory_limit);
+    if let Some(engine) = &flags.engine {
+        project.engine = engine.clone();
+    }
     project.progress = !flags.quiet;
     let job_name = args
         .config

@@ -241,8 +241,23 @@ fn progress_of(frame: &DataFrame) -> Option<Arc<Progress>> {
         .get_extension::<Progress>()
 }
 
+/// `frame` as the engine it runs on needs it: on a Ballista cluster, with the view of the files
+/// it reads ([`crate::cluster`]).
+fn for_the_engine(frame: DataFrame) -> DfResult<DataFrame> {
+    #[cfg(feature = "ballista")]
+    if let Some(cluster) = frame
+        .task_ctx()
+        .session_config()
+        .get_extension::<crate::cluster::Client>()
+    {
+        return cluster.prepare(frame);
+    }
+    Ok(frame)
+}
+
 /// Runs `frame` to completion as one named pass, followed by the progress bar.
 pub async fn collect(frame: DataFrame, pass: &str) -> DfResult<Vec<RecordBatch>> {
+    let frame = for_the_engine(frame)?;
     let progress = progress_of(&frame);
     let task = Arc::new(frame.task_ctx());
     let plan = frame.create_physical_plan().await?;
@@ -255,6 +270,7 @@ pub async fn stream(
     frame: DataFrame,
     pass: &str,
 ) -> DfResult<(SendableRecordBatchStream, Option<Watch>)> {
+    let frame = for_the_engine(frame)?;
     let progress = progress_of(&frame);
     let task = Arc::new(frame.task_ctx());
     let plan = frame.create_physical_plan().await?;

@@ -18,6 +18,7 @@ use crate::check::suite::toml_error;
 use crate::cli::FailOn;
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{DatasetMetrics, ScanParameters, ScanResult};
+use crate::profile::EngineChoice;
 use crate::scan::ScanOptions;
 use crate::source::delimited::{DialectSpec, ForcedDialect};
 use crate::source::{FormatChoice, Grouping, TableVersion};
@@ -46,6 +47,7 @@ struct RunSection {
     placeholders: Option<Vec<String>>,
     samples: Option<bool>,
     memory_limit: Option<String>,
+    engine: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +109,8 @@ pub struct Project {
     pub storage_options: Vec<(String, String)>,
     /// `[run] memory_limit`, in bytes.
     pub memory_limit: Option<u64>,
+    /// `[run] engine`: where the profile plans run.
+    pub engine: EngineChoice,
     /// Show a progress bar on stderr while profiling (set by the caller, not the file).
     pub progress: bool,
 }
@@ -152,6 +156,14 @@ impl Project {
             .map(crate::cli::parse_size)
             .transpose()
             .map_err(|message| invalid(format!("{}{message}", line_of("memory_limit"))))?;
+        let engine = file
+            .run
+            .engine
+            .as_deref()
+            .map(EngineChoice::parse)
+            .transpose()
+            .map_err(|message| invalid(format!("{}{message}", line_of("engine"))))?
+            .unwrap_or_default();
         let mut datasets: Vec<DatasetConfig> = Vec::new();
         for d in &file.datasets {
             let place = line_of(&format!("\"{}\"", d.name));
@@ -213,6 +225,7 @@ impl Project {
             samples: file.run.samples.unwrap_or(true),
             storage_options: file.storage.into_iter().collect(),
             memory_limit,
+            engine,
             progress: false,
         })
     }
@@ -231,7 +244,8 @@ impl Project {
         shared.storage_options = self.storage_options.clone();
         shared.memory_limit = self.memory_limit;
         shared.progress = self.progress;
-        let engine = crate::scan::engine(&shared)?;
+        shared.engine = self.engine.clone();
+        let engine = crate::scan::engine(&shared).await?;
         let mut jobs = Vec::new();
         // Per job: the configured dataset it belongs to, and whether that one has several.
         let mut owners: Vec<(usize, bool)> = Vec::new();

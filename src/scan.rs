@@ -19,7 +19,7 @@ use crate::metrics::{
     DatasetMetrics, SCHEMA_VERSION, ScanParameters, ScanResult, SourceFailure, Tool,
 };
 use crate::profile::lanes::Lanes;
-use crate::profile::{Engine, Placeholders, ProfileOptions, profile_dataset};
+use crate::profile::{Engine, EngineChoice, Placeholders, ProfileOptions, profile_dataset};
 use crate::source::delimited::ForcedDialect;
 use crate::source::inventory::CsvSettings;
 use crate::source::stores::{redact, shown_source};
@@ -57,6 +57,8 @@ pub struct ScanOptions {
     pub table_version: TableVersion,
     /// Follow symbolic links that lead out of a scanned local folder.
     pub follow_symlinks: bool,
+    /// Where the profile plans run.
+    pub engine: EngineChoice,
 }
 
 impl ScanOptions {
@@ -78,6 +80,7 @@ impl ScanOptions {
             progress: false,
             table_version: TableVersion::Newest,
             follow_symlinks: false,
+            engine: EngineChoice::Embedded,
         }
     }
 }
@@ -100,7 +103,7 @@ pub struct Planned {
 
 /// Lists, inspects and groups every source.
 pub async fn plan(options: &ScanOptions) -> Result<Planned> {
-    let engine = engine(options)?;
+    let engine = engine(options).await?;
     let (plans, unreadable_sources) = plan_sources(&engine, options).await?;
     show_only(&engine, &plans);
     Ok(Planned {
@@ -112,17 +115,17 @@ pub async fn plan(options: &ScanOptions) -> Result<Planned> {
 
 /// The one engine (DataFusion session, object-store clients, memory pool) a scan or a project
 /// run profiles all its datasets with.
-pub(crate) fn engine(options: &ScanOptions) -> Result<Arc<Engine>> {
-    Engine::new(
+pub(crate) async fn engine(options: &ScanOptions) -> Result<Arc<Engine>> {
+    let engine = Engine::new(
         options.storage_options.clone(),
         options.memory_limit,
         options.progress,
     )
-    .map(Arc::new)
     .map_err(|source| ReadinessError::Engine {
         dataset: String::new(),
         source,
-    })
+    })?;
+    Ok(Arc::new(engine.on(&options.engine).await?))
 }
 
 /// Every source of `options` listed, inspected and grouped, in output order, with the sources

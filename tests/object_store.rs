@@ -917,3 +917,284 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// An Apache DataFusion Ballista cluster on 127.0.0.1: `readiness scheduler` and `readiness
+/// executor` processes of the binary under test, with the S3 settings of the object-storage
+/// tests in their environment (executors read sources with their own credentials).
+#[cfg(feature = "ballista")]
+mod cluster {
+    use super::*;
+
+    struct Cluster {
+        scheduler: Child,
+        executors: Vec<Child>,
+        port: u16,
+        _work: TempDir,
+    }
+
+    fn node(env: &[(&str, String)], args: &[String]) -> Child {
+        let mut command = Process::new(env!("CARGO_BIN_EXE_readiness"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.spawn().expect("a cluster node starts")
+    }
+
+    fn wait_for(port: u16) {
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "nothing listens on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    impl Cluster {
+        /// A scheduler that counts an executor lost after 4 s without a heartbeat, and
+        /// `executors` executors of two task slots each.
+        fn start(executors: usize, env: &[(&str, String)]) -> Self {
+            let work = TempDir::new().unwrap();
+            let port = free_port();
+            let scheduler = node(
+                env,
+                &[
+                    "scheduler".into(),
+                    "--port".into(),
+                    port.to_string(),
+                    "--executor-timeout".into(),
+                    "4".into(),
+                ],
+            );
+            wait_for(port);
+            let executors = (0..executors)
+                .map(|index| {
+                    let (flight, grpc) = (free_port(), free_port());
+                    let dir = work.path().join(format!("executor-{index}"));
+                    std::fs::create_dir_all(&dir).unwrap();
+                    let child = node(
+                        env,
+                        &[
+                            "executor".into(),
+                            "--scheduler".into(),
+                            format!("127.0.0.1:{port}"),
+                            "--port".into(),
+                            flight.to_string(),
+                            "--grpc-port".into(),
+                            grpc.to_string(),
+                            "--concurrent-tasks".into(),
+                            "2".into(),
+                            "--heartbeat-interval".into(),
+                            "1".into(),
+                            "--work-dir".into(),
+                            dir.to_string_lossy().into_owned(),
+                        ],
+                    );
+                    wait_for(flight);
+                    child
+                })
+                .collect();
+            Self {
+                scheduler,
+                executors,
+                port,
+                _work: work,
+            }
+        }
+
+        fn engine(&self) -> String {
+            format!("ballista://127.0.0.1:{}", self.port)
+        }
+    }
+
+    impl Drop for Cluster {
+        fn drop(&mut self) {
+            for child in self.executors.iter_mut().chain([&mut self.scheduler]) {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+
+    /// The JSON of a scan of `source` on `cluster` (exit 1: the sample data fails checks).
+    fn cluster_json(cluster: &Cluster, env: &[(&str, String)], source: &str) -> String {
+        let dir = TempDir::new().unwrap();
+        let json = dir.path().join("cluster.json");
+        let engine = cluster.engine();
+        let output = readiness(
+            env,
+            &[
+                source,
+                "--key",
+                "customer_id",
+                "--engine",
+                &engine,
+                "--json",
+                json.to_str().unwrap(),
+                "--html",
+                "-",
+                "-q",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        std::fs::read_to_string(json).unwrap()
+    }
+
+    fn duplicates(json: &str, dataset: &str) -> (u64, u64) {
+        let result: ScanResult = serde_json::from_str(json).unwrap();
+        let found = common::dataset(&result, dataset);
+        (
+            found.duplicates.duplicate_row_count,
+            found.duplicates.duplicate_key_row_count.unwrap_or(0),
+        )
+    }
+
+    #[test]
+    fn the_sample_data_profiles_the_same_on_a_scheduler_and_two_executors() {
+        let moto = Server::moto();
+        moto.s3_upload_samples(("testing", "testing"), true);
+        let env = s3_env(&moto, "testing");
+        let cluster = Cluster::start(2, &env);
+        let local = local_json(&["--key", "customer_id"]);
+
+        // Local files: the same JSON as the embedded engine's, byte for byte (no timings
+        // are in it). The truncated orders file stays out and `_SUCCESS` unread on the
+        // cluster too.
+        let source = format!("{}/", repo_path("sample-data").display());
+        let on_cluster = cluster_json(&cluster, &[], &source);
+        assert_same_as_local(
+            &on_cluster,
+            &repo_path("sample-data").to_string_lossy(),
+            &local,
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&on_cluster).unwrap(),
+            serde_json::from_str::<Value>(&local).unwrap()
+        );
+        assert_eq!(duplicates(&on_cluster, "customers"), (10, 20));
+        assert_eq!(duplicates(&on_cluster, "orders").0, 12);
+        let result: ScanResult = serde_json::from_str(&on_cluster).unwrap();
+        let unreadable: Vec<&str> = result
+            .datasets
+            .iter()
+            .flat_map(|dataset| &dataset.files)
+            .filter(|file| file.error.is_some())
+            .map(|file| file.path.as_str())
+            .collect();
+        assert_eq!(unreadable.len(), 1, "{unreadable:?}");
+        assert!(
+            unreadable[0].ends_with("year=2026/part-2.parquet"),
+            "{unreadable:?}"
+        );
+
+        // The S3-compatible server: executors read it with their own credentials.
+        let on_cluster = cluster_json(&cluster, &env, "s3://lake/sample-data/");
+        assert_same_as_local(&on_cluster, "s3://lake/sample-data", &local);
+        assert_eq!(duplicates(&on_cluster, "customers"), (10, 20));
+        assert_eq!(duplicates(&on_cluster, "orders").0, 12);
+    }
+
+    /// Rows of the generated table the executor is killed under: enough for a scan of several
+    /// seconds on a debug build.
+    const KILL_ROWS: usize = 250_000;
+
+    #[test]
+    fn an_executor_killed_mid_scan_gives_the_same_figures_or_an_error_naming_the_dataset() {
+        let data = TempDir::new().unwrap();
+        let table = readiness::benchdata::write(KILL_ROWS, data.path(), false).unwrap();
+        let table = table[0].to_string_lossy().into_owned();
+        let args = |json: &str| -> Vec<String> {
+            [
+                &table, "--key", "event_id", "--json", json, "--html", "-", "-q",
+            ]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect()
+        };
+        let dir = TempDir::new().unwrap();
+        let embedded_json = dir.path().join("embedded.json");
+        let embedded = readiness(
+            &[],
+            &args(embedded_json.to_str().unwrap())
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(common::profiled(&embedded), "{}", stderr(&embedded));
+
+        let mut cluster = Cluster::start(2, &[]);
+        let cluster_json = dir.path().join("cluster.json");
+        let mut client = Process::new(env!("CARGO_BIN_EXE_readiness"));
+        client
+            .arg("scan")
+            .args(args(cluster_json.to_str().unwrap()))
+            .args(["--now", NOW, "--engine", &cluster.engine()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut client = client.spawn().unwrap();
+        // The profile pass runs on both executors' task slots; kill one while it does.
+        std::thread::sleep(Duration::from_millis(2500));
+        assert!(
+            client.try_wait().unwrap().is_none(),
+            "the scan ended before an executor could be killed: make KILL_ROWS larger"
+        );
+        let mut lost = cluster.executors.remove(0);
+        lost.kill().unwrap();
+        lost.wait().unwrap();
+
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = client.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "the scan hangs after an executor was lost"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut client.stderr.take().unwrap(), &mut text).unwrap();
+        match status.code() {
+            // The lost tasks ran again elsewhere: every figure is the embedded engine's.
+            Some(0 | 1) => assert_eq!(
+                serde_json::from_str::<Value>(&std::fs::read_to_string(&cluster_json).unwrap())
+                    .unwrap(),
+                serde_json::from_str::<Value>(&std::fs::read_to_string(&embedded_json).unwrap())
+                    .unwrap(),
+                "figures after a lost executor differ from the embedded engine's"
+            ),
+            // Or no figures at all, and an error that names the dataset.
+            Some(2) => {
+                assert!(!cluster_json.exists(), "a failed scan wrote figures");
+                assert!(text.contains("events_250k"), "{text}");
+            }
+            other => panic!("exit {other:?}: {text}"),
+        }
+    }
+
+    #[test]
+    fn a_scheduler_that_cannot_be_reached_is_exit_2_with_one_line() {
+        let port = free_port();
+        let source = format!("{}/", repo_path("sample-data").display());
+        let engine = format!("ballista://127.0.0.1:{port}");
+        let output = readiness(&[], &[&source, "--engine", &engine, "--json", "-", "-q"]);
+        assert_eq!(output.status.code(), Some(2));
+        let text = stderr(&output);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.starts_with(&format!(
+                "error: cannot reach the Ballista scheduler at {engine}: "
+            )),
+            "{text}"
+        );
+        assert!(output.stdout.is_empty());
+    }
+}

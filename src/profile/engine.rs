@@ -28,6 +28,55 @@ use crate::source::inventory::{csv_format, json_format};
 use crate::source::store::IoCounters;
 use crate::source::{DataFormat, DatasetPlan, FileInspection, Location, ScanStore, stores};
 
+/// Where the profile plans run: in this process (the default), or on an Apache DataFusion
+/// Ballista cluster (`ballista://HOST:PORT`, feature `ballista`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum EngineChoice {
+    #[default]
+    Embedded,
+    Ballista {
+        host: String,
+        port: u16,
+    },
+}
+
+impl EngineChoice {
+    /// `embedded` or `ballista://HOST:PORT`.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let text = text.trim();
+        if text == "embedded" {
+            return Ok(Self::Embedded);
+        }
+        let Some(address) = text.strip_prefix("ballista://") else {
+            return Err(format!(
+                "`{text}` is not an engine: use `embedded` or `ballista://HOST:PORT`"
+            ));
+        };
+        let address = address.trim_end_matches('/');
+        let (host, port) = address
+            .rsplit_once(':')
+            .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
+            .filter(|(host, _)| !host.is_empty())
+            .ok_or_else(|| {
+                format!("`{text}` has no HOST:PORT (e.g. ballista://localhost:50050)")
+            })?;
+        if !cfg!(feature = "ballista") {
+            return Err(
+                "this readiness was built without Ballista support: build it with \
+                 `cargo build --release --features ballista`"
+                    .to_string(),
+            );
+        }
+        Ok(Self::Ballista {
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port,
+        })
+    }
+}
+
 /// A DataFusion session whose stores are read-only and filtered: one per scheme and
 /// authority (`file://`, `s3://bucket`, ...), registered on first use.
 pub struct Engine {
@@ -42,6 +91,9 @@ pub struct Engine {
     pub memory_limit: Option<u64>,
     /// Where cleaned copies of CSV files go; removed with the engine.
     pub scratch: tempfile::TempDir,
+    /// The client's side of a Ballista cluster, when the plans run on one.
+    #[cfg(feature = "ballista")]
+    cluster: Option<Arc<crate::cluster::Client>>,
 }
 
 impl Engine {
@@ -99,7 +151,40 @@ impl Engine {
             io,
             progress,
             memory_limit,
+            #[cfg(feature = "ballista")]
+            cluster: None,
         })
+    }
+
+    /// This engine with its plans running where `choice` says: a Ballista cluster gets the
+    /// session's settings and memory pool, and stays the place passes run for the engine's
+    /// life. Fails with one line when the scheduler cannot be reached.
+    pub async fn on(self, choice: &EngineChoice) -> Result<Self> {
+        match choice {
+            EngineChoice::Embedded => Ok(self),
+            #[cfg(feature = "ballista")]
+            EngineChoice::Ballista { host, port } => {
+                let address = crate::cluster::Address {
+                    host: host.clone(),
+                    port: *port,
+                };
+                let ctx = crate::cluster::connect(self.ctx.clone(), &address).await?;
+                let cluster = ctx
+                    .state()
+                    .config()
+                    .get_extension::<crate::cluster::Client>();
+                Ok(Self {
+                    ctx,
+                    cluster,
+                    ..self
+                })
+            }
+            #[cfg(not(feature = "ballista"))]
+            EngineChoice::Ballista { .. } => Err(crate::error::ReadinessError::InvalidArgument {
+                flag: "--engine",
+                message: "this readiness was built without Ballista support".into(),
+            }),
+        }
     }
 
     /// The read-only store for a location, built and registered with DataFusion on first use.
@@ -118,6 +203,10 @@ impl Engine {
         let inner = stores::build(&url, &self.storage_options).await?;
         let mut known = self.stores.lock().expect("store registry lock poisoned");
         let store = Arc::new(ScanStore::new(inner, self.io.clone()));
+        #[cfg(feature = "ballista")]
+        if let Some(cluster) = &self.cluster {
+            cluster.remember(&location.store_url, store.clone());
+        }
         let as_object_store: Arc<dyn ObjectStore> = store.clone();
         self.ctx
             .register_object_store(&location.store_url, as_object_store);

@@ -48,7 +48,7 @@ use chrono::{DateTime, Utc};
 use datafusion::error::DataFusionError;
 
 pub use completeness::Placeholders;
-pub use engine::Engine;
+pub use engine::{Engine, EngineChoice};
 
 use crate::error::{ReadinessError, Result};
 use crate::metrics::{

@@ -25,6 +25,9 @@ use object_store::{
     PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
 };
 
+/// A file read from a local copy instead: the file, the copy, the copy's size.
+pub type Substitute = (Path, std::path::PathBuf, u64);
+
 /// Wraps a store: reads pass through (counted in `io`), writes are refused, listings are
 /// filtered.
 #[derive(Debug)]
@@ -119,6 +122,28 @@ impl ScanStore {
         if let Some(files) = visible.as_mut() {
             Arc::make_mut(files).remove(file);
         }
+    }
+
+    /// What a reader elsewhere (a cluster's nodes) needs to see the files under `prefix` as
+    /// this store shows them: the files listings show (`None`: whatever the store has) and the
+    /// local copies some are read from.
+    pub fn view_under(&self, prefix: &Path) -> (Option<Vec<ObjectMeta>>, Vec<Substitute>) {
+        let files = self.visible().map(|files| {
+            files
+                .values()
+                .filter(|meta| meta.location.prefix_matches(prefix))
+                .cloned()
+                .collect()
+        });
+        let substitutes = self
+            .substitutes
+            .read()
+            .expect("substitute lock poisoned")
+            .iter()
+            .filter(|(file, _)| file.prefix_matches(prefix))
+            .map(|(file, (copy, size))| (file.clone(), copy.clone(), *size))
+            .collect();
+        (files, substitutes)
     }
 
     fn visible(&self) -> Option<Arc<BTreeMap<Path, ObjectMeta>>> {

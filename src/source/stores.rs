@@ -41,6 +41,45 @@ fn retry() -> RetryConfig {
 /// Plain HTTP is allowed because it is only ever used when an endpoint was configured with an
 /// `http://` URL (a local S3-compatible store, an emulator); `allow_http=false` refuses it.
 pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn ObjectStore>> {
+    match configure(url, options)? {
+        Configured::Ready(store) => Ok(store),
+        Configured::S3(builder) => Ok(Arc::new(
+            with_aws_profile(*builder)
+                .await
+                .build()
+                .map_err(|error| build_failed(url, options, error))?,
+        )),
+    }
+}
+
+/// The store for a URL from the cloud's standard environment variables alone (no
+/// `--storage-option`, no AWS shared-config profile): what a cluster's scheduler and executors
+/// build, with the credentials of the machine they run on.
+pub fn build_from_environment(url: &Url) -> Result<Arc<dyn ObjectStore>> {
+    match configure(url, &[])? {
+        Configured::Ready(store) => Ok(store),
+        Configured::S3(builder) => Ok(Arc::new(
+            builder
+                .build()
+                .map_err(|error| build_failed(url, &[], error))?,
+        )),
+    }
+}
+
+/// A store, or an S3 builder still to be given the shared-config profile.
+enum Configured {
+    Ready(Arc<dyn ObjectStore>),
+    S3(Box<AmazonS3Builder>),
+}
+
+fn build_failed(url: &Url, options: &StorageOptions, error: object_store::Error) -> ReadinessError {
+    ReadinessError::SourceUnreadable {
+        source_name: redact_url(url),
+        message: redact(&explain(&error, StoreOperation::List), options),
+    }
+}
+
+fn configure(url: &Url, options: &StorageOptions) -> Result<Configured> {
     let bad_option = |key: &str, error: object_store::Error| ReadinessError::InvalidArgument {
         flag: "--storage-option",
         message: format!(
@@ -49,10 +88,7 @@ pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn Object
             redact(&error.to_string(), options)
         ),
     };
-    let failed = |error: object_store::Error| ReadinessError::SourceUnreadable {
-        source_name: redact_url(url),
-        message: redact(&explain(&error, StoreOperation::List), options),
-    };
+    let failed = |error: object_store::Error| build_failed(url, options, error);
     let base = authority(url);
     let client = ClientOptions::new().with_allow_http(true);
     let store: Arc<dyn ObjectStore> = match url.scheme() {
@@ -65,7 +101,7 @@ pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn Object
             for (key, value) in options {
                 builder = builder.with_config(key.parse().map_err(|e| bad_option(key, e))?, value);
             }
-            Arc::new(with_aws_profile(builder).await.build().map_err(failed)?)
+            return Ok(Configured::S3(Box::new(builder)));
         }
         "gs" | "gcs" => {
             let mut builder = GoogleCloudStorageBuilder::from_env()
@@ -108,7 +144,7 @@ pub async fn build(url: &Url, options: &StorageOptions) -> Result<Arc<dyn Object
             });
         }
     };
-    Ok(store)
+    Ok(Configured::Ready(store))
 }
 
 /// What the aws CLI would also use: the region of the shared config files, and credentials

@@ -325,11 +325,7 @@ pub fn names_an_identifier_or_metadata(name: &str) -> bool {
 /// writing that form out; anything else as it is.
 fn normalised_fingerprint(field: &FieldRef) -> Expr {
     if is_text_type(field.data_type()) {
-        text_hash(
-            "readiness_matching_text_hash",
-            write_matching_text,
-            ident(field.name()),
-        )
+        matching_text_hash(ident(field.name()))
     } else {
         ident(field.name())
     }
@@ -339,14 +335,20 @@ fn normalised_fingerprint(field: &FieldRef) -> Expr {
 /// as it is.
 fn normalised(field: &FieldRef) -> Expr {
     if is_text_type(field.data_type()) {
-        text_map(
-            "readiness_matching_text",
-            write_matching_text,
-            ident(field.name()),
-        )
+        matching_text_of(ident(field.name()))
     } else {
         ident(field.name())
     }
+}
+
+/// `readiness_matching_text_hash(text)`: the fingerprint of each value's [`matching_text`].
+pub fn matching_text_hash(text: Expr) -> Expr {
+    text_hash("readiness_matching_text_hash", write_matching_text, text)
+}
+
+/// `readiness_matching_text(text)`: each value's [`matching_text`].
+pub fn matching_text_of(text: Expr) -> Expr {
+    text_map("readiness_matching_text", write_matching_text, text)
 }
 
 /// Text as near-duplicates compare it: Unicode compatibility decomposition with the accents

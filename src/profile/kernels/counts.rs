@@ -52,6 +52,15 @@ pub fn value_counts(expr: Expr, limit: usize) -> Expr {
     .call(vec![expr])
 }
 
+/// The limit a `readiness_value_counts` function was built with; `None` for any other.
+#[cfg(feature = "ballista")]
+pub fn limit_of(udaf: &AggregateUDF) -> Option<usize> {
+    let inner: &dyn std::any::Any = udaf.inner().as_ref();
+    inner
+        .downcast_ref::<ValueCounts>()
+        .map(|counts| counts.limit)
+}
+
 /// Dictionaries are counted by their values.
 fn counted_type(input: &DataType) -> DataType {
     match input {

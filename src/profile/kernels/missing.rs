@@ -281,6 +281,16 @@ impl ScalarUDFImpl for MissingKind {
     }
 }
 
+/// The placeholder tokens a `readiness_missing_kind` function was built with, so a cluster
+/// can build the same function; `None` for any other function.
+#[cfg(feature = "ballista")]
+pub fn placeholder_tokens(udf: &ScalarUDF) -> Option<&[String]> {
+    let inner: &dyn std::any::Any = udf.inner().as_ref();
+    inner
+        .downcast_ref::<MissingKind>()
+        .map(|kind| kind.classifier.tokens.as_slice())
+}
+
 /// `readiness_missing(k1, ..., kn)`: see the module docs.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct MissingCounts {

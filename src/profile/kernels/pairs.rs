@@ -33,6 +33,13 @@ pub fn pair_counts(value: Expr, class: Expr, limit: usize) -> Expr {
     .call(vec![value, class])
 }
 
+/// The limit a `readiness_pair_counts` function was built with; `None` for any other.
+#[cfg(feature = "ballista")]
+pub fn limit_of(udaf: &AggregateUDF) -> Option<usize> {
+    let inner: &dyn std::any::Any = udaf.inner().as_ref();
+    inner.downcast_ref::<PairCounts>().map(|pairs| pairs.limit)
+}
+
 /// The (value key, class key, rows) triples of a [`pair_counts`] result; `None` past its limit.
 pub fn decode(result: &ArrayRef) -> Option<Vec<(u64, u64, u64)>> {
     let lists = result.as_list_opt::<i32>()?;
