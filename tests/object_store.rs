@@ -1099,6 +1099,29 @@ mod cluster {
         assert_same_as_local(&on_cluster, "s3://lake/sample-data", &local);
         assert_eq!(duplicates(&on_cluster, "customers"), (10, 20));
         assert_eq!(duplicates(&on_cluster, "orders").0, 12);
+
+        // A Delta table's provider has no codec: refused with the reason, never half-read.
+        #[cfg(feature = "delta")]
+        {
+            let tables = TempDir::new().unwrap();
+            common::venv_python(
+                "tests/lakehouse/make_delta.py",
+                &[tables.path().as_os_str()],
+            );
+            let delta = tables.path().join("orders").to_string_lossy().into_owned();
+            let engine = cluster.engine();
+            let output = readiness(&[], &[&delta, "--engine", &engine, "--json", "-", "-q"]);
+            assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+            assert!(
+                stderr(&output).contains(
+                    "(dataset orders): query engine error while profiling `orders`: This feature \
+                 is not implemented: a lakehouse table is read by its format's own provider \
+                 (delta-rs), which a Ballista cluster cannot receive"
+                ),
+                "{}",
+                stderr(&output)
+            );
+        }
     }
 
     /// Rows of the generated table the executor is killed under: enough for a scan of several

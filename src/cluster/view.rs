@@ -81,11 +81,12 @@ impl View {
                 let provider = source_as_provider(&scan.source)?;
                 let provider: &dyn std::any::Any = provider.as_ref();
                 let Some(listing) = provider.downcast_ref::<ListingTable>() else {
-                    return Err(DataFusionError::NotImplemented(format!(
-                        "`{}` is read by its table format's own provider, which a Ballista \
-                         cluster cannot receive; profile it with the embedded engine",
-                        scan.table_name
-                    )));
+                    return Err(DataFusionError::NotImplemented(
+                        "a lakehouse table is read by its format's own provider (delta-rs), \
+                         which a Ballista cluster cannot receive: profile it with the embedded \
+                         engine"
+                            .into(),
+                    ));
                 };
                 for table_path in listing.table_paths() {
                     let key = store_key(table_path.as_ref());
