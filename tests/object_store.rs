@@ -1023,26 +1023,26 @@ mod cluster {
         }
     }
 
+    /// Every dimension of the sample data, labels included, so every readiness function runs.
+    const ARGS: [&str; 6] = [
+        "--key",
+        "customer_id",
+        "--label",
+        "churned",
+        "--label",
+        "priority",
+    ];
+
     /// The JSON of a scan of `source` on `cluster` (exit 1: the sample data fails checks).
     fn cluster_json(cluster: &Cluster, env: &[(&str, String)], source: &str) -> String {
         let dir = TempDir::new().unwrap();
         let json = dir.path().join("cluster.json");
         let engine = cluster.engine();
-        let output = readiness(
-            env,
-            &[
-                source,
-                "--key",
-                "customer_id",
-                "--engine",
-                &engine,
-                "--json",
-                json.to_str().unwrap(),
-                "--html",
-                "-",
-                "-q",
-            ],
-        );
+        let mut args = vec![source];
+        args.extend(ARGS);
+        args.extend(["--engine", &engine, "--json", json.to_str().unwrap()]);
+        args.extend(["--html", "-", "-q"]);
+        let output = readiness(env, &args);
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         std::fs::read_to_string(json).unwrap()
     }
@@ -1062,7 +1062,7 @@ mod cluster {
         moto.s3_upload_samples(("testing", "testing"), true);
         let env = s3_env(&moto, "testing");
         let cluster = Cluster::start(2, &env);
-        let local = local_json(&["--key", "customer_id"]);
+        let local = local_json(&ARGS);
 
         // Local files: the same JSON as the embedded engine's, byte for byte (no timings
         // are in it). The truncated orders file stays out and `_SUCCESS` unread on the
