@@ -105,6 +105,11 @@ impl std::fmt::Display for Address {
     }
 }
 
+/// Partitions a pass is split into at least on a cluster (Ballista's own default), whatever
+/// the client's cores: tasks spread over every executor's slots. (Parquet is read in four byte
+/// ranges per partition in the profile pass, as on one machine.)
+const CLUSTER_PARTITIONS: usize = 16;
+
 /// How long the client waits for the scheduler's port before it says it cannot be reached.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -168,7 +173,9 @@ pub fn with_cluster_options(config: SessionConfig) -> SessionConfig {
 pub async fn connect(ctx: SessionContext, address: &Address) -> Result<SessionContext> {
     reachable(address)?;
     let mut state = ctx.state();
+    let partitions = state.config().target_partitions().max(CLUSTER_PARTITIONS);
     let config = with_cluster_options(state.config().clone())
+        .with_target_partitions(partitions)
         .with_ballista_logical_extension_codec(Arc::new(codec::LogicalCodec::default()))
         .with_extension(Arc::new(Client::default()));
     *state.config_mut() = config;
