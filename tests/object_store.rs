@@ -1100,6 +1100,45 @@ mod cluster {
         assert_eq!(duplicates(&on_cluster, "customers"), (10, 20));
         assert_eq!(duplicates(&on_cluster, "orders").0, 12);
 
+        // `readiness run` with `[run] engine`: the configured dataset on the cluster.
+        let project = TempDir::new().unwrap();
+        let config = common::write(
+            project.path(),
+            "readiness.toml",
+            &format!(
+                "version = 1\n[run]\nengine = \"{}\"\nout = \"reports\"\n\n[[dataset]]\nname = \"customers\"\nsource = {:?}\nkey = [\"customer_id\"]\n",
+                cluster.engine(),
+                repo_path("sample-data/customers.csv").to_string_lossy()
+            ),
+        );
+        let run = Process::new(env!("CARGO_BIN_EXE_readiness"))
+            .args([
+                "run", "--config", &config, "--now", NOW, "-q", "--json", "-",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+        let json = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(duplicates(&json, "customers"), (10, 20));
+        // The key is honoured: the same project pointed at a port nobody listens on fails.
+        let dead = format!("ballista://127.0.0.1:{}", free_port());
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, text.replace(&cluster.engine(), &dead)).unwrap();
+        let run = Process::new(env!("CARGO_BIN_EXE_readiness"))
+            .args([
+                "run", "--config", &config, "--now", NOW, "-q", "--json", "-",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+        assert!(
+            stderr(&run).starts_with(&format!(
+                "error: cannot reach the Ballista scheduler at {dead}"
+            )),
+            "{}",
+            stderr(&run)
+        );
+
         // A Delta table's provider has no codec: refused with the reason, never half-read.
         #[cfg(feature = "delta")]
         {
