@@ -54,9 +54,13 @@ pub enum ReadinessError {
     #[error("check suite {path}: {message}")]
     Checks { path: PathBuf, message: String },
 
-    /// A Ballista cluster that cannot be reached or refused to start.
-    #[error("{message}")]
-    Cluster { message: String },
+    /// Nothing answers at the `--engine ballista://HOST:PORT` address.
+    #[error("cannot reach the Ballista scheduler at {address}: {reason}")]
+    SchedulerUnreachable { address: String, reason: String },
+
+    /// `readiness scheduler` or `readiness executor` could not start or stopped.
+    #[error("the Ballista {role} stopped: {message}")]
+    ClusterNode { role: &'static str, message: String },
 
     #[error("report template {path}: {message}")]
     Template { path: PathBuf, message: String },
@@ -97,7 +101,8 @@ impl ReadinessError {
             | Self::WriteOutput { .. }
             | Self::PublishOutput { .. }
             | Self::History { .. }
-            | Self::Cluster { .. } => ErrorClass::Data,
+            | Self::SchedulerUnreachable { .. }
+            | Self::ClusterNode { .. } => ErrorClass::Data,
             Self::Engine { source, .. } => match source.find_root() {
                 DataFusionError::Internal(_)
                 | DataFusionError::NotImplemented(_)
@@ -137,7 +142,8 @@ impl ReadinessError {
             Self::History { .. }
             | Self::Template { .. }
             | Self::Engine { .. }
-            | Self::Cluster { .. } => None,
+            | Self::SchedulerUnreachable { .. }
+            | Self::ClusterNode { .. } => None,
         }
     }
 }

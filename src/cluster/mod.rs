@@ -186,8 +186,9 @@ pub async fn connect(ctx: SessionContext, address: &Address) -> Result<SessionCo
 }
 
 fn unreachable(address: &Address, why: &str) -> ReadinessError {
-    ReadinessError::Cluster {
-        message: format!("cannot reach the Ballista scheduler at {address}: {why}"),
+    ReadinessError::SchedulerUnreachable {
+        address: address.to_string(),
+        reason: why.to_string(),
     }
 }
 

@@ -75,9 +75,10 @@ pub struct ExecutorArgs {
     pub work_dir: Option<PathBuf>,
 }
 
-fn cluster_error(what: &str, error: impl std::fmt::Display) -> ReadinessError {
-    ReadinessError::Cluster {
-        message: format!("{what}: {error}"),
+fn stopped(role: &'static str, error: impl std::fmt::Display) -> ReadinessError {
+    ReadinessError::ClusterNode {
+        role,
+        message: error.to_string(),
     }
 }
 
@@ -135,14 +136,17 @@ pub async fn scheduler(args: &SchedulerArgs) -> Result<()> {
     };
     let address: SocketAddr = format!("{}:{}", args.bind, args.port)
         .parse()
-        .map_err(|error| cluster_error("--bind", error))?;
+        .map_err(|error| ReadinessError::InvalidArgument {
+            flag: "--bind",
+            message: format!("`{}:{}` is not an address: {error}", args.bind, args.port),
+        })?;
 
     let cluster = BallistaCluster::new_from_config(&config)
         .await
-        .map_err(|error| cluster_error("scheduler", error))?;
+        .map_err(|error| stopped("scheduler", error))?;
     start_server(cluster, address, Arc::new(config))
         .await
-        .map_err(|error| cluster_error("scheduler", error))
+        .map_err(|error| stopped("scheduler", error))
 }
 
 /// Runs an executor until the process is stopped.
@@ -181,5 +185,5 @@ pub async fn executor(args: &ExecutorArgs) -> Result<()> {
     }
     start_executor_process(Arc::new(config))
         .await
-        .map_err(|error| cluster_error("executor", error))
+        .map_err(|error| stopped("executor", error))
 }
