@@ -420,6 +420,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_engine_is_embedded_or_a_ballista_address() {
+        assert_eq!(EngineChoice::parse("embedded"), Ok(EngineChoice::Embedded));
+        for bad in [
+            "local",
+            "ballista://",
+            "ballista://host",
+            "ballista://:50050",
+            "df://h:1",
+        ] {
+            assert!(EngineChoice::parse(bad).is_err(), "{bad}");
+        }
+        let cluster = EngineChoice::parse("ballista://scheduler.internal:50050/");
+        if cfg!(feature = "ballista") {
+            assert_eq!(
+                cluster,
+                Ok(EngineChoice::Ballista {
+                    host: "scheduler.internal".into(),
+                    port: 50050
+                })
+            );
+        } else {
+            assert!(
+                cluster
+                    .unwrap_err()
+                    .contains("built without Ballista support")
+            );
+        }
+    }
+
+    #[test]
     fn without_a_memory_limit_the_pool_still_has_a_ceiling() {
         let engine = Engine::new(Vec::new(), None, false).unwrap();
         let ceiling = default_memory_ceiling().expect("/proc/meminfo is readable here");
