@@ -76,13 +76,13 @@ fn any() -> Expr {
 /// The scalar function `name` rebuilt from its recipe; `None` when it is not readiness's.
 pub fn decode_scalar(name: &str, buf: &[u8]) -> Option<Arc<ScalarUDF>> {
     let recipe = read(buf)?;
-    let placeholders = || match &recipe.placeholders {
-        Some(tokens) => Placeholders::new(tokens),
-        None => Placeholders::default_tokens(),
-    };
+    // A parameter the recipe lacks is no function: a default would be another rule, silently.
     let call = match name {
-        "readiness_missing_kind" => missing::missing_kind(any(), &placeholders()),
-        "readiness_present" => missing::present(any(), &placeholders()),
+        "readiness_missing_kind" => {
+            missing::missing_kind(any(), &Placeholders::new(recipe.placeholders.as_deref()?))
+        }
+        // The rule is in its argument (a missing-kind call), not in the function.
+        "readiness_present" => missing::present(any(), &Placeholders::default_tokens()),
         "readiness_float_bits" => missing::float_bits(any()),
         "readiness_row_hash" => rowhash::row_hash(vec![any()]),
         "readiness_text_shape" => shapes::text_shape(any()),
@@ -100,11 +100,10 @@ pub fn decode_scalar(name: &str, buf: &[u8]) -> Option<Arc<ScalarUDF>> {
 /// The aggregate function `name` rebuilt from its recipe; `None` when it is not readiness's.
 pub fn decode_aggregate(name: &str, buf: &[u8]) -> Option<Arc<AggregateUDF>> {
     let recipe = read(buf)?;
-    let limit = recipe.limit.unwrap_or(0);
     let call = match name {
         "readiness_missing" => missing::missing_counts(vec![any()]),
-        "readiness_value_counts" => counts::value_counts(any(), limit),
-        "readiness_pair_counts" => pairs::pair_counts(any(), any(), limit),
+        "readiness_value_counts" => counts::value_counts(any(), recipe.limit?),
+        "readiness_pair_counts" => pairs::pair_counts(any(), any(), recipe.limit?),
         "readiness_key_counts" => keycounts::key_counts(any()),
         "readiness_conflicts" => conflicts::conflicts(any(), any()),
         "readiness_sketch" => sketch::sketch(any()),
@@ -177,7 +176,7 @@ mod tests {
             "readiness_matching_text",
         ];
         for name in scalars {
-            let buf = [TAG, b"{}"].concat();
+            let buf = [TAG, br#"{"placeholders":["n/a"],"limit":10}"#].concat();
             assert_eq!(decode_scalar(name, &buf).unwrap().name(), name);
         }
         let aggregates = [
@@ -192,7 +191,7 @@ mod tests {
             "readiness_code_counts",
         ];
         for name in aggregates {
-            let buf = [TAG, b"{}"].concat();
+            let buf = [TAG, br#"{"placeholders":["n/a"],"limit":10}"#].concat();
             assert_eq!(decode_aggregate(name, &buf).unwrap().name(), name);
         }
         let upper = datafusion::functions::string::upper();

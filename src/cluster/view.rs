@@ -90,8 +90,12 @@ impl View {
                 };
                 for table_path in listing.table_paths() {
                     let key = store_key(table_path.as_ref());
+                    // Without its store the nodes would list every file there, dead ones
+                    // included: refuse rather than count them.
                     let Some(store) = stores.get(&key) else {
-                        continue;
+                        return Err(DataFusionError::Internal(format!(
+                            "no read-only store of the scan for {key}"
+                        )));
                     };
                     let (files, copies) = store.view_under(table_path.prefix());
                     let entry = view.stores.entry(key).or_default();
