@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::dimensions::completeness::profile::Placeholders;
 use crate::dimensions::duplication::profile::{matching_text_hash, matching_text_of};
 use crate::profile::kernels::{
-    conflicts, counts, keycounts, missing, pairs, personal, rowhash, shapes, sketch, textcode,
-    textrange,
+    conflicts, counts, day, filled, keycounts, missing, pairs, personal, rowhash, shapes, sketch,
+    textcode, textrange,
 };
 
 /// Marks a buffer as a readiness recipe (anything else is another codec's).
@@ -89,6 +89,8 @@ pub fn decode_scalar(name: &str, buf: &[u8]) -> Option<Arc<ScalarUDF>> {
         "readiness_personal_value" => personal::personal_value(any()),
         "readiness_matching_text_hash" => matching_text_hash(any()),
         "readiness_matching_text" => matching_text_of(any()),
+        "readiness_value_key" => pairs::value_key(any()),
+        "readiness_utc_day" => day::utc_day(any()),
         _ => return None,
     };
     match call {
@@ -106,6 +108,7 @@ pub fn decode_aggregate(name: &str, buf: &[u8]) -> Option<Arc<AggregateUDF>> {
         "readiness_pair_counts" => pairs::pair_counts(any(), any(), recipe.limit?),
         "readiness_key_counts" => keycounts::key_counts(any()),
         "readiness_conflicts" => conflicts::conflicts(any(), any()),
+        "readiness_filled_where" => filled::filled_where(any(), vec![any()]),
         "readiness_sketch" => sketch::sketch(any()),
         "readiness_distinct_fingerprints" => rowhash::distinct_fingerprints(any()),
         "readiness_text_range" => textrange::text_range(any(), any()),
@@ -174,6 +177,8 @@ mod tests {
             "readiness_personal_value",
             "readiness_matching_text_hash",
             "readiness_matching_text",
+            "readiness_value_key",
+            "readiness_utc_day",
         ];
         for name in scalars {
             let buf = [TAG, br#"{"placeholders":["n/a"],"limit":10}"#].concat();
@@ -185,6 +190,7 @@ mod tests {
             "readiness_pair_counts",
             "readiness_key_counts",
             "readiness_conflicts",
+            "readiness_filled_where",
             "readiness_sketch",
             "readiness_distinct_fingerprints",
             "readiness_text_range",

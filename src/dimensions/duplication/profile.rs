@@ -354,39 +354,64 @@ pub fn matching_text_of(text: Expr) -> Expr {
 /// Text as near-duplicates compare it: Unicode compatibility decomposition with the accents
 /// dropped, lower case, punctuation and runs of whitespace as one space, trimmed.
 pub fn matching_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     write_matching_text(text, &mut out);
-    out
+    String::from_utf8_lossy(&out).into_owned()
 }
 
-/// [`matching_text`], written into `out`.
-pub fn write_matching_text(text: &str, out: &mut String) {
+/// Each ASCII byte as [`matching_text`] keeps it: letters in lower case, digits as they are,
+/// 0 for what separates words.
+const ASCII_KEPT: [u8; 256] = {
+    let mut kept = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            kept[b] = byte.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    kept
+};
+
+/// [`matching_text`], written into `out` as UTF-8.
+pub fn write_matching_text(text: &str, out: &mut Vec<u8>) {
     let mut pending_space = false;
     if text.is_ascii() {
-        // Nothing to decompose: one pass over the bytes.
-        for b in text.bytes() {
-            if b.is_ascii_alphanumeric() {
-                if pending_space {
-                    out.push(' ');
-                    pending_space = false;
-                }
-                out.push(char::from(b.to_ascii_lowercase()));
-            } else {
-                pending_space = !out.is_empty();
+        // Nothing to decompose: word by word, each word copied through the table in one go.
+        let (bytes, mut at) = (text.as_bytes(), 0);
+        out.reserve(bytes.len());
+        while at < bytes.len() {
+            while at < bytes.len() && ASCII_KEPT[usize::from(bytes[at])] == 0 {
+                at += 1;
             }
+            let start = at;
+            while at < bytes.len() && ASCII_KEPT[usize::from(bytes[at])] != 0 {
+                at += 1;
+            }
+            if start == at {
+                break;
+            }
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend(bytes[start..at].iter().map(|&b| ASCII_KEPT[usize::from(b)]));
         }
         return;
     }
+    let mut encoded = [0u8; 4];
     for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
         if c.is_whitespace() || c.is_ascii_punctuation() || c.is_control() {
             pending_space = !out.is_empty();
             continue;
         }
         if pending_space {
-            out.push(' ');
+            out.push(b' ');
             pending_space = false;
         }
-        out.extend(c.to_lowercase());
+        for lower in c.to_lowercase() {
+            out.extend_from_slice(lower.encode_utf8(&mut encoded).as_bytes());
+        }
     }
 }
 
@@ -440,5 +465,24 @@ mod tests {
             matching_text("Cannot log in (case 48)")
         );
         assert_ne!(matching_text("case 48"), matching_text("case 4 8x"));
+        // ASCII text: the words (runs of letters and digits) in lower case, one space apart.
+        for text in [
+            "",
+            "   ",
+            "a",
+            "--A--",
+            "John.Doe+tag@Example.COM",
+            "  two   words  ",
+            "x,y;z",
+            "trailing. ",
+            "ID 0042/B\t\n7",
+        ] {
+            let words: Vec<String> = text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect();
+            assert_eq!(matching_text(text), words.join(" "), "{text:?}");
+        }
     }
 }

@@ -19,6 +19,7 @@ use crate::metrics::{
 };
 use crate::profile::ProfileOptions;
 use crate::profile::kernels::counts;
+use crate::profile::kernels::day::{FIRST_BUCKETED_SECOND, LAST_BUCKETED_SECOND, utc_day};
 use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::{instant, is_time_type};
 
@@ -63,10 +64,6 @@ fn utc_seconds(column: &str, data_type: &DataType) -> Expr {
     .expect("a CASE with one branch")
 }
 
-/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since the epoch.
-const FIRST_BUCKETED_SECOND: i64 = -62_135_596_800;
-const LAST_BUCKETED_SECOND: i64 = 253_402_300_799;
-
 /// The bucket (day, week or month start, UTC) each row's `column` value falls in.
 pub fn bucket(column: &str, data_type: &DataType, width: BucketWidth) -> Expr {
     date_trunc(lit(width.name()), utc_seconds(column, data_type))
@@ -75,7 +72,10 @@ pub fn bucket(column: &str, data_type: &DataType, width: BucketWidth) -> Expr {
 /// The UTC day each row's `column` value falls in. The profile's one pass counts rows per day
 /// before the span (and so the bucket width) is known; [`roll_up`] makes the buckets.
 pub fn day(column: &str, data_type: &DataType) -> Expr {
-    cast(utc_seconds(column, data_type), DataType::Date32)
+    match data_type {
+        DataType::Timestamp(_, _) => utc_day(ident(column)),
+        _ => cast(utc_seconds(column, data_type), DataType::Date32),
+    }
 }
 
 /// Rows per bucket of `width`, oldest first, from the row counts per [`day`] (NULL left out).

@@ -14,7 +14,7 @@
 
 use datafusion::arrow::datatypes::{DataType, FieldRef, TimeUnit};
 use datafusion::common::HashMap;
-use datafusion::functions_aggregate::expr_fn::{count, sum};
+use datafusion::functions_aggregate::expr_fn::sum;
 use datafusion::logical_expr::{Expr, cast, ident, lit, when};
 
 use super::profile::class;
@@ -22,6 +22,7 @@ use crate::dimensions::completeness::profile::present_values;
 use crate::dimensions::duplication::profile::set_aside;
 use crate::dimensions::freshness::profile::chosen_time_column;
 use crate::metrics::{LeakageEvidence, LeakageRule};
+use crate::profile::kernels::filled::{self, filled_where};
 use crate::profile::kernels::pairs::{self, pair_counts};
 use crate::profile::pass::{Output, Planning};
 use crate::profile::value::{count_at, is_time_type};
@@ -73,11 +74,6 @@ fn compared<'a>(planning: &'a Planning<'a>) -> (Vec<&'a FieldRef>, Option<&'a st
 pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Vec<(String, Expr)> {
     let placeholders = &planning.options.placeholders;
     let class = class(field.name(), field.data_type(), placeholders);
-    let labelled_only = |value: Expr| {
-        when(class.clone().is_not_null(), value)
-            .end()
-            .expect("a CASE with one branch")
-    };
     let ones = |condition: Expr| {
         when(class.clone().is_not_null().and(condition), lit(1i64))
             .otherwise(lit(0i64))
@@ -90,11 +86,16 @@ pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Ve
         )
     };
     let (columns, time) = compared(planning);
+    let values =
+        |column: &FieldRef| present_values(column.name(), column.data_type(), placeholders);
+    // Per compared column, the labelled rows in which it is filled: one read of validity bits.
     let mut aggregates = Vec::new();
+    if !columns.is_empty() {
+        let filled = filled_where(class.clone(), columns.iter().map(|c| values(c)).collect());
+        aggregates.push((format!("leakage_{label}_filled"), filled));
+    }
     for (index, column) in columns.iter().enumerate() {
         let name = |what: &str| format!("leakage_{label}_{what}_{index}");
-        let values = present_values(column.name(), column.data_type(), placeholders);
-        aggregates.push((name("filled"), count(labelled_only(values.clone()))));
         if is_time_type(column.data_type()) {
             if let Some(time) = time {
                 let later = instant(column.name()).gt(instant(time));
@@ -106,7 +107,10 @@ pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Ve
             }
         } else if planning.sets_in_memory {
             // Up to MAX_PAIRS pairs a column: not under a memory limit too tight for the sets.
-            aggregates.push((name("pairs"), pair_counts(values, class.clone(), MAX_PAIRS)));
+            aggregates.push((
+                name("pairs"),
+                pair_counts(values(column), class.clone(), MAX_PAIRS),
+            ));
         }
     }
     aggregates
@@ -121,6 +125,10 @@ pub fn suspects(output: &Output<'_>, label: usize, labelled: u64) -> Vec<Leakage
         return Vec::new();
     }
     let unlabelled = pass.row_count.saturating_sub(labelled);
+    let filled_in_labelled = output
+        .result(&format!("leakage_{label}_filled"))
+        .and_then(filled::decode)
+        .unwrap_or_default();
     let mut found = Vec::new();
     for (index, column) in columns.iter().enumerate() {
         let result = |what: &str| output.result(&format!("leakage_{label}_{what}_{index}"));
@@ -136,7 +144,7 @@ pub fn suspects(output: &Output<'_>, label: usize, labelled: u64) -> Vec<Leakage
             observed,
             baseline,
         };
-        let filled_labelled = figure("filled");
+        let filled_labelled = filled_in_labelled.get(index).copied().unwrap_or(0);
         let filled = pass.row_count.saturating_sub(figures.missing_count());
         let filled_unlabelled = filled.saturating_sub(filled_labelled);
         if unlabelled >= MIN_ROWS && filled_labelled >= MIN_ROWS {

@@ -306,8 +306,32 @@ pub fn missing_counts(kinds: Vec<Expr>) -> Expr {
     .call(kinds)
 }
 
-fn counts_type() -> DataType {
+/// A fixed number of counts as one `List<UInt64>`: the state and result of the aggregates
+/// that count several things at once (this one, [`super::filled`]).
+pub(super) fn counts_type() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::UInt64, false)))
+}
+
+/// `counts` as a [`counts_type`] value.
+pub(super) fn counts_scalar(counts: &[u64]) -> ScalarValue {
+    SingleRowListArrayBuilder::new(Arc::new(UInt64Array::from(counts.to_vec())))
+        .with_nullable(false)
+        .build_list_scalar()
+}
+
+/// Adds the partial counts in `states` (a [`counts_type`] column) to `totals`, place by place.
+pub(super) fn add_partial_counts(states: &ArrayRef, totals: &mut [u64]) {
+    let lists = states.as_list::<i32>();
+    for row in 0..lists.len() {
+        if lists.is_null(row) {
+            continue;
+        }
+        let partial = lists.value(row);
+        let partial = partial.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
+        for (total, count) in totals.iter_mut().zip(partial.values()) {
+            *total += count;
+        }
+    }
 }
 
 impl AggregateUDFImpl for MissingCounts {
@@ -346,9 +370,7 @@ struct MissingAccumulator {
 
 impl MissingAccumulator {
     fn as_scalar(&self) -> ScalarValue {
-        SingleRowListArrayBuilder::new(Arc::new(UInt64Array::from(self.counts.clone())))
-            .with_nullable(false)
-            .build_list_scalar()
+        counts_scalar(&self.counts)
     }
 }
 
@@ -412,17 +434,7 @@ impl Accumulator for MissingAccumulator {
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> DfResult<()> {
-        let lists = states[0].as_list::<i32>();
-        for row in 0..lists.len() {
-            if lists.is_null(row) {
-                continue;
-            }
-            let partial = lists.value(row);
-            let partial = partial.as_primitive::<datafusion::arrow::datatypes::UInt64Type>();
-            for (total, count) in self.counts.iter_mut().zip(partial.values()) {
-                *total += count;
-            }
-        }
+        add_partial_counts(&states[0], &mut self.counts);
         Ok(())
     }
 }

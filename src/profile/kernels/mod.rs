@@ -26,6 +26,8 @@
 
 pub mod conflicts;
 pub mod counts;
+pub mod day;
+pub mod filled;
 pub mod keycounts;
 pub mod missing;
 pub mod pairs;

@@ -19,18 +19,58 @@ use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, ColumnarValue, Expr, ScalarFunctionArgs,
+    ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
 use crate::profile::value::is_text_type;
 
-/// Rows per (value, class) pair of `value` and `class`, NULL past `limit` pairs.
+/// Rows per (value, class) pair of `value` and `class`, NULL past `limit` pairs. The class
+/// comes to the aggregate as its [`value_key`], so the pair counts of many columns against
+/// one label share one computation of the label's keys.
 pub fn pair_counts(value: Expr, class: Expr, limit: usize) -> Expr {
     AggregateUDF::from(PairCounts {
         signature: Signature::any(2, Volatility::Immutable),
         limit,
     })
-    .call(vec![value, class])
+    .call(vec![value, value_key(class)])
+}
+
+/// `readiness_value_key(x)`: the 64-bit key of each value of `x` (see the module docs), as
+/// `UInt64`, NULL kept.
+pub fn value_key(value: Expr) -> Expr {
+    ScalarUDF::from(ValueKey {
+        signature: Signature::any(1, Volatility::Immutable),
+    })
+    .call(vec![value])
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ValueKey {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ValueKey {
+    fn name(&self) -> &str {
+        "readiness_value_key"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> DfResult<DataType> {
+        Ok(DataType::UInt64)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> DfResult<ColumnarValue> {
+        let array = args.args[0].clone().into_array(args.number_rows)?;
+        let (keys, nulls) = keys(&array)?;
+        Ok(ColumnarValue::Array(Arc::new(UInt64Array::new(
+            keys.into(),
+            nulls,
+        ))))
+    }
 }
 
 /// The limit a `readiness_pair_counts` function was built with; `None` for any other.
@@ -197,6 +237,11 @@ pub(super) fn keys(
         data_type if is_text_type(data_type) => {
             let hashed = super::textcode::per_value(array, |text| hash(text.as_bytes()))?;
             Ok(hashed)
+        }
+        // Keys already (a `readiness_value_key`), or 64-bit integers: their own bits.
+        DataType::UInt64 => {
+            let keys = array.as_primitive::<UInt64Type>();
+            Ok((keys.values().to_vec(), keys.nulls().cloned()))
         }
         // Dictionaries of numbers are keyed by their values.
         DataType::Dictionary(_, value) => keys(&cast(array, value)?),

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type, Int64Type};
+use datafusion::common::ScalarValue;
 use datafusion::common::utils::SingleRowListArrayBuilder;
-use datafusion::common::{HashMap, ScalarValue};
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
@@ -179,7 +179,7 @@ impl AggregateUDFImpl for SketchUdf {
 /// Rows per bucket, and the exact extremes.
 #[derive(Debug)]
 struct Buckets {
-    counts: HashMap<i64, u64>,
+    counts: Counts,
     min: f64,
     max: f64,
 }
@@ -187,7 +187,7 @@ struct Buckets {
 impl Default for Buckets {
     fn default() -> Self {
         Self {
-            counts: HashMap::default(),
+            counts: Counts::default(),
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
         }
@@ -196,32 +196,103 @@ impl Default for Buckets {
 
 impl Buckets {
     fn total(&self) -> u64 {
-        self.counts.values().sum()
+        self.counts.occupied().map(|(_, n)| n).sum()
+    }
+}
+
+/// Rows per bucket, held densely: a counter per bucket between the lowest and highest
+/// occupied ones, each sign apart (a bucket's magnitude grows with the value's, so a column's
+/// values occupy one stretch of buckets per sign), and the zeros. Counting a value is an
+/// index, not a hash lookup. At most 2^18 counters a sign (every exponent an `f64` has).
+#[derive(Debug, Default)]
+struct Counts {
+    negative: Stretch,
+    zeros: u64,
+    positive: Stretch,
+}
+
+impl Counts {
+    #[inline]
+    fn add(&mut self, bucket: i64, rows: u64) {
+        match bucket {
+            0 => self.zeros += rows,
+            b if b > 0 => self.positive.add(b as usize, rows),
+            b => self.negative.add(b.unsigned_abs() as usize, rows),
+        }
+    }
+
+    /// The occupied buckets and their rows, in the order of their values.
+    fn occupied(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        let negative = self
+            .negative
+            .occupied()
+            .rev()
+            .map(|(m, n)| (-(m as i64), n));
+        let zeros = (self.zeros > 0).then_some((0, self.zeros));
+        let positive = self.positive.occupied().map(|(m, n)| (m as i64, n));
+        negative.chain(zeros).chain(positive)
+    }
+
+    fn bytes(&self) -> usize {
+        8 * (self.negative.counts.capacity() + self.positive.counts.capacity())
+    }
+}
+
+/// Counters for the bucket magnitudes `first..first + counts.len()`.
+#[derive(Debug, Default)]
+struct Stretch {
+    first: usize,
+    counts: Vec<u64>,
+}
+
+impl Stretch {
+    #[inline]
+    fn add(&mut self, magnitude: usize, rows: u64) {
+        if self.counts.is_empty() {
+            self.first = magnitude;
+        }
+        if magnitude < self.first {
+            // Grow downwards with room to spare, so a column read from its largest values
+            // down does not copy its counters once per bucket.
+            let missing = self.first - magnitude;
+            let room = missing.max(self.counts.len() / 2).min(self.first);
+            let mut grown = vec![0; room + self.counts.len()];
+            grown[room..].copy_from_slice(&self.counts);
+            self.counts = grown;
+            self.first -= room;
+        }
+        let at = magnitude - self.first;
+        if at >= self.counts.len() {
+            self.counts.resize(at + 1, 0);
+        }
+        self.counts[at] += rows;
+    }
+
+    /// (magnitude, rows) of the occupied buckets, smallest magnitude first.
+    fn occupied(&self) -> impl DoubleEndedIterator<Item = (usize, u64)> + '_ {
+        let first = self.first;
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(move |(at, n)| (first + at, *n))
     }
 }
 
 impl Accumulator for Buckets {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
         let values = cast(&values[0], &DataType::Float64)?;
-        // Neighbouring values often share a bucket (ids, times, sorted amounts): a run is
-        // counted once.
-        let (mut run_bucket, mut run) = (0i64, 0u64);
-        for value in values.as_primitive::<Float64Type>().iter().flatten() {
-            if value.is_nan() {
-                continue;
+        let values = values.as_primitive::<Float64Type>();
+        let mut add = |value: f64| {
+            if !value.is_nan() {
+                self.min = self.min.min(value);
+                self.max = self.max.max(value);
+                self.counts.add(bucket(value), 1);
             }
-            self.min = self.min.min(value);
-            self.max = self.max.max(value);
-            let bucket = bucket(value);
-            if bucket != run_bucket && run > 0 {
-                *self.counts.entry(run_bucket).or_default() += run;
-                run = 0;
-            }
-            run_bucket = bucket;
-            run += 1;
-        }
-        if run > 0 {
-            *self.counts.entry(run_bucket).or_default() += run;
+        };
+        match values.nulls() {
+            None => values.values().iter().for_each(|v| add(*v)),
+            Some(nulls) => nulls.valid_indices().for_each(|i| add(values.value(i))),
         }
         Ok(())
     }
@@ -235,7 +306,7 @@ impl Accumulator for Buckets {
             let pairs = buckets.value(row);
             let pairs = pairs.as_primitive::<Int64Type>().values();
             for pair in pairs.chunks_exact(2) {
-                *self.counts.entry(pair[0]).or_default() += pair[1] as u64;
+                self.counts.add(pair[0], pair[1] as u64);
             }
             let extremes = extremes.value(row);
             let extremes = extremes.as_primitive::<Float64Type>();
@@ -246,11 +317,10 @@ impl Accumulator for Buckets {
     }
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
-        let mut sorted: Vec<(i64, u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
-        sorted.sort_unstable();
-        let pairs: Int64Array = sorted
-            .iter()
-            .flat_map(|(bucket, count)| [Some(*bucket), Some(*count as i64)])
+        let pairs: Int64Array = self
+            .counts
+            .occupied()
+            .flat_map(|(bucket, count)| [Some(bucket), Some(count as i64)])
             .collect();
         let extremes = Float64Array::from(vec![self.min, self.max]);
         let list = |array: ArrayRef| {
@@ -266,12 +336,10 @@ impl Accumulator for Buckets {
         if self.total() == 0 {
             return ScalarValue::try_from(integers());
         }
-        let mut sorted: Vec<(i64, u64)> = self.counts.iter().map(|(k, v)| (*k, *v)).collect();
-        sorted.sort_unstable();
         let extremes = [self.min.to_bits() as i64, self.max.to_bits() as i64];
         let values: Int64Array = extremes
             .into_iter()
-            .chain(sorted.iter().flat_map(|(b, n)| [*b, *n as i64]))
+            .chain(self.counts.occupied().flat_map(|(b, n)| [b, n as i64]))
             .map(Some)
             .collect();
         Ok(ScalarValue::List(Arc::new(
@@ -280,7 +348,7 @@ impl Accumulator for Buckets {
     }
 
     fn size(&self) -> usize {
-        size_of_val(self) + self.counts.capacity() * size_of::<(i64, u64)>()
+        size_of_val(self) + self.counts.bytes()
     }
 }
 
@@ -291,6 +359,23 @@ mod tests {
     use datafusion::arrow::array::RecordBatch;
     use datafusion::arrow::datatypes::Schema;
     use datafusion::logical_expr::col;
+
+    #[test]
+    fn counters_grow_either_way_and_read_back_in_the_order_of_values() {
+        let mut counts = Counts::default();
+        // Largest magnitudes first, then smaller, then larger again, on both signs.
+        for value in [1e6, 3.0, 1e-3, 2e9, 0.0, -5.0, -1e12, -1e-9, 3.0, 0.0] {
+            counts.add(bucket(value), 1);
+        }
+        let buckets: Vec<(i64, u64)> = counts.occupied().collect();
+        let mut expected: Vec<(i64, u64)> = Vec::new();
+        for value in [-1e12, -5.0, -1e-9, 0.0, 1e-3, 3.0, 1e6, 2e9] {
+            let rows = if value == 0.0 || value == 3.0 { 2 } else { 1 };
+            expected.push((bucket(value), rows));
+        }
+        assert_eq!(buckets, expected);
+        assert!(counts.bytes() <= 8 * 2 * (1 << 18));
+    }
 
     #[test]
     fn buckets_keep_the_order_of_values_and_hold_them_within_a_256th() {

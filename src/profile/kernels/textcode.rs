@@ -75,9 +75,11 @@ impl ScalarUDFImpl for TextCode {
     }
 }
 
-/// `name(text)`: every value of `text` rewritten by `rule` (which writes into the buffer it
-/// is given, cleared for each value), as `Utf8`.
-pub fn text_map(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> Expr {
+/// How a value is rewritten: as UTF-8, into the buffer it is given (cleared for each value).
+pub type Rewrite = fn(&str, &mut Vec<u8>);
+
+/// `name(text)`: every value of `text` rewritten by `rule`, as `Utf8`.
+pub fn text_map(name: &'static str, rule: Rewrite, text: Expr) -> Expr {
     ScalarUDF::from(TextMap {
         name,
         rule,
@@ -92,7 +94,7 @@ pub fn text_map(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> 
 struct TextMap {
     /// Names one rule: two functions are the same when their names are.
     name: &'static str,
-    rule: fn(&str, &mut String),
+    rule: Rewrite,
     fingerprinted: bool,
     signature: Signature,
 }
@@ -136,7 +138,7 @@ impl ScalarUDFImpl for TextMap {
     }
 }
 
-fn mapped(array: &ArrayRef, rule: fn(&str, &mut String)) -> DfResult<StringArray> {
+fn mapped(array: &ArrayRef, rule: Rewrite) -> DfResult<StringArray> {
     let nulls = array.nulls();
     Ok(match array.data_type() {
         DataType::Utf8 => {
@@ -160,10 +162,10 @@ fn map_rows<'a>(
     len: usize,
     nulls: Option<&NullBuffer>,
     value: impl Fn(usize) -> &'a str,
-    rule: fn(&str, &mut String),
+    rule: Rewrite,
 ) -> StringArray {
     let mut out = StringBuilder::with_capacity(len, 0);
-    let mut buffer = String::new();
+    let mut buffer = Vec::new();
     for row in 0..len {
         if nulls.is_some_and(|n| n.is_null(row)) {
             out.append_null();
@@ -171,7 +173,7 @@ fn map_rows<'a>(
         }
         buffer.clear();
         rule(value(row), &mut buffer);
-        out.append_value(&buffer);
+        out.append_value(String::from_utf8_lossy(&buffer));
     }
     out.finish()
 }
@@ -259,38 +261,84 @@ pub(super) fn per_value<T: Copy + Default>(
 
 /// Results already computed in one batch, by value (short views by the view itself).
 struct Memo<'a, T> {
-    inline: HashMap<u128, T>,
-    text: HashMap<&'a str, T>,
+    inline: Remembered<HashMap<u128, T>>,
+    text: Remembered<HashMap<&'a str, T>>,
+}
+
+/// A memo, and whether it pays: a batch whose values rarely repeat (e-mail addresses, free
+/// text, identifiers) stops looking values up after [`TRIAL`] lookups that found less than a
+/// quarter of them, and computes every value from then on.
+struct Remembered<M> {
+    memo: M,
+    lookups: u32,
+    found: u32,
+    given_up: bool,
+}
+
+/// Lookups after which a memo that rarely finds a value is given up for the batch.
+const TRIAL: u32 = 512;
+
+impl<M: Default> Default for Remembered<M> {
+    fn default() -> Self {
+        Self {
+            memo: M::default(),
+            lookups: 0,
+            found: 0,
+            given_up: false,
+        }
+    }
+}
+
+impl<M> Remembered<M> {
+    fn counted(&mut self, found: bool) {
+        self.lookups += 1;
+        self.found += u32::from(found);
+        if self.lookups == TRIAL && self.found < TRIAL / 4 {
+            self.given_up = true;
+        }
+    }
 }
 
 impl<T> Default for Memo<'_, T> {
     fn default() -> Self {
         Self {
-            inline: HashMap::default(),
-            text: HashMap::default(),
+            inline: Remembered::default(),
+            text: Remembered::default(),
         }
     }
 }
 
 impl<'a, T: Copy> Memo<'a, T> {
     fn inline(&mut self, view: u128, f: impl FnOnce() -> T) -> T {
-        if let Some(found) = self.inline.get(&view) {
-            return *found;
+        let memo = &mut self.inline;
+        if memo.given_up {
+            return f();
+        }
+        let known = memo.memo.get(&view).copied();
+        memo.counted(known.is_some());
+        if let Some(found) = known {
+            return found;
         }
         let found = f();
-        if self.inline.len() < REMEMBERED {
-            self.inline.insert(view, found);
+        if memo.memo.len() < REMEMBERED {
+            memo.memo.insert(view, found);
         }
         found
     }
 
     fn text(&mut self, value: &'a str, f: &mut impl FnMut(&str) -> T) -> T {
-        if let Some(found) = self.text.get(value) {
-            return *found;
+        let memo = &mut self.text;
+        if memo.given_up {
+            return f(value);
+        }
+        let known = memo.memo.get(value).copied();
+        memo.counted(known.is_some());
+        if let Some(found) = known {
+            return found;
         }
         let found = f(value);
-        if self.text.len() < REMEMBERED {
-            self.text.insert(value, found);
+        if memo.memo.len() < REMEMBERED {
+            memo.memo.insert(value, found);
         }
         found
     }
@@ -306,7 +354,7 @@ fn is_text(data_type: &DataType) -> bool {
 /// `name(text)`: the 126-bit fingerprint ([`super::rowhash::HASH_TYPE`]) of every value of
 /// `text` rewritten by `rule`, NULL kept: what [`text_map`] gives, for comparing rows without
 /// writing the rewritten text out.
-pub fn text_hash(name: &'static str, rule: fn(&str, &mut String), text: Expr) -> Expr {
+pub fn text_hash(name: &'static str, rule: Rewrite, text: Expr) -> Expr {
     ScalarUDF::from(TextMap {
         name,
         rule,
@@ -317,12 +365,12 @@ pub fn text_hash(name: &'static str, rule: fn(&str, &mut String), text: Expr) ->
 }
 
 /// Every value rewritten by `rule` and fingerprinted, each distinct value once per batch.
-fn fingerprints(array: &ArrayRef, rule: fn(&str, &mut String)) -> DfResult<Decimal128Array> {
-    let mut buffer = String::new();
+fn fingerprints(array: &ArrayRef, rule: Rewrite) -> DfResult<Decimal128Array> {
+    let mut buffer = Vec::new();
     let (hashes, nulls) = per_value(array, |value| {
         buffer.clear();
         rule(value, &mut buffer);
-        super::rowhash::fingerprint(buffer.as_bytes())
+        super::rowhash::fingerprint(&buffer)
     })?;
     Ok(Decimal128Array::new(hashes.into(), nulls).with_data_type(HASH_TYPE))
 }
@@ -493,8 +541,8 @@ mod tests {
 
     #[test]
     fn equal_rewritten_values_have_equal_fingerprints() {
-        fn lower(value: &str, out: &mut String) {
-            out.push_str(&value.to_lowercase());
+        fn lower(value: &str, out: &mut Vec<u8>) {
+            out.extend_from_slice(value.to_lowercase().as_bytes());
         }
         let array: ArrayRef = Arc::new(StringViewArray::from(vec![
             Some("Pro"),
