@@ -7,9 +7,13 @@
 //!   conflicting labels in the profile pass;
 //! - [`counts`]: bounded value counts (top values, label classes, rows per day), giving up
 //!   past a limit instead of growing without bound;
+//! - [`day`]: the UTC day of a timestamp by integer division, for rows per day (two casts
+//!   and a range CASE per value before);
+//! - [`filled`]: per column, the rows where it and a label are both filled, from validity
+//!   bitmaps, for leakage suspects (a CASE per column before);
 //! - [`keycounts`]: duplicate keys of one integer column, counted in the profile pass;
 //! - [`pairs`]: rows per (value, class) pair by 64-bit keys, for leakage suspects (a value's
-//!   most common class);
+//!   most common class), the class's keys computed once for every column;
 //! - [`personal`]: whether a text value is or contains an e-mail, card number, IBAN, IP
 //!   address, national id or phone number, for personal data by value;
 //! - [`sketch`]: a log-bucketed histogram of a numeric column, for its percentiles, histogram,
