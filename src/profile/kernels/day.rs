@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, Date32Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Date32Array};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::{
@@ -66,12 +67,9 @@ fn days(array: &ArrayRef) -> DfResult<ArrayRef> {
         TimeUnit::Microsecond => 1_000_000,
         TimeUnit::Nanosecond => 1_000_000_000,
     };
-    // Every timestamp type is an i64 in memory.
-    let values = array.to_data();
-    let values = datafusion::arrow::array::PrimitiveArray::<Int64Type>::from(
-        values.into_builder().data_type(DataType::Int64).build()?,
-    );
-    let days: Date32Array = values.unary_opt(|value| {
+    // Every timestamp type is an i64 in memory: arrow's cast reinterprets it, values kept.
+    let values = cast(array, &DataType::Int64)?;
+    let days: Date32Array = values.as_primitive::<Int64Type>().unary_opt(|value| {
         let second = value / per_second;
         (FIRST_BUCKETED_SECOND..=LAST_BUCKETED_SECOND)
             .contains(&second)
