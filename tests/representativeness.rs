@@ -15,9 +15,13 @@ fn close(ours: f64, theirs: f64) -> bool {
 #[test]
 fn the_oldest_and_newest_windows_are_compared_and_leaks_listed_with_their_evidence() {
     let dir = TempDir::new().unwrap();
+    let without_statistics = TempDir::new().unwrap();
     let stdout = common::venv_python(
         "tests/representativeness/make_visits.py",
-        &[dir.path().as_os_str()],
+        &[
+            dir.path().as_os_str(),
+            without_statistics.path().as_os_str(),
+        ],
     );
     let planted: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let figure = |key: &str| planted[key].as_f64().unwrap();
@@ -137,6 +141,54 @@ fn the_oldest_and_newest_windows_are_compared_and_leaks_listed_with_their_eviden
         Some("time column `visited_at` is not in this dataset")
     );
     assert_ne!(verdicts.verdict, readiness::check::Verdict::NotAssessed);
+    // The footer states the time column's range, so the profile pass counted the windows; a
+    // copy whose footer has no statistics is read a second time for them, to the same figures.
+    let traced = |dir: &std::path::Path| {
+        let output = common::readiness(&[
+            "scan",
+            dir.to_str().unwrap(),
+            "--label",
+            "converted",
+            "--time",
+            "visited_at",
+            "--now",
+            common::NOW,
+            "--json",
+            "-",
+            "--quiet",
+            "-v",
+        ]);
+        let parsed = readiness::report::json::parse(&output.stdout).unwrap();
+        let visits = parsed
+            .result
+            .datasets
+            .iter()
+            .find(|d| d.name.starts_with("visits") || parsed.result.datasets.len() == 1);
+        let visits = visits.expect("the visits").representativeness.clone();
+        (visits, String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (in_pass, log) = traced(dir.path());
+    assert!(
+        log.contains("oldest and newest windows compared in the profile pass"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("comparing the oldest and newest windows"),
+        "{log}"
+    );
+    let (own_pass, log) = traced(without_statistics.path());
+    assert!(
+        log.contains("comparing the oldest and newest windows"),
+        "{log}"
+    );
+    assert_eq!(
+        serde_json::to_value(&own_pass).unwrap(),
+        serde_json::to_value(&in_pass).unwrap()
+    );
+    let compared: Vec<&str> = own_pass.columns.iter().map(|c| c.column.as_str()).collect();
+    assert_eq!(compared.len(), 5, "{compared:?}");
+    assert_eq!(compared[..2], ["device", "basket"]);
+
     // And without --time, two time columns: which one is for the user to say.
     let output = scan_output(&[dir_arg]);
     let parsed = readiness::report::json::parse(&output.stdout).unwrap();

@@ -99,7 +99,7 @@ pub async fn profile_dataset(
         sets_in_memory,
         "profiling"
     );
-    let (frame, pass, results, planning_fields) = loop {
+    let (frame, pass, results, planning_fields, time_ranges) = loop {
         let readable: Vec<_> = plan.readable_files().cloned().collect();
         if readable.is_empty() {
             return Ok(empty_dataset(plan, options, notes));
@@ -110,17 +110,19 @@ pub async fn profile_dataset(
                 .register(table, plan, &refs, &text_columns, None)
                 .await?;
             let fields = frame.schema().fields().clone();
+            let time_ranges = plan.stated_time_ranges(&refs);
             let planning = Planning {
                 fields: &fields,
                 options,
                 sets_in_memory,
+                time_ranges: &time_ranges,
             };
             let aggregates = pass::aggregates(&planning);
             let bounded = engine.memory_limit.is_some();
             let spread = engine::spread_for_one_pass(frame.clone(), plan.format, bounded);
             let (pass, results) =
                 completeness::measure(spread, &options.placeholders, &aggregates).await?;
-            Ok::<_, DataFusionError>((frame, pass, results, fields))
+            Ok::<_, DataFusionError>((frame, pass, results, fields, time_ranges))
         }
         .await;
         match attempt {
@@ -160,6 +162,7 @@ pub async fn profile_dataset(
         fields: &planning_fields,
         options,
         sets_in_memory,
+        time_ranges: &time_ranges,
     };
     for module in crate::dimensions::REGISTERED {
         let Some(part) = module.pass() else {

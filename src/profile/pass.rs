@@ -27,6 +27,7 @@ use crate::dimensions::completeness::profile::{CompletenessPass, PassResults};
 use crate::metrics::DatasetMetrics;
 use crate::profile::value::is_text_type;
 use crate::source::DatasetPlan;
+use crate::source::inventory::StatedRange;
 
 /// A dimension's part in the profile pass.
 pub trait Part: Sync {
@@ -54,6 +55,9 @@ pub struct Planning<'a> {
     /// Whether sets that grow with the rows (distinct rows, counts per key) may be held in
     /// memory during the pass; otherwise a grouping that spills counts them afterwards.
     pub sets_in_memory: bool,
+    /// The time columns' ranges as the files state them before they are read (Parquet
+    /// footers): what a dimension may plan with, to be checked against what the pass measures.
+    pub time_ranges: &'a [StatedRange],
 }
 
 impl Planning<'_> {
@@ -146,6 +150,7 @@ mod tests {
             fields: &fields,
             options: &options,
             sets_in_memory,
+            time_ranges: &[],
         };
         aggregates(&planning)
             .into_iter()

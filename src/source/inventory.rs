@@ -7,10 +7,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::SchemaRef;
+use chrono::{DateTime, Utc};
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::common::ScalarValue;
 use datafusion::datasource::file_format::csv::CsvFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use datafusion::datasource::file_format::json::JsonFormat;
+use datafusion::parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use futures::StreamExt;
@@ -19,6 +23,7 @@ use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use super::delimited::{self, CsvReading, Dialect, ForcedDialect};
 use super::ndjson::{self, JsonError, JsonReading};
 use super::{Compression, DataFormat};
+use crate::profile::value::{instant, is_time_type};
 
 pub use delimited::CSV_INFER_ROWS;
 
@@ -42,6 +47,9 @@ pub struct FileInspection {
     pub row_count: Option<u64>,
     pub created_by: Option<String>,
     pub key_value_metadata: Vec<(String, String)>,
+    /// Per time column (timestamps and dates), the earliest and latest value the Parquet
+    /// footer's statistics state, for columns whose every row group with values states both.
+    pub time_ranges: Vec<StatedRange>,
     /// What reading a CSV file found: dialect, rejected rows, a cleaned copy.
     pub csv: Option<CsvReading>,
     /// What reading an NDJSON file found: rejected lines, a cleaned copy.
@@ -79,6 +87,7 @@ async fn inspect_file(
         row_count: None,
         created_by: None,
         key_value_metadata: Vec::new(),
+        time_ranges: Vec::new(),
         csv: None,
         json: None,
         json_document: false,
@@ -154,8 +163,60 @@ async fn inspect_parquet(
         file_metadata.key_value_metadata(),
     )
     .map_err(|error| format!("Parquet schema cannot be read: {error}"))?;
+    inspection.time_ranges = schema
+        .fields()
+        .iter()
+        .filter(|field| is_time_type(field.data_type()))
+        .filter_map(|field| stated_range(&metadata, &schema, field.name()))
+        .collect();
     inspection.schema = Some(Arc::new(schema));
     Ok(())
+}
+
+/// The earliest and latest value of a column as a file's footer states them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatedRange {
+    pub column: String,
+    pub min: DateTime<Utc>,
+    pub max: DateTime<Utc>,
+}
+
+/// The range of time column `column` over every row group of a file, from the footer's
+/// statistics; `None` when a row group with values does not state both bounds, or the file has
+/// no values in it.
+fn stated_range(metadata: &ParquetMetaData, schema: &Schema, column: &str) -> Option<StatedRange> {
+    let file = metadata.file_metadata();
+    let converter = StatisticsConverter::try_new(column, schema, file.schema_descr()).ok()?;
+    let groups = metadata.row_groups();
+    let mins = converter.row_group_mins(groups).ok()?;
+    let maxes = converter.row_group_maxes(groups).ok()?;
+    let nulls = converter.row_group_null_counts(groups).ok()?;
+    let mut range: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    for (index, group) in groups.iter().enumerate() {
+        let rows = u64::try_from(group.num_rows()).ok()?;
+        let bound = |array: &ArrayRef| {
+            ScalarValue::try_from_array(array, index)
+                .ok()
+                .and_then(|value| instant(&value))
+        };
+        match (bound(&mins), bound(&maxes)) {
+            (Some(min), Some(max)) => {
+                range = Some(match range {
+                    Some((low, high)) => (low.min(min), high.max(max)),
+                    None => (min, max),
+                });
+            }
+            // Only a row group of NULLs (or none) may leave its bounds unstated.
+            _ if nulls.is_valid(index) && nulls.value(index) == rows => {}
+            _ => return None,
+        }
+    }
+    let (min, max) = range?;
+    Some(StatedRange {
+        column: column.to_string(),
+        min,
+        max,
+    })
 }
 
 /// Parquet schemas nested deeper than this are refused (real ones nest a few levels).

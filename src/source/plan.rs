@@ -14,6 +14,7 @@ use datafusion::arrow::datatypes::{DataType, Schema};
 use object_store::path::Path;
 
 use super::delimited::Dialect;
+use super::inventory::StatedRange;
 use super::{DataFormat, FileInspection, Location};
 use crate::metrics::{SidecarFile, SidecarKind, TableLineage};
 
@@ -76,6 +77,28 @@ impl DatasetPlan {
             .iter()
             .filter(|file| file.usable())
             .map(|file| &file.inspection)
+    }
+
+    /// Per time column, the earliest and latest value the Parquet footers of `files` state
+    /// together, for columns every file states a range of. None for other formats, or for a
+    /// lakehouse table (its log may delete rows its files' footers still count).
+    pub fn stated_time_ranges(&self, files: &[&FileInspection]) -> Vec<StatedRange> {
+        let (Some(first), DataFormat::Parquet, None) = (files.first(), self.format, &self.table)
+        else {
+            return Vec::new();
+        };
+        first
+            .time_ranges
+            .iter()
+            .filter_map(|range| {
+                files[1..].iter().try_fold(range.clone(), |mut all, file| {
+                    let other = file.time_ranges.iter().find(|r| r.column == all.column)?;
+                    all.min = all.min.min(other.min);
+                    all.max = all.max.max(other.max);
+                    Some(all)
+                })
+            })
+            .collect()
     }
 }
 

@@ -11,6 +11,9 @@ every 5th visit); `coupon_code` filled only when `converted` is set; `shipped_at
 timestamp, milliseconds, naive) a day after the visit for converted visits.
 
 `snapshot.parquet` (pyarrow): 200 rows without any time column.
+
+With a second folder, `visits.parquet` is written there too without statistics in its footer
+(so readiness cannot plan the windows before reading, and reads them in a pass of their own).
 """
 import json
 import math
@@ -59,6 +62,8 @@ shipped = [
 ]
 table = frame.to_arrow().append_column("shipped_at", pa.array(shipped, pa.timestamp("ms")))
 pq.write_table(table, out / "visits.parquet")
+if len(sys.argv) > 2:
+    pq.write_table(table, Path(sys.argv[2]) / "visits.parquet", write_statistics=False)
 
 pq.write_table(
     pa.table({"sku": [f"S{i}" for i in range(200)], "stock": [i % 17 for i in range(200)]}),

@@ -120,12 +120,13 @@ impl Part for super::Duplication {
         if !planning.sets_in_memory {
             return Vec::new();
         }
-        let columns = planning.fields.iter().map(|f| ident(f.name())).collect();
-        let mut aggregates = vec![(DISTINCT_ROWS.to_string(), distinct_rows(columns))];
-        let (compared, _) = near_duplicate_columns(planning);
-        if !compared.is_empty() {
-            let fingerprints = compared.iter().map(|f| normalised_fingerprint(f)).collect();
-            aggregates.push((NEAR_DISTINCT_ROWS.to_string(), distinct_rows(fingerprints)));
+        let fingerprints = RowFingerprints::of(planning);
+        let mut aggregates = vec![(
+            DISTINCT_ROWS.to_string(),
+            distinct_fingerprints(fingerprints.exact.clone()),
+        )];
+        if let Some(near) = fingerprints.near {
+            aggregates.push((NEAR_DISTINCT_ROWS.to_string(), distinct_fingerprints(near)));
         }
         if let Some(key) = key_counted_in_pass(planning) {
             aggregates.push((
@@ -318,6 +319,61 @@ pub fn names_an_identifier_or_metadata(name: &str) -> bool {
         .last()
         .is_some_and(|last| IDENTIFIER_WORDS.contains(&last.as_str()))
         || words.iter().any(|w| METADATA_WORDS.contains(&w.as_str()))
+}
+
+/// The row fingerprints the profile pass counts, built on each other so a column is encoded
+/// as few times as it can be: `numbers` is the fingerprint of the feature columns that are
+/// not text (the same whether rows are compared exactly or as near-duplicates),
+/// - `features`: `numbers` and the feature text as it is (conflicting labels),
+/// - `exact`: `features`, the label columns and the set-aside columns (duplicate rows),
+/// - `near`: `numbers`, and the feature and label text by the fingerprints of its normalised
+///   forms (near-duplicates; non-text label columns as they are).
+///
+/// The feature columns are those neither label nor set aside ([`set_aside`]). A fingerprint
+/// of fingerprints is as injective as the fingerprint of the columns themselves, up to the
+/// same 2^-126 chance per pair of rows ([`crate::profile::kernels::rowhash`]): the counts are
+/// the same, only the fingerprints' values differ from a fingerprint of all the columns.
+/// Identical expressions are computed once per batch (common-subexpression elimination).
+pub struct RowFingerprints {
+    /// `None` without feature columns.
+    pub features: Option<Expr>,
+    pub exact: Expr,
+    /// `None` when every column is set aside.
+    pub near: Option<Expr>,
+}
+
+impl RowFingerprints {
+    pub fn of(planning: &Planning<'_>) -> Self {
+        let options = planning.options;
+        let fields = planning.fields.iter();
+        let (aside, compared): (Vec<&FieldRef>, Vec<&FieldRef>) =
+            fields.partition(|f| set_aside(options, f.name()));
+        let (labels, features): (Vec<&FieldRef>, Vec<&FieldRef>) = compared
+            .iter()
+            .partition(|f| options.label_columns.contains(f.name()));
+        let (text, other): (Vec<&FieldRef>, Vec<&FieldRef>) =
+            features.iter().partition(|f| is_text_type(f.data_type()));
+        let numbers =
+            (!other.is_empty()).then(|| row_hash(other.iter().map(|f| ident(f.name())).collect()));
+        let features = (!features.is_empty()).then(|| {
+            let text = text.iter().map(|f| ident(f.name()));
+            row_hash(numbers.clone().into_iter().chain(text).collect())
+        });
+        let plain = labels.iter().chain(&aside).map(|f| ident(f.name()));
+        let exact = row_hash(features.clone().into_iter().chain(plain).collect());
+        let near = (!compared.is_empty()).then(|| {
+            let normalised = text
+                .iter()
+                .chain(&labels)
+                .map(|f| normalised_fingerprint(f));
+            row_hash(numbers.into_iter().chain(normalised).collect())
+        });
+        Self {
+            features,
+            exact,
+            near,
+        }
+    }
 }
 
 /// A column as the profile pass compares it for near-duplicates: text by the fingerprint of

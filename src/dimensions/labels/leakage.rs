@@ -38,9 +38,6 @@ pub const ROWS_PER_VALUE: u64 = 20;
 /// and filled labelled rows (filled with the label).
 pub const MIN_ROWS: u64 = 20;
 
-/// Pairs counted per column before it is given up (1,000 values of 20 classes).
-pub const MAX_PAIRS: usize = 20_000;
-
 /// Evidence below this strength is not recorded.
 pub const RECORDED_FROM: f64 = 0.5;
 
@@ -68,7 +65,7 @@ fn compared<'a>(planning: &'a Planning<'a>) -> (Vec<&'a FieldRef>, Option<&'a st
 
 /// What the profile pass counts for label `label` (its place among the label columns): per
 /// compared column the labelled rows in which it is filled, the rows per (value, class) pair
-/// (not for time columns; given up past [`MAX_PAIRS`]; not under a memory limit that keeps
+/// (not for time columns; given up past [`MAX_VALUES`] values; not under a memory limit that keeps
 /// the row sets out of the pass) and, for time columns, the labelled
 /// rows with both times and those later than the time column.
 pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Vec<(String, Expr)> {
@@ -106,10 +103,11 @@ pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Ve
                 aggregates.push((name("timed"), sum(ones(both))));
             }
         } else if planning.sets_in_memory {
-            // Up to MAX_PAIRS pairs a column: not under a memory limit too tight for the sets.
+            // Up to MAX_VALUES values a column (more are not compared): not under a memory
+            // limit too tight for the sets.
             aggregates.push((
                 name("pairs"),
-                pair_counts(values(column), class.clone(), MAX_PAIRS),
+                pair_counts(values(column), class.clone(), MAX_VALUES as usize),
             ));
         }
     }

@@ -12,7 +12,7 @@ use crate::dimensions::completeness::profile::{
     Placeholders, grouped_value_counts, present_values,
 };
 use crate::dimensions::consistency::profile::variant_groups;
-use crate::dimensions::duplication::profile::set_aside;
+use crate::dimensions::duplication::profile::{RowFingerprints, set_aside};
 use crate::dimensions::freshness::profile::{bucket_width, chosen_time_column, day, roll_up};
 use crate::metrics::{
     BucketWidth, DatasetMetrics, LabelBucket, LabelMetrics, LabelsOverTime, ValueCount,
@@ -180,9 +180,9 @@ impl Part for super::Labels {
                 let labelled = counts::value_counts(labelled_day, counts::MAX_DISTINCT);
                 aggregates.push((format!("labelled_days_{index}"), labelled));
             }
-            let features = features(planning);
-            if planning.sets_in_memory && !features.is_empty() {
-                let fingerprint = row_hash(features);
+            if planning.sets_in_memory
+                && let Some(fingerprint) = RowFingerprints::of(planning).features
+            {
                 aggregates.push((conflicts_name(index), conflicts(fingerprint, class.clone())));
             }
             let counts = counts::value_counts(class, counts::MAX_DISTINCT);

@@ -1,8 +1,10 @@
 //! Representativeness: the oldest and newest fifth of the time column's span, compared column
-//! by column with the population stability index, in one bounded extra pass (the windows need
-//! the time column's extremes, which the profile pass measures). The pass reads only the rows
-//! in the two windows and, per compared column, one sketch ([`sketch`]) or one count per
-//! value ([`counts::value_counts`]) for each window.
+//! by column with the population stability index. Per compared column, one sketch
+//! ([`sketch`]) or one count per value ([`counts::value_counts`]) for each window. When the
+//! Parquet footers state the time column's range, the windows are known before the read and
+//! the profile pass counts them (for every column that may be compared); the windows are then
+//! checked against the range the pass measured, and where they differ (or for CSV, or without
+//! footer statistics) a bounded extra pass reads only the rows in the two windows.
 //!
 //! Numeric columns are binned on the oldest window's deciles (read from its sketch; a value is
 //! in a bin where its sketch bucket's middle is), text and boolean columns with at most
@@ -13,6 +15,7 @@
 //! values differ between any two periods; consistency, measured before, says which) are not.
 
 use chrono::{DateTime, Utc};
+use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
@@ -30,8 +33,9 @@ use crate::metrics::{
 };
 use crate::profile::kernels::counts;
 use crate::profile::kernels::sketch::{Sketch, sketch};
-use crate::profile::pass::{Output, Part};
+use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::{count_at, instant, is_text_type, is_time_type, to_json};
+use crate::profile::{Placeholders, ProfileOptions};
 
 /// Each window is this share of the time span.
 pub const WINDOW_SHARE: f64 = 0.2;
@@ -57,6 +61,27 @@ const OLDEST_ROWS: &str = "oldest_rows";
 const NEWEST_ROWS: &str = "newest_rows";
 
 impl Part for super::Representativeness {
+    /// With the time column's range stated by the Parquet footers, the windows are known
+    /// before the read, and the profile pass counts every column that may be compared in
+    /// each window (which of them are compared waits for the pass's distinct counts and text
+    /// shapes). Without it, [`Part::measure`] reads the windows in a pass of their own.
+    fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
+        let Some((time, oldest, newest)) = planned_windows(planning) else {
+            return Vec::new();
+        };
+        let options = planning.options;
+        let columns: Vec<Column<'_>> = planning
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(index, field)| {
+                let what = candidate(options, field.name(), field.data_type(), time)?;
+                Some((index, field.name().as_str(), field.data_type(), what))
+            })
+            .collect();
+        window_aggregates(time, &oldest, &newest, &columns, &options.placeholders)
+    }
+
     fn measure<'a>(
         &'a self,
         output: &'a Output<'a>,
@@ -73,7 +98,19 @@ impl Part for super::Representativeness {
             metrics.representativeness = match windows(output) {
                 Ok((time, oldest, newest)) => {
                     let columns = compared_columns(output, &time.name, &written_as_values);
-                    compare(output, time, columns, oldest, newest).await?
+                    // The pass counted the windows when the footers stated the range the pass
+                    // then measured; otherwise (CSV, a footer without statistics, or one
+                    // that disagrees with the data) a pass of their own reads them.
+                    let planned = planned_windows(output.planning).is_some_and(|(name, o, n)| {
+                        name == time.name && o == oldest && n == newest
+                    });
+                    if planned && output.result(OLDEST_ROWS).is_some() {
+                        output.trace("oldest and newest windows compared in the profile pass");
+                        let result = |name: &str| output.result(name).cloned();
+                        shifts(output, time, &columns, oldest, newest, result)
+                    } else {
+                        compare(output, time, &columns, oldest, newest).await?
+                    }
                 }
                 Err(reason) => Representativeness {
                     not_assessed: Some(reason),
@@ -83,6 +120,38 @@ impl Part for super::Representativeness {
             Ok(())
         })
     }
+}
+
+/// A column that may be compared: its place among the pass's columns, name, type and how.
+type Column<'a> = (usize, &'a str, &'a DataType, Compared);
+
+/// The oldest and newest windows of the span from `min` to `max`; `None` for an empty span.
+fn windows_of(min: DateTime<Utc>, max: DateTime<Utc>) -> Option<(TimeWindow, TimeWindow)> {
+    let span = max - min;
+    if span <= chrono::Duration::zero() {
+        return None;
+    }
+    let window = chrono::Duration::microseconds(
+        (span.num_microseconds().unwrap_or(i64::MAX) as f64 * WINDOW_SHARE) as i64,
+    );
+    let window_at = |start, end| TimeWindow {
+        start,
+        end,
+        rows: 0,
+    };
+    Some((window_at(min, min + window), window_at(max - window, max)))
+}
+
+/// The time column and its windows as the files' footers state its range, before the pass.
+fn planned_windows<'a>(planning: &'a Planning<'a>) -> Option<(&'a str, TimeWindow, TimeWindow)> {
+    let columns = planning
+        .fields
+        .iter()
+        .map(|f| (f.name().as_str(), f.data_type()));
+    let (time, _, _) = chosen_time_column(columns, planning.options).ok()?;
+    let range = planning.time_ranges.iter().find(|r| r.column == time)?;
+    let (oldest, newest) = windows_of(range.min, range.max)?;
+    Some((time, oldest, newest))
 }
 
 /// The time column and the oldest and newest windows of its span, or why there are none.
@@ -117,26 +186,13 @@ fn windows<'a>(
     let (Some(min), Some(max)) = (instant(&time.min), instant(&time.max)) else {
         return Err(format!("time column `{name}` has no values"));
     };
-    let span = max - min;
-    if span <= chrono::Duration::zero() {
-        return Err(format!("every row of `{name}` has the same time"));
-    }
-    let window = chrono::Duration::microseconds(
-        (span.num_microseconds().unwrap_or(i64::MAX) as f64 * WINDOW_SHARE) as i64,
-    );
-    let window_at = |start, end| TimeWindow {
-        start,
-        end,
-        rows: 0,
-    };
-    Ok((
-        time,
-        window_at(min, min + window),
-        window_at(max - window, max),
-    ))
+    let (oldest, newest) =
+        windows_of(min, max).ok_or_else(|| format!("every row of `{name}` has the same time"))?;
+    Ok((time, oldest, newest))
 }
 
 /// What is compared of a column.
+#[derive(Clone, Copy)]
 enum Compared {
     Numeric,
     Categorical,
@@ -156,27 +212,45 @@ fn compared_columns<'a>(
     output: &'a Output<'a>,
     time: &str,
     written_as_values: &[String],
-) -> Vec<(&'a ColumnFigures, Compared)> {
+) -> Vec<Column<'a>> {
     output
         .pass
         .columns
         .iter()
         .filter(|c| !written_as_values.contains(&c.name))
-        .filter_map(|c| Some((c, compared(output, c, time)?)))
+        .filter_map(|c| {
+            let (index, _) = output.planning.fields.find(&c.name)?;
+            Some((
+                index,
+                c.name.as_str(),
+                &c.data_type,
+                compared(output, c, time)?,
+            ))
+        })
         .collect()
 }
 
-fn compared(output: &Output<'_>, figures: &ColumnFigures, time: &str) -> Option<Compared> {
-    let options = output.options();
-    if figures.name == time || set_aside(options, &figures.name) {
-        return None;
-    }
-    let data_type = &figures.data_type;
-    if is_time_type(data_type) {
+/// How a column may be compared, from its name and type alone.
+fn candidate(
+    options: &ProfileOptions,
+    name: &str,
+    data_type: &DataType,
+    time: &str,
+) -> Option<Compared> {
+    if name == time || set_aside(options, name) || is_time_type(data_type) {
         None
     } else if data_type.is_numeric() {
         Some(Compared::Numeric)
     } else if is_text_type(data_type) || data_type == &DataType::Boolean {
+        Some(Compared::Categorical)
+    } else {
+        None
+    }
+}
+
+fn compared(output: &Output<'_>, figures: &ColumnFigures, time: &str) -> Option<Compared> {
+    let what = candidate(output.options(), &figures.name, &figures.data_type, time)?;
+    if let Compared::Categorical = what {
         // Categories repeat: free text and codes unique to a row are not compared.
         let present = output
             .pass
@@ -185,24 +259,15 @@ fn compared(output: &Output<'_>, figures: &ColumnFigures, time: &str) -> Option<
         let few = figures.distinct_count.is_none_or(|n| {
             n as usize <= MAX_CATEGORIES && present >= ROWS_PER_CATEGORY * n.max(1)
         });
-        few.then_some(Compared::Categorical)
-    } else {
-        None
+        return few.then_some(what);
     }
+    Some(what)
 }
 
-/// The two windows' rows and every compared column's values, in one pass over the rows in
-/// the windows.
-async fn compare(
-    output: &Output<'_>,
-    time: &ColumnFigures,
-    columns: Vec<(&ColumnFigures, Compared)>,
-    mut oldest: TimeWindow,
-    mut newest: TimeWindow,
-) -> DfResult<Representativeness> {
-    output.trace("comparing the oldest and newest windows");
+/// Whether a row's time is in the oldest window, and in the newest.
+fn in_windows(time: &str, oldest: &TimeWindow, newest: &TimeWindow) -> (Expr, Expr) {
     let at = cast(
-        ident(&time.name),
+        ident(time),
         DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
     );
     let instant_lit = |t: DateTime<Utc>| {
@@ -211,31 +276,63 @@ async fn compare(
             Some("UTC".into()),
         ))
     };
-    let in_oldest = at.clone().lt(instant_lit(oldest.end));
-    let in_newest = at.gt_eq(instant_lit(newest.start));
+    (
+        at.clone().lt(instant_lit(oldest.end)),
+        at.gt_eq(instant_lit(newest.start)),
+    )
+}
+
+/// The rows of each window, and per column (named by its place among the pass's columns) a
+/// sketch or the counts per value of its present values in each window.
+fn window_aggregates(
+    time: &str,
+    oldest: &TimeWindow,
+    newest: &TimeWindow,
+    columns: &[Column<'_>],
+    placeholders: &Placeholders,
+) -> Vec<(String, Expr)> {
+    let (in_oldest, in_newest) = in_windows(time, oldest, newest);
     let only = |window: &Expr, value: Expr, null: ScalarValue| {
         when(window.clone(), value)
             .otherwise(lit(null))
             .expect("a CASE with one branch")
     };
     let one = |window: &Expr| only(window, lit(1i64), ScalarValue::Int64(Some(0)));
-    let placeholders = &output.options().placeholders;
     let mut aggregates = vec![
-        sum(one(&in_oldest)).alias(OLDEST_ROWS),
-        sum(one(&in_newest)).alias(NEWEST_ROWS),
+        (OLDEST_ROWS.to_string(), sum(one(&in_oldest))),
+        (NEWEST_ROWS.to_string(), sum(one(&in_newest))),
     ];
-    for (index, (figures, what)) in columns.iter().enumerate() {
-        let values = present_values(&figures.name, &figures.data_type, placeholders);
-        let null = ScalarValue::try_from(&figures.data_type).unwrap_or(ScalarValue::Null);
-        for (window, name) in [(&in_oldest, "oldest"), (&in_newest, "newest")] {
+    for (index, name, data_type, what) in columns {
+        let values = present_values(name, data_type, placeholders);
+        let null = ScalarValue::try_from(*data_type).unwrap_or(ScalarValue::Null);
+        for (window, which) in [(&in_oldest, "oldest"), (&in_newest, "newest")] {
             let in_window = only(window, values.clone(), null.clone());
             let aggregate = match what {
                 Compared::Numeric => sketch(in_window),
                 Compared::Categorical => counts::value_counts(in_window, MAX_CATEGORIES),
             };
-            aggregates.push(aggregate.alias(format!("{name}_{index}")));
+            aggregates.push((format!("{which}_{index}"), aggregate));
         }
     }
+    aggregates
+}
+
+/// The two windows' rows and every compared column's values, in one pass over the rows in
+/// the windows.
+async fn compare(
+    output: &Output<'_>,
+    time: &ColumnFigures,
+    columns: &[Column<'_>],
+    oldest: TimeWindow,
+    newest: TimeWindow,
+) -> DfResult<Representativeness> {
+    output.trace("comparing the oldest and newest windows");
+    let placeholders = &output.options().placeholders;
+    let aggregates = window_aggregates(&time.name, &oldest, &newest, columns, placeholders)
+        .into_iter()
+        .map(|(name, aggregate)| aggregate.alias(name))
+        .collect();
+    let (in_oldest, in_newest) = in_windows(&time.name, &oldest, &newest);
     let rows = output
         .frame
         .clone()
@@ -245,12 +342,24 @@ async fn compare(
     let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else {
         return Ok(Representativeness::default());
     };
-    let result = |name: &str| batch.column_by_name(name);
-    oldest.rows = result(OLDEST_ROWS).map_or(0, |r| count_at(r, 0));
-    newest.rows = result(NEWEST_ROWS).map_or(0, |r| count_at(r, 0));
+    let result = |name: &str| batch.column_by_name(name).cloned();
+    Ok(shifts(output, time, columns, oldest, newest, result))
+}
+
+/// The windows' figures and each compared column's shift, from the counted aggregates.
+fn shifts(
+    output: &Output<'_>,
+    time: &ColumnFigures,
+    columns: &[Column<'_>],
+    mut oldest: TimeWindow,
+    mut newest: TimeWindow,
+    result: impl Fn(&str) -> Option<ArrayRef>,
+) -> Representativeness {
+    oldest.rows = result(OLDEST_ROWS).map_or(0, |r| count_at(&r, 0));
+    newest.rows = result(NEWEST_ROWS).map_or(0, |r| count_at(&r, 0));
     let timed = output.pass.row_count.saturating_sub(time.missing_count());
     let mut shifts = Vec::new();
-    for (index, (figures, what)) in columns.iter().enumerate() {
+    for (index, name, _, what) in columns {
         let (Some(old), Some(new)) = (
             result(&format!("oldest_{index}")),
             result(&format!("newest_{index}")),
@@ -258,11 +367,11 @@ async fn compare(
             continue;
         };
         let shift = match what {
-            Compared::Numeric => match (Sketch::decode(old), Sketch::decode(new)) {
+            Compared::Numeric => match (Sketch::decode(&old), Sketch::decode(&new)) {
                 (Some(old), Some(new)) => Some(numeric_shift(&old, &new)),
                 _ => None,
             },
-            Compared::Categorical => match (counts::decode(old, 0), counts::decode(new, 0)) {
+            Compared::Categorical => match (counts::decode(&old, 0), counts::decode(&new, 0)) {
                 (Some(old), Some(new)) => Some(categorical_shift(&old, &new)),
                 _ => None,
             },
@@ -274,7 +383,7 @@ async fn compare(
             continue;
         }
         shifts.push(ColumnShift {
-            column: figures.name.clone(),
+            column: name.to_string(),
             kind,
             psi: psi(&bins),
             oldest_values,
@@ -284,14 +393,14 @@ async fn compare(
         });
     }
     shifts.sort_by(|a, b| b.psi.total_cmp(&a.psi).then(a.column.cmp(&b.column)));
-    Ok(Representativeness {
+    Representativeness {
         time_column: Some(time.name.clone()),
         not_assessed: None,
         newest_share: crate::profile::value::fraction(newest.rows, timed),
         oldest: Some(oldest),
         newest: Some(newest),
         columns: shifts,
-    })
+    }
 }
 
 type Shift = (ShiftKind, Vec<ShiftBin>, u64, u64);

@@ -5,8 +5,8 @@
 //! value repeated in a batch is hashed once. Rows where either is NULL are left out.
 //!
 //! Result: a `List<UInt64>` of (value key, class key, rows) triples, or NULL when there were
-//! more than `limit` pairs (the accumulator then stops counting, so a column of unique values
-//! costs little).
+//! more than `limit` distinct values, or more than [`PAIRS_PER_VALUE`] times `limit` pairs (the
+//! accumulator then stops counting, so a column of many values costs little).
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, UInt64Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, UInt64Type};
 use datafusion::common::utils::SingleRowListArrayBuilder;
-use datafusion::common::{HashMap, ScalarValue};
+use datafusion::common::{HashMap, HashSet, ScalarValue};
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
@@ -25,7 +25,12 @@ use datafusion::logical_expr::{
 
 use crate::profile::value::is_text_type;
 
-/// Rows per (value, class) pair of `value` and `class`, NULL past `limit` pairs. The class
+/// Pairs an accumulator holds per value of its limit before it gives up (20 classes a value on
+/// average), so a label with very many classes cannot grow the pairs without bound.
+pub const PAIRS_PER_VALUE: usize = 20;
+
+/// Rows per (value, class) pair of `value` and `class`, NULL past `limit` distinct values (or
+/// [`PAIRS_PER_VALUE`] times as many pairs). The class
 /// comes to the aggregate as its [`value_key`], so the pair counts of many columns against
 /// one label share one computation of the label's keys.
 pub fn pair_counts(value: Expr, class: Expr, limit: usize) -> Expr {
@@ -125,6 +130,7 @@ impl AggregateUDFImpl for PairCounts {
     fn accumulator(&self, _args: AccumulatorArgs) -> DfResult<Box<dyn Accumulator>> {
         Ok(Box::new(PairAccumulator {
             counts: HashMap::default(),
+            values: HashSet::default(),
             limit: self.limit,
             overflowed: false,
         }))
@@ -134,6 +140,8 @@ impl AggregateUDFImpl for PairCounts {
 #[derive(Debug)]
 struct PairAccumulator {
     counts: HashMap<(u64, u64), u64>,
+    /// The distinct value keys among the pairs (a new pair is rare: the set is seldom touched).
+    values: HashSet<u64>,
     limit: usize,
     overflowed: bool,
 }
@@ -142,9 +150,15 @@ impl PairAccumulator {
     fn add(&mut self, key: (u64, u64), rows: u64) {
         if let Some(count) = self.counts.get_mut(&key) {
             *count += rows;
-        } else if self.counts.len() == self.limit {
+            return;
+        }
+        self.values.insert(key.0);
+        if self.values.len() > self.limit
+            || self.counts.len() >= self.limit.saturating_mul(PAIRS_PER_VALUE)
+        {
             self.overflowed = true;
             self.counts = HashMap::default();
+            self.values = HashSet::default();
         } else {
             self.counts.insert(key, rows);
         }
@@ -195,6 +209,7 @@ impl Accumulator for PairAccumulator {
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
             + self.counts.capacity() * (std::mem::size_of::<(u64, u64, u64)>() + 1)
+            + self.values.capacity() * (std::mem::size_of::<u64>() + 1)
     }
 
     fn state(&mut self) -> DfResult<Vec<ScalarValue>> {
@@ -210,6 +225,7 @@ impl Accumulator for PairAccumulator {
             if lists.is_null(row) {
                 self.overflowed = true;
                 self.counts = HashMap::default();
+                self.values = HashSet::default();
                 return Ok(());
             }
             let partial = lists.value(row);
@@ -322,18 +338,46 @@ mod tests {
         assert_eq!(triples, expected);
     }
 
-    #[tokio::test]
-    async fn more_pairs_than_the_limit_give_null() {
-        let schema = Arc::new(Schema::new(vec![Field::new("v", DataType::Int64, true)]));
-        let values = Int64Array::from_iter_values(0..100);
-        let batch = RecordBatch::try_new(schema, vec![Arc::new(values)]).unwrap();
-        let frame = crate::profile::testing::partitioned(vec![batch], 2);
+    /// The pair counts of Int64 values against Int64 classes, in one partition, with `limit`.
+    async fn counted(values: Vec<i64>, classes: Vec<i64>, limit: usize) -> Option<usize> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("v", DataType::Int64, true),
+            Field::new("c", DataType::Int64, true),
+        ]));
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(values)),
+            Arc::new(Int64Array::from(classes)),
+        ];
+        let batch = RecordBatch::try_new(schema, columns).unwrap();
+        let frame = crate::profile::testing::partitioned(vec![batch], 1);
         let result = frame
-            .aggregate(vec![], vec![pair_counts(col("v"), col("v"), 10).alias("p")])
+            .aggregate(
+                vec![],
+                vec![pair_counts(col("v"), col("c"), limit).alias("p")],
+            )
             .unwrap()
             .collect()
             .await
             .unwrap();
-        assert_eq!(decode(result[0].column(0)), None);
+        decode(result[0].column(0)).map(|triples| triples.len())
+    }
+
+    #[tokio::test]
+    async fn more_values_than_the_limit_give_null_whatever_the_classes() {
+        let one_class = |values: i64| ((0..values).collect(), vec![7; values as usize]);
+        let (values, classes) = one_class(10);
+        assert_eq!(counted(values, classes, 10).await, Some(10));
+        let (values, classes) = one_class(11);
+        assert_eq!(counted(values, classes, 10).await, None);
+    }
+
+    #[tokio::test]
+    async fn more_pairs_than_the_limit_allows_give_null() {
+        // 5 values (under the limit of 10) in 41 classes each: 205 pairs, past 10 x 20.
+        let pairs: Vec<(i64, i64)> = (0..5).flat_map(|v| (0..41).map(move |c| (v, c))).collect();
+        let (values, classes) = pairs.iter().copied().unzip();
+        assert_eq!(counted(values, classes, 10).await, None);
+        let (values, classes) = pairs.iter().filter(|(_, c)| *c < 40).copied().unzip();
+        assert_eq!(counted(values, classes, 10).await, Some(200));
     }
 }
