@@ -33,13 +33,6 @@ use crate::profile::value::{count_at, is_text_type, scalar_at, to_json};
 /// How many of the most repeated keys are shown as examples.
 pub const EXAMPLE_GROUPS: usize = 5;
 
-/// Distinct rows over `columns` (all of them), as an aggregate: the distinct fingerprints,
-/// held in a hash set in memory, so it can ride along in the profile's one pass. The profile
-/// uses it when the set fits the memory limit, else [`distinct_row_count`].
-pub fn distinct_rows(columns: Vec<Expr>) -> Expr {
-    distinct_fingerprints(row_hash(columns))
-}
-
 /// Distinct rows over every column, by a grouping of their fingerprints that spills to disk
 /// under a memory limit: its own pass over the data.
 pub async fn distinct_row_count(frame: DataFrame) -> DfResult<u64> {
