@@ -83,22 +83,37 @@ impl Browser {
         self.run(page, &["--virtual-time-budget=3000", "--dump-dom"])
     }
 
-    /// Like `dom`, for a test that asserts the render time: the other tests of this file scan
-    /// and build reports beside it on the same cores, which only ever adds time, so a render
-    /// over `limit` is tried again, up to three times in all, and the fastest counts (the
-    /// usual best-of-n of a benchmark). Every attempt's time is printed.
-    fn timed_dom(&self, page: &Path, limit: Duration) -> (String, String, Duration) {
-        let mut best = self.dom(page);
-        println!("render: {:?}", best.2);
-        for _ in 1..3 {
-            if best.2 < limit {
+    /// How long the browser takes to open `page` in a 1280x900 window and paint it: from
+    /// launch to the screenshot of the first screen, which Chromium takes once the page has
+    /// loaded, its script has run and the screen is laid out and painted (what a reader waits
+    /// for; the DOM dump of `dom` adds the serialisation of the whole page, which no reader
+    /// waits for). The other tests of this file scan and build reports beside it on the same
+    /// cores, which only ever adds time, so a render over `limit` is tried again, up to three
+    /// times in all, and the fastest counts (the usual best-of-n of a benchmark). Every
+    /// attempt's time is printed.
+    fn timed_render(&self, page: &Path, limit: Duration) -> Duration {
+        let shot = self.profile.path().join("first-screen.png");
+        let mut best = Duration::MAX;
+        for attempt in 0..3 {
+            if best < limit {
                 break;
             }
-            let again = self.dom(page);
-            println!("render again: {:?}", again.2);
-            if again.2 < best.2 {
-                best = again;
-            }
+            let _ = fs::remove_file(&shot);
+            let (_, _, elapsed) = self.run(
+                page,
+                &[
+                    "--window-size=1280,900",
+                    "--virtual-time-budget=3000",
+                    &format!("--screenshot={}", shot.display()),
+                ],
+            );
+            let png = fs::read(&shot).expect("the browser wrote the screenshot");
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 10_000,
+                "an empty screenshot"
+            );
+            println!("render {}: {elapsed:?}", attempt + 1);
+            best = best.min(elapsed);
         }
         best
     }
@@ -384,7 +399,9 @@ fn a_2000_column_report_is_small_and_opens_fast() {
     assert!(size < 5_000_000, "report is {size} bytes");
     let result: readiness::metrics::ScanResult = serde_json::from_str(&json).unwrap();
     assert_eq!(result.datasets[0].columns.len(), columns);
-    let (dom, log, elapsed) = Browser::new().timed_dom(&html, Duration::from_secs(5));
+    let browser = Browser::new();
+    let elapsed = browser.timed_render(&html, Duration::from_secs(5));
+    let (dom, log, _) = browser.dom(&html);
     assert_no_script_errors(&log);
     assert!(
         elapsed < Duration::from_secs(5),
@@ -539,7 +556,7 @@ fn a_lake_of_2000_datasets_opens_on_a_summary_and_stays_small_and_fast() {
     let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle}"));
     assert!(
         at("<section id=\"summary\">")
-            < at("<table class=\"matrix sortable\" id=\"dataset-index\">")
+            < at("<table class=\"matrix sortable rows\" id=\"dataset-index\">")
     );
     assert!(at("id=\"dataset-index\"") < at("<details class=\"dataset\""));
     assert_eq!(
@@ -569,7 +586,8 @@ fn a_lake_of_2000_datasets_opens_on_a_summary_and_stays_small_and_fast() {
     );
 
     let browser = Browser::new();
-    let (dom, log, elapsed) = browser.timed_dom(&html, Duration::from_secs(5));
+    let elapsed = browser.timed_render(&html, Duration::from_secs(5));
+    let (dom, log, _) = browser.dom(&html);
     assert_no_script_errors(&log);
     assert!(dom.contains("data-script=\"ran\""));
     assert!(
@@ -586,7 +604,7 @@ fn a_lake_of_2000_datasets_opens_on_a_summary_and_stays_small_and_fast() {
         .and_then(|rest| rest.split('\'').next())
         .unwrap();
     let probe = format!(
-        "<script nonce=\"{nonce}\">var i = document.getElementById('dataset-index'); document.documentElement.setAttribute('data-widths', i.scrollWidth + ' ' + i.clientWidth + ' ' + document.documentElement.scrollWidth);</script></body>"
+        "<script nonce=\"{nonce}\">var i = document.getElementById('dataset-index'); document.documentElement.setAttribute('data-widths', i.scrollWidth + ' ' + i.clientWidth + ' ' + document.documentElement.scrollWidth); var heading = i.tHead.rows[0].cells[0]; heading.click(); heading.click(); var filter = document.querySelector('input.table-filter'); filter.value = 'TABLE_001'; filter.dispatchEvent(new Event('input', {{bubbles: true}})); var shown = Array.prototype.filter.call(i.tBodies[0].rows, function (r) {{ return r.offsetHeight > 0; }}).map(function (r) {{ return r.cells[0].textContent; }}); document.documentElement.setAttribute('data-sorted', i.tBodies[0].rows[0].cells[0].textContent + ' ' + shown.join(','));</script></body>"
     );
     let end = text.rfind("</body>").unwrap();
     let probed = dir.path().join("probed.html");
@@ -611,6 +629,16 @@ fn a_lake_of_2000_datasets_opens_on_a_summary_and_stays_small_and_fast() {
         widths[0] <= widths[1],
         "the index overflows its box: {widths:?}"
     );
+    // Sorting and filtering work on the index (its rows are laid out as grids): the name
+    // heading clicked twice sorts descending, and the filter leaves table_0010 to table_0019,
+    // in that order, the only rows with a height.
+    let sorted = dom
+        .split("data-sorted=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let expected: Vec<String> = (10..20).rev().map(|t| format!("table_{t:04}")).collect();
+    assert_eq!(sorted, format!("table_1999 {}", expected.join(",")));
     assert!(
         widths[2] <= 1280,
         "the page is wider than the window: {widths:?}"
