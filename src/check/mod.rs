@@ -11,6 +11,8 @@
 pub mod catalog;
 pub mod suite;
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 pub use catalog::Check;
@@ -256,17 +258,28 @@ pub fn evaluate(result: &ScanResult, suite: &Suite, history: Option<&History>) -
             .then_with(|| a.column.cmp(&b.column))
             .then_with(|| a.check.cmp(&b.check))
     });
+    // Each dataset's findings, looked up once (a lake has thousands of datasets and as many
+    // findings again: filtering them all per dataset and dimension took seconds).
+    let mut by_dataset: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for finding in &findings {
+        by_dataset
+            .entry(finding.dataset.as_str())
+            .or_default()
+            .push(finding);
+    }
     let datasets: Vec<DatasetVerdict> = result
         .datasets
         .iter()
         .map(|dataset| {
+            let theirs = by_dataset.get(dataset.name.as_str());
             let dimensions: Vec<DimensionVerdict> = dimensions::REGISTERED
                 .iter()
                 .map(|module| {
                     let dimension = module.dimension();
-                    let own: Vec<_> = findings
-                        .iter()
-                        .filter(|f| f.dataset == dataset.name && f.dimension == dimension)
+                    let own: Vec<_> = theirs
+                        .into_iter()
+                        .flatten()
+                        .filter(|f| f.dimension == dimension)
                         .collect();
                     let binding = own.iter().filter(|f| !f.advisory).map(|f| f.severity);
                     let worst = binding.max();

@@ -20,10 +20,11 @@ pub mod scanner;
 
 use std::io::{self, Cursor, Read, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use datafusion::arrow::csv::reader::Format;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::error::ArrowError;
 use encoding_rs::Encoding;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
@@ -374,13 +375,7 @@ impl<W: Write> FinishWrite for liblzma::write::XzEncoder<W> {
 /// Whether the first record is a header: it is not when some column is typed (number, date,
 /// boolean) by the rows after it and the first record's values fit those types too.
 fn looks_like_header(sample: &[u8]) -> bool {
-    let infer = |text: &[u8], header: bool| {
-        Format::default()
-            .with_header(header)
-            .with_truncated_rows(true)
-            .infer_schema(Cursor::new(text), None)
-            .map(|(schema, _)| schema)
-    };
+    let infer = |text: &[u8], header: bool| infer_schema(text, header).map(|(schema, _)| schema);
     let first_end = first_record_end(sample);
     let (Ok(body), Ok(first)) = (infer(sample, true), infer(&sample[..first_end], false)) else {
         return true;
@@ -412,13 +407,25 @@ fn first_record_end(sample: &[u8]) -> usize {
     usize::try_from(reader.position().byte()).map_or(sample.len(), |end| end.min(sample.len()))
 }
 
+/// arrow's CSV type inference over `sample`, one file at a time.
+///
+/// arrow matches every value against one shared set of patterns, whose matching state is
+/// pooled between threads: walks inferring side by side on more threads than cores fought over
+/// the pool, and each lost round built a fresh matcher (about two thirds of a 200-file walk's
+/// CPU went there). One inference at a time keeps the pool uncontended.
+fn infer_schema(sample: &[u8], header: bool) -> Result<(Schema, usize), ArrowError> {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    Format::default()
+        .with_header(header)
+        .with_truncated_rows(true)
+        .infer_schema(Cursor::new(sample), None)
+}
+
 /// Column types from the sample (arrow's CSV inference), under `names`. A column with no value
 /// in the sample is text, never `Null`: values further down must not be lost.
 fn infer_types(sample: &[u8], names: &[String], has_header: bool) -> Result<SchemaRef, String> {
-    let (inferred, _) = Format::default()
-        .with_header(has_header)
-        .with_truncated_rows(true)
-        .infer_schema(Cursor::new(sample), None)
+    let (inferred, _) = infer_schema(sample, has_header)
         .map_err(|error| format!("column types cannot be inferred: {error}"))?;
     let fields: Vec<Field> = names
         .iter()
@@ -656,6 +663,38 @@ mod tests {
         .expect("read");
         assert_eq!(read.len(), text.len());
         assert!(read == text.as_bytes());
+    }
+
+    #[test]
+    fn the_deduplicated_sample_types_columns_as_the_whole_sample_does() {
+        // Repeated values, a header value repeated in the body, a late wider value, a column
+        // whose only values are repeats of earlier ones.
+        let text: &'static [u8] =
+            b"n,x,flag,when\n1,2.5,true,2024-01-01\n1,2.5,false,2024-01-01\nn,2.5,true,2024-01-01\n2,3,TRUE,2024-01-01T10:00:00\n";
+        let mut open = || Ok(Box::new(text) as Box<dyn Read + Send>);
+        let tally = records::walk(&mut open, &Dialect::rfc4180(), CSV_INFER_ROWS).expect("walked");
+        assert_eq!(
+            String::from_utf8_lossy(&tally.sample),
+            "n,x,flag,when\n1,2.5,true,2024-01-01\n,,false,\nn,,,\n2,3,TRUE,2024-01-01T10:00:00\n"
+        );
+        let names: Vec<String> = tally.first.clone();
+        let deduplicated = infer_types(&tally.sample, &names, true).expect("inferred");
+        let whole = infer_types(text, &names, true).expect("inferred");
+        assert_eq!(deduplicated, whole);
+        let types: Vec<_> = whole
+            .fields()
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                DataType::Utf8,
+                DataType::Float64,
+                DataType::Boolean,
+                DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Second, None)
+            ]
+        );
     }
 
     #[test]

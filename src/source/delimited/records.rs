@@ -8,6 +8,7 @@
 //! one record: its first line is rejected instead (`unclosed_quote`) and the walk restarts
 //! after it, so the lines after it are read as the rows they are.
 
+use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,9 @@ pub const REJECT_EXAMPLES: usize = 20;
 
 /// Characters of a rejected row kept in its excerpt.
 const EXCERPT_CHARS: usize = 120;
+
+/// Distinct values per column the sample is deduplicated by (see `Tally::sample_new_values`).
+const SAMPLED_VALUES_PER_COLUMN: usize = 4096;
 
 /// Unclosed quotes recovered from per file; past this the rest of the file is one reject.
 const MAX_RESTARTS: usize = 100;
@@ -84,6 +88,9 @@ pub struct Tally {
     /// quote closed by another one much later), and the line of the first.
     pub swallowing_rows: u64,
     pub first_swallowing_line: Option<u64>,
+    /// Per column, the values the sample already holds after its first record (128-bit
+    /// hashes).
+    sampled: Vec<HashSet<u128>>,
 }
 
 /// Where an unclosed quote was found: the byte offset and line of its record.
@@ -212,6 +219,40 @@ fn walk_once(
 }
 
 impl Tally {
+    /// Writes a record after the first to the sample with only the values the sample does not
+    /// hold yet in their columns, the others left empty (a record with none left is not
+    /// written). arrow's inference gives a column the widest type any of its non-empty values
+    /// needs, so a repeated value adds nothing to it, and matching each value against
+    /// arrow's patterns was most of a small file's walk. A column past
+    /// [`SAMPLED_VALUES_PER_COLUMN`] distinct values keeps every value (its sample is mostly
+    /// distinct values anyway), so the sets stay small.
+    fn sample_new_values(
+        &mut self,
+        record: &Record,
+        sampler: &mut csv::Writer<Vec<u8>>,
+    ) -> io::Result<()> {
+        if self.sampled.len() < record.field_count() {
+            self.sampled
+                .resize_with(record.field_count(), HashSet::default);
+        }
+        let mut new = false;
+        let fields: Vec<&[u8]> = record
+            .fields()
+            .zip(&mut self.sampled)
+            .map(|(field, sampled)| {
+                let fresh = !field.is_empty()
+                    && (sampled.len() >= SAMPLED_VALUES_PER_COLUMN
+                        || sampled.insert(twox_hash::XxHash3_128::oneshot(field)));
+                new |= fresh;
+                if fresh { field } else { &[] }
+            })
+            .collect();
+        if new {
+            sampler.write_record(fields)?;
+        }
+        Ok(())
+    }
+
     fn reject(&mut self, kind: RejectKind, at: Break, fields: Vec<Vec<u8>>) {
         self.rejected += 1;
         if self.examples.len() < REJECT_EXAMPLES {
@@ -241,7 +282,10 @@ impl Tally {
         let in_sample = self.accepted <= sample_rows as u64;
         self.accepted += 1;
         if in_sample {
-            sampler.write_record(record.fields())?;
+            match self.accepted {
+                1 => sampler.write_record(record.fields())?,
+                _ => self.sample_new_values(record, sampler)?,
+            }
             if self.accepted > 1 {
                 // A value in the sample: the column is typed from it.
                 for (index, field) in record.fields().enumerate() {
@@ -251,6 +295,9 @@ impl Tally {
                 }
             }
         } else {
+            if !self.sampled.is_empty() {
+                self.sampled = Vec::new();
+            }
             for (index, field) in record.fields().enumerate() {
                 if self.late_values[index].is_none() && !field.is_empty() {
                     self.late_values[index] = Some(line);
