@@ -56,7 +56,8 @@ pub struct Planning<'a> {
     /// memory during the pass; otherwise a grouping that spills counts them afterwards.
     pub sets_in_memory: bool,
     /// The time columns' ranges as the files state them before they are read (Parquet
-    /// footers): what a dimension may plan with, to be checked against what the pass measures.
+    /// footers, the CSV walk): what a dimension may plan with, to be checked against what the
+    /// pass measures.
     pub time_ranges: &'a [StatedRange],
 }
 

@@ -339,6 +339,7 @@ async fn inspect_csv(
     }
     inspection.schema = Some(reading.schema.clone());
     inspection.row_count = Some(reading.row_count);
+    inspection.time_ranges = reading.time_ranges.clone();
     inspection.csv = Some(reading);
     Ok(())
 }

@@ -79,11 +79,12 @@ impl DatasetPlan {
             .map(|file| &file.inspection)
     }
 
-    /// Per time column, the earliest and latest value the Parquet footers of `files` state
-    /// together, for columns every file states a range of. None for other formats, or for a
-    /// lakehouse table (its log may delete rows its files' footers still count).
+    /// Per time column, the earliest and latest value the Parquet footers (or CSV walks) of
+    /// `files` state together, for columns every file states a range of. None for NDJSON, or
+    /// for a lakehouse table (its log may delete rows its files' footers still count).
     pub fn stated_time_ranges(&self, files: &[&FileInspection]) -> Vec<StatedRange> {
-        let (Some(first), DataFormat::Parquet, None) = (files.first(), self.format, &self.table)
+        let (Some(first), DataFormat::Parquet | DataFormat::Csv(_), None) =
+            (files.first(), self.format, &self.table)
         else {
             return Vec::new();
         };

@@ -13,7 +13,8 @@ timestamp, milliseconds, naive) a day after the visit for converted visits.
 `snapshot.parquet` (pyarrow): 200 rows without any time column.
 
 With a second folder, `visits.parquet` is written there too without statistics in its footer
-(so readiness cannot plan the windows before reading, and reads them in a pass of their own).
+(so readiness cannot plan the windows before reading, and reads them in a pass of their own);
+with a third, `visits.csv` (pyarrow's CSV writer, times as `2026-01-01 01:00:00.000000+0100`).
 """
 import json
 import math
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 out = Path(sys.argv[1])
@@ -64,6 +66,8 @@ table = frame.to_arrow().append_column("shipped_at", pa.array(shipped, pa.timest
 pq.write_table(table, out / "visits.parquet")
 if len(sys.argv) > 2:
     pq.write_table(table, Path(sys.argv[2]) / "visits.parquet", write_statistics=False)
+if len(sys.argv) > 3:
+    pacsv.write_csv(table, Path(sys.argv[3]) / "visits.csv")
 
 pq.write_table(
     pa.table({"sku": [f"S{i}" for i in range(200)], "stock": [i % 17 for i in range(200)]}),

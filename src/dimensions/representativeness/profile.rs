@@ -1,10 +1,11 @@
 //! Representativeness: the oldest and newest fifth of the time column's span, compared column
 //! by column with the population stability index. Per compared column, one sketch
 //! ([`sketch`]) or one count per value ([`counts::value_counts`]) for each window. When the
-//! Parquet footers state the time column's range, the windows are known before the read and
-//! the profile pass counts them (for every column that may be compared); the windows are then
-//! checked against the range the pass measured, and where they differ (or for CSV, or without
-//! footer statistics) a bounded extra pass reads only the rows in the two windows.
+//! files state the time column's range (Parquet footers; for CSV the smallest and largest
+//! text the walk saw in a column written as ISO dates), the windows are known before the read
+//! and the profile pass counts them (for every column that may be compared); the windows are
+//! then checked against the range the pass measured, and where they differ (or without a
+//! stated range) a bounded extra pass reads only the rows in the two windows.
 //!
 //! Numeric columns are binned on the oldest window's deciles (read from its sketch; a value is
 //! in a bin where its sketch bucket's middle is), text and boolean columns with at most
@@ -61,10 +62,10 @@ const OLDEST_ROWS: &str = "oldest_rows";
 const NEWEST_ROWS: &str = "newest_rows";
 
 impl Part for super::Representativeness {
-    /// With the time column's range stated by the Parquet footers, the windows are known
-    /// before the read, and the profile pass counts every column that may be compared in
-    /// each window (which of them are compared waits for the pass's distinct counts and text
-    /// shapes). Without it, [`Part::measure`] reads the windows in a pass of their own.
+    /// With the time column's range stated by the files (Parquet footers, the CSV walk), the
+    /// windows are known before the read, and the profile pass counts every column that may
+    /// be compared in each window (which of them are compared waits for the pass's distinct
+    /// counts and text shapes). Without it, [`Part::measure`] reads the windows in a pass of their own.
     fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
         let Some((time, oldest, newest)) = planned_windows(planning) else {
             return Vec::new();
@@ -98,9 +99,9 @@ impl Part for super::Representativeness {
             metrics.representativeness = match windows(output) {
                 Ok((time, oldest, newest)) => {
                     let columns = compared_columns(output, &time.name, &written_as_values);
-                    // The pass counted the windows when the footers stated the range the pass
-                    // then measured; otherwise (CSV, a footer without statistics, or one
-                    // that disagrees with the data) a pass of their own reads them.
+                    // The pass counted the windows when the files stated the range the pass
+                    // then measured; otherwise (no stated range, or one that disagrees with
+                    // the data) a pass of their own reads them.
                     let planned = planned_windows(output.planning).is_some_and(|(name, o, n)| {
                         name == time.name && o == oldest && n == newest
                     });
@@ -142,7 +143,7 @@ fn windows_of(min: DateTime<Utc>, max: DateTime<Utc>) -> Option<(TimeWindow, Tim
     Some((window_at(min, min + window), window_at(max - window, max)))
 }
 
-/// The time column and its windows as the files' footers state its range, before the pass.
+/// The time column and its windows as the files state its range, before the pass.
 fn planned_windows<'a>(planning: &'a Planning<'a>) -> Option<(&'a str, TimeWindow, TimeWindow)> {
     let columns = planning
         .fields

@@ -22,14 +22,19 @@ use std::io::{self, Cursor, Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use datafusion::arrow::array::StringArray;
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::csv::reader::Format;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::error::ArrowError;
+use datafusion::common::ScalarValue;
 use encoding_rs::Encoding;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use super::Compression;
-pub use records::{RejectKind, Rejected};
+use super::inventory::StatedRange;
+use crate::profile::value::{instant, is_time_type};
+pub use records::{RejectKind, Rejected, TextRange};
 
 /// Rows read to infer a CSV file's column types. A later value that does not fit the inferred
 /// type does not fail the scan: the profile layer reads that column as text instead.
@@ -181,6 +186,8 @@ pub struct CsvReading {
     pub notes: Vec<String>,
     /// The cleaned copy DataFusion reads instead of the file, and its size.
     pub copy: Option<(PathBuf, u64)>,
+    /// The time columns' ranges as the walk saw them (see [`stated_ranges`]).
+    pub time_ranges: Vec<StatedRange>,
 }
 
 /// Reads one CSV file through `store`. `copy_to` is where a cleaned copy goes if one is
@@ -280,6 +287,11 @@ fn read_blocking(
             tally.swallowing_rows
         ));
     }
+    // A file without a header has a first record the ranges left out: no range is stated.
+    let time_ranges = match dialect.has_header {
+        true => stated_ranges(&schema, &tally.text_ranges),
+        false => Vec::new(),
+    };
     let row_count = tally.accepted - u64::from(dialect.has_header);
     let needs_copy = tally.rejected > 0 || encoding != encoding_rs::UTF_8;
     let copy = if needs_copy {
@@ -298,6 +310,7 @@ fn read_blocking(
         rejected_rows: tally.examples,
         notes,
         copy,
+        time_ranges,
     })
 }
 
@@ -405,6 +418,40 @@ fn first_record_end(sample: &[u8]) -> usize {
     let mut record = csv::ByteRecord::new();
     let _ = reader.read_byte_record(&mut record);
     usize::try_from(reader.position().byte()).map_or(sample.len(), |end| end.min(sample.len()))
+}
+
+/// The range of every time column (as inferred) whose smallest and largest text the walk kept,
+/// parsed as its type: what the file states before the profile reads it, as a Parquet footer
+/// does. Byte order is not always time order (`2024-1-5` against `2024-01-05`, mixed
+/// offsets), so a stated range is a plan, which the profile checks against the range it
+/// measures (see `dimensions::representativeness`).
+fn stated_ranges(schema: &Schema, ranges: &[TextRange]) -> Vec<StatedRange> {
+    schema
+        .fields()
+        .iter()
+        .zip(ranges)
+        .filter(|(field, _)| is_time_type(field.data_type()))
+        .filter_map(|(field, range)| {
+            let TextRange::Kept { min, max } = range else {
+                return None;
+            };
+            let text = StringArray::from(vec![
+                String::from_utf8_lossy(min).into_owned(),
+                String::from_utf8_lossy(max).into_owned(),
+            ]);
+            let parsed = cast(&text, field.data_type()).ok()?;
+            let at = |row| {
+                ScalarValue::try_from_array(&parsed, row)
+                    .ok()
+                    .and_then(|value| instant(&value))
+            };
+            Some(StatedRange {
+                column: field.name().clone(),
+                min: at(0)?,
+                max: at(1)?,
+            })
+        })
+        .collect()
 }
 
 /// arrow's CSV type inference over `sample`, one file at a time.
@@ -693,6 +740,48 @@ mod tests {
                 DataType::Float64,
                 DataType::Boolean,
                 DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Second, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_walk_states_the_range_of_columns_written_as_iso_dates() {
+        let text: &'static [u8] = b"id,day,at,code\n1,,2024-03-01 10:00:00,1999-12\n2,2024-02-29,2024-01-01 00:00:00,2024-x\n3,2024-03-02,2024-12-31 23:59:59,\n4,2024-01-15,,abc\n";
+        let mut open = || Ok(Box::new(text) as Box<dyn Read + Send>);
+        let tally = records::walk(&mut open, &Dialect::rfc4180(), CSV_INFER_ROWS).expect("walked");
+        let kept = |min: &str, max: &str| TextRange::Kept {
+            min: min.as_bytes().to_vec(),
+            max: max.as_bytes().to_vec(),
+        };
+        assert_eq!(
+            tally.text_ranges,
+            [
+                TextRange::NotKept,
+                kept("2024-01-15", "2024-03-02"),
+                kept("2024-01-01 00:00:00", "2024-12-31 23:59:59"),
+                // Starts like a date, but is typed text: no range is stated for it.
+                kept("1999-12", "abc"),
+            ]
+        );
+        let names = tally.first.clone();
+        let schema = infer_types(&tally.sample, &names, true).expect("inferred");
+        let ranges: Vec<_> = stated_ranges(&schema, &tally.text_ranges)
+            .into_iter()
+            .map(|r| (r.column, r.min.to_rfc3339(), r.max.to_rfc3339()))
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                (
+                    "day".to_string(),
+                    "2024-01-15T00:00:00+00:00".to_string(),
+                    "2024-03-02T00:00:00+00:00".to_string()
+                ),
+                (
+                    "at".to_string(),
+                    "2024-01-01T00:00:00+00:00".to_string(),
+                    "2024-12-31T23:59:59+00:00".to_string()
+                ),
             ]
         );
     }

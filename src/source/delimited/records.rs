@@ -88,9 +88,58 @@ pub struct Tally {
     /// quote closed by another one much later), and the line of the first.
     pub swallowing_rows: u64,
     pub first_swallowing_line: Option<u64>,
+    /// Per column, the smallest and largest text (by bytes) of the accepted records after the
+    /// first, for columns whose first value starts like an ISO date: after inference, a time
+    /// column's range as the file states it (see [`TextRange`]).
+    pub text_ranges: Vec<TextRange>,
     /// Per column, the values the sample already holds after its first record (128-bit
     /// hashes, in sets with a fast hasher: the default SipHash was 7% of the walks' CPU).
     sampled: Vec<HashSet<u128>>,
+}
+
+/// A column's smallest and largest value by bytes, kept only for a column whose first value
+/// starts like an ISO date (`dddd-d`), where byte order is usually time order. Usually: a
+/// range stated from it must be checked against the range the data gives.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum TextRange {
+    /// No value seen yet.
+    #[default]
+    Unseen,
+    /// The first value does not start like a date.
+    NotKept,
+    Kept {
+        min: Vec<u8>,
+        max: Vec<u8>,
+    },
+}
+
+impl TextRange {
+    fn add(&mut self, value: &[u8]) {
+        match self {
+            Self::NotKept => {}
+            _ if value.is_empty() => {}
+            Self::Unseen => {
+                *self = match starts_like_a_date(value) {
+                    true => Self::Kept {
+                        min: value.to_vec(),
+                        max: value.to_vec(),
+                    },
+                    false => Self::NotKept,
+                }
+            }
+            Self::Kept { min, max } => {
+                if value < min.as_slice() {
+                    *min = value.to_vec();
+                } else if value > max.as_slice() {
+                    *max = value.to_vec();
+                }
+            }
+        }
+    }
+}
+
+fn starts_like_a_date(value: &[u8]) -> bool {
+    matches!(value, [a, b, c, d, b'-', e, ..] if [a, b, c, d, e].iter().all(|x| x.is_ascii_digit()))
 }
 
 /// Where an unclosed quote was found: the byte offset and line of its record.
@@ -281,6 +330,15 @@ impl Tally {
         }
         let in_sample = self.accepted <= sample_rows as u64;
         self.accepted += 1;
+        if self.accepted > 1 {
+            if self.text_ranges.len() < record.field_count() {
+                self.text_ranges
+                    .resize(record.field_count(), TextRange::default());
+            }
+            for (range, field) in self.text_ranges.iter_mut().zip(record.fields()) {
+                range.add(field);
+            }
+        }
         if in_sample {
             match self.accepted {
                 1 => sampler.write_record(record.fields())?,
