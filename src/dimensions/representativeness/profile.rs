@@ -65,7 +65,8 @@ impl Part for super::Representativeness {
     /// With the time column's range stated by the files (Parquet footers, the CSV walk), the
     /// windows are known before the read, and the profile pass counts every column that may
     /// be compared in each window (which of them are compared waits for the pass's distinct
-    /// counts and text shapes). Without it, [`Part::measure`] reads the windows in a pass of their own.
+    /// counts and text shapes). Without it, [`Part::measure`] reads the windows in a pass of
+    /// their own.
     fn aggregates(&self, planning: &Planning<'_>) -> Vec<(String, Expr)> {
         let Some((time, oldest, newest)) = planned_windows(planning) else {
             return Vec::new();
