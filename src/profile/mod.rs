@@ -119,7 +119,8 @@ pub async fn profile_dataset(
             };
             let aggregates = pass::aggregates(&planning);
             let bounded = engine.memory_limit.is_some();
-            let spread = engine::spread_for_one_pass(frame.clone(), plan.format, bounded);
+            let rows = estimated_rows(plan);
+            let spread = engine::spread_for_one_pass(frame.clone(), plan.format, bounded, rows);
             let (pass, results) =
                 completeness::measure(spread, &options.placeholders, &aggregates).await?;
             Ok::<_, DataFusionError>((frame, pass, results, fields, time_ranges))

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::common::ScalarValue;
+use datafusion::logical_expr::{Expr, cast, ident, lit};
 use serde_json::{Number, Value};
 
 /// The value at `row` of `array`, as a scalar (`Null` where it cannot be read).
@@ -64,6 +65,25 @@ pub fn is_time_type(data_type: &DataType) -> bool {
     )
 }
 
+/// The instant of time column `name` as microseconds on the UTC clock, comparable with
+/// [`utc_micros_lit`]: tz-aware values keep their instant, naive ones are read as UTC, dates
+/// are their midnight. A naive timestamp is not cast to a time zone: arrow looks up the zone's
+/// offset value by value for that, even for UTC.
+pub fn utc_micros(name: &str) -> Expr {
+    cast(
+        ident(name),
+        DataType::Timestamp(TimeUnit::Microsecond, None),
+    )
+}
+
+/// `instant` as a literal to compare [`utc_micros`] with.
+pub fn utc_micros_lit(instant: DateTime<Utc>) -> Expr {
+    lit(ScalarValue::TimestampMicrosecond(
+        Some(instant.timestamp_micros()),
+        None,
+    ))
+}
+
 /// A scalar as JSON.
 pub fn to_json(value: &ScalarValue) -> Value {
     if value.is_null() {
@@ -111,4 +131,81 @@ pub fn is_float_type(data_type: &DataType) -> bool {
         data_type,
         DataType::Float16 | DataType::Float32 | DataType::Float64
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{
+        Array, AsArray, Date32Array, RecordBatch, TimestampMicrosecondArray, TimestampSecondArray,
+    };
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::TimestampMicrosecondType;
+    use datafusion::prelude::SessionContext;
+
+    use super::*;
+
+    /// `utc_micros` gives the instants the cast to `Timestamp(us, UTC)` gives (the cast it
+    /// replaced), without a time-zone lookup, and compares with its literals.
+    #[tokio::test]
+    async fn utc_micros_are_the_instants_the_utc_cast_gives() {
+        let micros = vec![Some(0), Some(-1), Some(1_700_000_000_123_456), None];
+        let seconds = vec![Some(0), Some(-86_401), Some(1_700_000_000), None];
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            (
+                "naive",
+                Arc::new(TimestampMicrosecondArray::from(micros.clone())),
+            ),
+            (
+                "aware",
+                Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("+05:30")),
+            ),
+            (
+                "seconds",
+                Arc::new(TimestampSecondArray::from(seconds).with_timezone("UTC")),
+            ),
+            (
+                "day",
+                Arc::new(Date32Array::from(vec![
+                    Some(0),
+                    Some(-1),
+                    Some(19_000),
+                    None,
+                ])),
+            ),
+        ];
+        let batch = RecordBatch::try_from_iter(columns.clone()).unwrap();
+        let frame = SessionContext::new().read_batch(batch).unwrap();
+        let at = utc_micros_lit(Utc.timestamp_opt(1_000, 0).unwrap());
+        let mut selected = Vec::new();
+        for (name, _) in &columns {
+            selected.push(utc_micros(name).alias(format!("{name}_at")));
+            selected.push(
+                utc_micros(name)
+                    .lt(at.clone())
+                    .alias(format!("{name}_before")),
+            );
+        }
+        let result = frame.select(selected).unwrap().collect().await.unwrap();
+        let result = &result[0];
+        let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        for (name, array) in &columns {
+            let expected = cast(array, &utc).unwrap();
+            let expected = expected.as_primitive::<TimestampMicrosecondType>();
+            let ours = result.column_by_name(&format!("{name}_at")).unwrap();
+            let ours = ours.as_primitive::<TimestampMicrosecondType>();
+            assert_eq!(ours.values(), expected.values(), "{name}");
+            assert_eq!(ours.nulls(), expected.nulls(), "{name}");
+            let before = result.column_by_name(&format!("{name}_before")).unwrap();
+            let expected_before: Vec<Option<bool>> = expected
+                .iter()
+                .map(|v| v.map(|v| v < 1_000_000_000))
+                .collect();
+            assert_eq!(
+                before.as_boolean().iter().collect::<Vec<_>>(),
+                expected_before
+            );
+        }
+    }
 }

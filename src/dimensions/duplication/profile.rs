@@ -427,25 +427,7 @@ const ASCII_KEPT: [u8; 256] = {
 pub fn write_matching_text(text: &str, out: &mut Vec<u8>) {
     let mut pending_space = false;
     if text.is_ascii() {
-        // Nothing to decompose: word by word, each word copied through the table in one go.
-        let (bytes, mut at) = (text.as_bytes(), 0);
-        out.reserve(bytes.len());
-        while at < bytes.len() {
-            while at < bytes.len() && ASCII_KEPT[usize::from(bytes[at])] == 0 {
-                at += 1;
-            }
-            let start = at;
-            while at < bytes.len() && ASCII_KEPT[usize::from(bytes[at])] != 0 {
-                at += 1;
-            }
-            if start == at {
-                break;
-            }
-            if !out.is_empty() {
-                out.push(b' ');
-            }
-            out.extend(bytes[start..at].iter().map(|&b| ASCII_KEPT[usize::from(b)]));
-        }
+        write_ascii_matching_text(text.as_bytes(), out);
         return;
     }
     let mut encoded = [0u8; 4];
@@ -462,6 +444,33 @@ pub fn write_matching_text(text: &str, out: &mut Vec<u8>) {
             out.extend_from_slice(lower.encode_utf8(&mut encoded).as_bytes());
         }
     }
+}
+
+/// [`write_matching_text`] of ASCII text: nothing to decompose, so every byte goes through
+/// [`ASCII_KEPT`] in one branch-free loop. Each byte is written where the output stands (a
+/// separator as a space) and the output moves on past a kept byte, or past the first separator
+/// after one: so words end up one space apart, and a trailing space is cut at the end.
+fn write_ascii_matching_text(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + bytes.len() + 1, 0);
+    let written = &mut out[start..];
+    // Appended to earlier text, a first word is set one space apart: as if a word preceded.
+    let (mut length, mut after_word) = if start > 0 {
+        written[0] = b' ';
+        (1, false)
+    } else {
+        (0, false)
+    };
+    for &byte in bytes {
+        let kept = ASCII_KEPT[usize::from(byte)];
+        written[length] = if kept == 0 { b' ' } else { kept };
+        length += usize::from(kept != 0 || after_word);
+        after_word = kept != 0;
+    }
+    if length > 0 && written[length - 1] == b' ' {
+        length -= 1;
+    }
+    out.truncate(start + length);
 }
 
 const KEY_COUNTS: &str = "key_counts";
@@ -515,6 +524,24 @@ mod tests {
         );
         assert_ne!(matching_text("case 48"), matching_text("case 4 8x"));
         // ASCII text: the words (runs of letters and digits) in lower case, one space apart.
+        // Every ASCII byte, in pseudo-random strings of up to 40 bytes.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let random: Vec<String> = (0..2_000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                let length = (state >> 58) as usize % 41;
+                (0..length)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1);
+                        char::from((state >> 57) as u8)
+                    })
+                    .collect()
+            })
+            .collect();
         for text in [
             "",
             "   ",
@@ -525,13 +552,24 @@ mod tests {
             "x,y;z",
             "trailing. ",
             "ID 0042/B\t\n7",
-        ] {
+        ]
+        .into_iter()
+        .chain(random.iter().map(String::as_str))
+        {
             let words: Vec<String> = text
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|w| !w.is_empty())
                 .map(str::to_ascii_lowercase)
                 .collect();
             assert_eq!(matching_text(text), words.join(" "), "{text:?}");
+            // Appended to earlier text: one space between, none when nothing is kept.
+            let mut out = b"before".to_vec();
+            write_matching_text(text, &mut out);
+            let expected = match words.is_empty() {
+                true => "before".to_string(),
+                false => format!("before {}", words.join(" ")),
+            };
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
         }
     }
 }

@@ -12,10 +12,10 @@
 //! Not compared: the label columns, the time column, identifiers, load metadata and
 //! `--ignore` columns ([`set_aside`]). Each rule needs [`MIN_ROWS`] rows to say anything.
 
-use datafusion::arrow::datatypes::{DataType, FieldRef, TimeUnit};
+use datafusion::arrow::datatypes::FieldRef;
 use datafusion::common::HashMap;
 use datafusion::functions_aggregate::expr_fn::sum;
-use datafusion::logical_expr::{Expr, cast, ident, lit, when};
+use datafusion::logical_expr::{Expr, ident, lit, when};
 
 use super::profile::class;
 use crate::dimensions::completeness::profile::present_values;
@@ -25,7 +25,7 @@ use crate::metrics::{LeakageEvidence, LeakageRule};
 use crate::profile::kernels::filled::{self, filled_where};
 use crate::profile::kernels::pairs::{self, pair_counts};
 use crate::profile::pass::{Output, Planning};
-use crate::profile::value::{count_at, is_time_type};
+use crate::profile::value::{count_at, is_time_type, utc_micros};
 
 /// A column with more values than this is not compared by value purity.
 pub const MAX_VALUES: u64 = 1_000;
@@ -76,12 +76,6 @@ pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Ve
             .otherwise(lit(0i64))
             .expect("a CASE with one branch")
     };
-    let instant = |name: &str| {
-        cast(
-            ident(name),
-            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-        )
-    };
     let (columns, time) = compared(planning);
     let values =
         |column: &FieldRef| present_values(column.name(), column.data_type(), placeholders);
@@ -95,7 +89,7 @@ pub fn aggregates(planning: &Planning<'_>, label: usize, field: &FieldRef) -> Ve
         let name = |what: &str| format!("leakage_{label}_{what}_{index}");
         if is_time_type(column.data_type()) {
             if let Some(time) = time {
-                let later = instant(column.name()).gt(instant(time));
+                let later = utc_micros(column.name()).gt(utc_micros(time));
                 let both = ident(column.name())
                     .is_not_null()
                     .and(ident(time).is_not_null());

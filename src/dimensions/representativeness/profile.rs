@@ -17,11 +17,11 @@
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::array::ArrayRef;
-use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::error::Result as DfResult;
 use datafusion::functions_aggregate::expr_fn::sum;
-use datafusion::logical_expr::{Expr, cast, ident, lit, when};
+use datafusion::logical_expr::{Expr, lit, when};
 use futures::future::BoxFuture;
 
 use crate::dimensions::completeness::profile::{ColumnFigures, present_values};
@@ -33,9 +33,11 @@ use crate::metrics::{
     TimeWindow,
 };
 use crate::profile::kernels::counts;
-use crate::profile::kernels::sketch::{Sketch, sketch};
+use crate::profile::kernels::sketch::{Sketch, sketch_where};
 use crate::profile::pass::{Output, Part, Planning};
-use crate::profile::value::{count_at, instant, is_text_type, is_time_type, to_json};
+use crate::profile::value::{
+    count_at, instant, is_text_type, is_time_type, to_json, utc_micros, utc_micros_lit,
+};
 use crate::profile::{Placeholders, ProfileOptions};
 
 /// Each window is this share of the time span.
@@ -268,19 +270,10 @@ fn compared(output: &Output<'_>, figures: &ColumnFigures, time: &str) -> Option<
 
 /// Whether a row's time is in the oldest window, and in the newest.
 fn in_windows(time: &str, oldest: &TimeWindow, newest: &TimeWindow) -> (Expr, Expr) {
-    let at = cast(
-        ident(time),
-        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-    );
-    let instant_lit = |t: DateTime<Utc>| {
-        lit(ScalarValue::TimestampMicrosecond(
-            Some(t.timestamp_micros()),
-            Some("UTC".into()),
-        ))
-    };
+    let at = utc_micros(time);
     (
-        at.clone().lt(instant_lit(oldest.end)),
-        at.gt_eq(instant_lit(newest.start)),
+        at.clone().lt(utc_micros_lit(oldest.end)),
+        at.gt_eq(utc_micros_lit(newest.start)),
     )
 }
 
@@ -294,24 +287,22 @@ fn window_aggregates(
     placeholders: &Placeholders,
 ) -> Vec<(String, Expr)> {
     let (in_oldest, in_newest) = in_windows(time, oldest, newest);
-    let only = |window: &Expr, value: Expr, null: ScalarValue| {
-        when(window.clone(), value)
-            .otherwise(lit(null))
+    let one = |window: &Expr| {
+        when(window.clone(), lit(1i64))
+            .otherwise(lit(0i64))
             .expect("a CASE with one branch")
     };
-    let one = |window: &Expr| only(window, lit(1i64), ScalarValue::Int64(Some(0)));
     let mut aggregates = vec![
         (OLDEST_ROWS.to_string(), sum(one(&in_oldest))),
         (NEWEST_ROWS.to_string(), sum(one(&in_newest))),
     ];
     for (index, name, data_type, what) in columns {
         let values = present_values(name, data_type, placeholders);
-        let null = ScalarValue::try_from(*data_type).unwrap_or(ScalarValue::Null);
         for (window, which) in [(&in_oldest, "oldest"), (&in_newest, "newest")] {
-            let in_window = only(window, values.clone(), null.clone());
+            let (values, window) = (values.clone(), window.clone());
             let aggregate = match what {
-                Compared::Numeric => sketch(in_window),
-                Compared::Categorical => counts::value_counts(in_window, MAX_CATEGORIES),
+                Compared::Numeric => sketch_where(values, window),
+                Compared::Categorical => counts::value_counts_where(values, window, MAX_CATEGORIES),
             };
             aggregates.push((format!("{which}_{index}"), aggregate));
         }

@@ -24,7 +24,7 @@ use datafusion::logical_expr::{
 };
 use itertools::Itertools;
 
-use super::rowhash::SortedRuns;
+use super::rowhash::{SortedRuns, in_parts};
 
 /// The conflicting rows and groups of `fingerprint` (feature rows) against `class`.
 pub fn conflicts(fingerprint: Expr, class: Expr) -> Expr {
@@ -103,23 +103,13 @@ impl Accumulator for ConflictsAccumulator {
     }
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
-        let (mut rows, mut groups) = (0u64, 0u64);
-        let merged = self.0.all_runs().iter().map(|run| run.iter()).kmerge();
-        for (_, group) in &merged.chunk_by(|value| **value >> CLASS_BITS) {
-            let (mut count, mut first, mut classes) = (0u64, None, 1);
-            for value in group {
-                count += 1;
-                match first {
-                    None => first = Some(*value),
-                    Some(seen) if seen != *value && classes == 1 => classes = 2,
-                    _ => {}
-                }
-            }
-            if classes > 1 {
-                rows += count;
-                groups += 1;
-            }
-        }
+        // One fingerprint's classes are counted in one part: cuts fall on a fingerprint's first.
+        let first_of_fingerprint = |cut: i128| cut >> CLASS_BITS << CLASS_BITS;
+        let (rows, groups) = in_parts(self.0.all_runs(), first_of_fingerprint, conflicting)
+            .into_iter()
+            .fold((0, 0), |(rows, groups), part| {
+                (rows + part.0, groups + part.1)
+            });
         let figures = UInt64Array::from(vec![rows, groups]);
         Ok(SingleRowListArrayBuilder::new(Arc::new(figures)).build_list_scalar())
     }
@@ -136,6 +126,29 @@ impl Accumulator for ConflictsAccumulator {
         self.0.merge(&states[0]);
         Ok(())
     }
+}
+
+/// The labelled rows whose fingerprint comes with more than one class, and those
+/// fingerprints, in sorted runs of packed (fingerprint, class) values.
+fn conflicting(runs: &[&[i128]]) -> (u64, u64) {
+    let (mut rows, mut groups) = (0u64, 0u64);
+    let merged = runs.iter().map(|run| run.iter()).kmerge();
+    for (_, group) in &merged.chunk_by(|value| **value >> CLASS_BITS) {
+        let (mut count, mut first, mut classes) = (0u64, None, 1);
+        for value in group {
+            count += 1;
+            match first {
+                None => first = Some(*value),
+                Some(seen) if seen != *value && classes == 1 => classes = 2,
+                _ => {}
+            }
+        }
+        if classes > 1 {
+            rows += count;
+            groups += 1;
+        }
+    }
+    (rows, groups)
 }
 
 #[cfg(test)]
@@ -186,5 +199,31 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(decode(result[0].column(0)), Some((5, 2)));
+    }
+
+    /// Counted in parts, a fingerprint's classes are never cut apart: with the cut at the
+    /// longest run's middle falling between two classes of one fingerprint, the parts give
+    /// what one walk over all the runs gives.
+    #[test]
+    fn conflicts_counted_in_parts_keep_a_fingerprint_whole() {
+        let packed = |fingerprint: i128, class: i128| (fingerprint << CLASS_BITS) | class;
+        // One fingerprint with one class, then 600,000 with two: the middle value is a second class.
+        let first: Vec<i128> = std::iter::once(packed(0, 5))
+            .chain((1..=600_000).flat_map(|f| [packed(f, 0), packed(f, 1)]))
+            .collect();
+        let middle = first[first.len() / 2];
+        assert_eq!(
+            middle & ((1 << CLASS_BITS) - 1),
+            1,
+            "the cut falls inside a fingerprint"
+        );
+        let second: Vec<i128> = (1..=1_000).map(|f| packed(f, 2)).collect();
+        let runs = [first.clone(), second.clone()];
+        let parts = in_parts(&runs, |cut| cut >> CLASS_BITS << CLASS_BITS, conflicting);
+        let summed = parts.iter().fold((0, 0), |(rows, groups), part| {
+            (rows + part.0, groups + part.1)
+        });
+        assert_eq!(summed, (1_201_000, 600_000));
+        assert_eq!(summed, conflicting(&[&first, &second]));
     }
 }

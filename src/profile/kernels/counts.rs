@@ -24,9 +24,7 @@ use datafusion::common::{HashMap, ScalarValue};
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
-use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
-};
+use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature};
 
 use crate::profile::value::scalar_at;
 
@@ -45,11 +43,19 @@ struct ValueCounts {
 /// Row counts per value of `expr`, or NULL when it has more than `limit` distinct non-NULL
 /// values.
 pub fn value_counts(expr: Expr, limit: usize) -> Expr {
+    value_counts_udf(limit).call(vec![expr])
+}
+
+/// [`value_counts`] of `expr` in the rows where the Boolean `mask` is true.
+pub fn value_counts_where(expr: Expr, mask: Expr, limit: usize) -> Expr {
+    value_counts_udf(limit).call(vec![expr, mask])
+}
+
+fn value_counts_udf(limit: usize) -> AggregateUDF {
     AggregateUDF::from(ValueCounts {
-        signature: Signature::any(1, Volatility::Immutable),
+        signature: super::one_value_maybe_masked(),
         limit,
     })
-    .call(vec![expr])
 }
 
 /// The limit a `readiness_value_counts` function was built with; `None` for any other.
@@ -285,7 +291,7 @@ impl CountsAccumulator {
 
 impl Accumulator for CountsAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
-        self.add(&values[0], |_| 1)
+        self.add(&super::masked(values)?, |_| 1)
     }
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {

@@ -166,7 +166,7 @@ impl Accumulator for KeyAccumulator {
 
     fn evaluate(&mut self) -> DfResult<ScalarValue> {
         let mut total = Part::default();
-        for part in in_parts(self.keys.all_runs(), count_part) {
+        for part in in_parts(self.keys.all_runs(), |cut| cut, count_part) {
             total.duplicate_rows += part.duplicate_rows;
             total.keys_with_duplicates += part.keys_with_duplicates;
             total.repeated.extend(part.repeated);
@@ -263,7 +263,7 @@ mod tests {
         let mut b: Vec<i128> = (0..2_000).chain([1_500; 3]).collect();
         a.sort_unstable();
         b.sort_unstable();
-        let parts = in_parts(&[a, b], count_part);
+        let parts = in_parts(&[a, b], |cut| cut, count_part);
         let duplicate_rows: u64 = parts.iter().map(|p| p.duplicate_rows).sum();
         let keys: u64 = parts.iter().map(|p| p.keys_with_duplicates).sum();
         assert_eq!((duplicate_rows, keys), (2_003, 2_000));

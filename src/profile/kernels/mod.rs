@@ -28,6 +28,10 @@
 //! associatively, so the same figures come from one partition or many (tested with
 //! [`crate::profile::testing::partitioned`]).
 
+use datafusion::arrow::array::{ArrayRef, AsArray};
+use datafusion::arrow::compute::filter;
+use datafusion::error::Result as DfResult;
+
 pub mod conflicts;
 pub mod counts;
 pub mod day;
@@ -41,3 +45,22 @@ pub mod shapes;
 pub mod sketch;
 pub mod textcode;
 pub mod textrange;
+
+/// An aggregate's input: `values[0]`, or when a second argument (a Boolean mask) is given only
+/// its rows where the mask is true. Counting a window's values this way reads the rows in it,
+/// not a CASE result as long as the batch with NULL everywhere else.
+fn masked(values: &[ArrayRef]) -> DfResult<ArrayRef> {
+    match values {
+        [values, mask] => Ok(filter(values, mask.as_boolean())?),
+        _ => Ok(values[0].clone()),
+    }
+}
+
+/// The signature of an aggregate over one value, optionally masked (see [`masked`]).
+fn one_value_maybe_masked() -> datafusion::logical_expr::Signature {
+    use datafusion::logical_expr::{Signature, TypeSignature, Volatility};
+    Signature::one_of(
+        vec![TypeSignature::Any(1), TypeSignature::Any(2)],
+        Volatility::Immutable,
+    )
+}

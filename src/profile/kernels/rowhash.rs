@@ -23,7 +23,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BinaryArray, BinaryViewArray, Decimal128Array, GenericByteArray,
     GenericByteViewArray, LargeBinaryArray,
 };
-use datafusion::arrow::buffer::{Buffer, NullBuffer};
+use datafusion::arrow::buffer::{Buffer, NullBuffer, ScalarBuffer};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
     ByteArrayType, ByteViewType, DataType, Decimal128Type, Field, FieldRef,
@@ -385,8 +385,8 @@ impl AggregateUDFImpl for DistinctFingerprints {
 pub(super) struct SortedRuns {
     /// This partition's values, in arrival order.
     collected: Vec<i128>,
-    /// Sorted runs handed on by other partitions.
-    runs: Vec<Vec<i128>>,
+    /// Sorted runs handed on by other partitions, as they came (not copied).
+    runs: Vec<ScalarBuffer<i128>>,
     /// Whether a run holds each value once (distinct counting) or every occurrence.
     distinct: bool,
 }
@@ -442,43 +442,48 @@ impl SortedRuns {
             }
             let run = lists.value(row);
             self.runs
-                .push(run.as_primitive::<Decimal128Type>().values().to_vec());
+                .push(run.as_primitive::<Decimal128Type>().values().clone());
         }
     }
 
     /// Every run, this partition's own sorted among them.
-    pub(super) fn all_runs(&mut self) -> &[Vec<i128>] {
+    pub(super) fn all_runs(&mut self) -> &[ScalarBuffer<i128>] {
         let own = self.take_sorted();
-        self.runs.push(own);
+        self.runs.push(own.into());
         &self.runs
     }
 
     pub(super) fn size(&self) -> usize {
-        let held: usize = self.runs.iter().map(Vec::capacity).sum();
+        let held: usize = self.runs.iter().map(|run| run.len()).sum();
         16 * (self.collected.capacity() + held)
     }
 }
 
 /// The number of distinct values in sorted, deduplicated `runs`.
-fn distinct_in_runs(runs: &[Vec<i128>]) -> usize {
-    in_parts(runs, distinct_in_slices).into_iter().sum()
+fn distinct_in_runs(runs: &[impl AsRef<[i128]>]) -> usize {
+    in_parts(runs, |cut| cut, distinct_in_slices)
+        .into_iter()
+        .sum()
 }
 
 /// `count` applied to the sorted `runs` cut into one part per core, each part on a thread of
-/// its own: the cuts are the longest run's quantiles, and a value is in the same part in
-/// every run. Small inputs are one part.
+/// its own: the cuts are the longest run's quantiles moved down by `align` (values that must be
+/// counted together, such as one fingerprint's classes, must align to one cut), and a value is
+/// in the same part in every run. Small inputs are one part.
 pub(super) fn in_parts<R: Send>(
-    runs: &[Vec<i128>],
+    runs: &[impl AsRef<[i128]>],
+    align: impl Fn(i128) -> i128,
     count: impl Fn(&[&[i128]]) -> R + Sync,
 ) -> Vec<R> {
-    let total: usize = runs.iter().map(Vec::len).sum();
+    let runs: Vec<&[i128]> = runs.iter().map(AsRef::as_ref).collect();
+    let total: usize = runs.iter().map(|run| run.len()).sum();
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
     let longest = runs.iter().max_by_key(|run| run.len());
     let (Some(longest), true) = (longest, parts > 1 && total >= 1 << 20) else {
-        return vec![count(&runs.iter().map(Vec::as_slice).collect::<Vec<_>>())];
+        return vec![count(&runs)];
     };
     let cuts: Vec<i128> = (1..parts)
-        .map(|part| longest[part * longest.len() / parts])
+        .map(|part| align(longest[part * longest.len() / parts]))
         .collect();
     let slices = |part: usize| -> Vec<&[i128]> {
         runs.iter()

@@ -21,9 +21,7 @@ use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::error::Result as DfResult;
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
-use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility,
-};
+use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature};
 
 /// Bits of an `f64` below the sign, exponent and top 7 mantissa bits: a bucket holds the values
 /// that agree above them.
@@ -31,10 +29,18 @@ const DROPPED_BITS: u32 = 45;
 
 /// The sketch of the numeric column `x`.
 pub fn sketch(x: Expr) -> Expr {
+    sketch_udf().call(vec![x])
+}
+
+/// The sketch of `x` in the rows where the Boolean `mask` is true.
+pub fn sketch_where(x: Expr, mask: Expr) -> Expr {
+    sketch_udf().call(vec![x, mask])
+}
+
+fn sketch_udf() -> AggregateUDF {
     AggregateUDF::from(SketchUdf {
-        signature: Signature::any(1, Volatility::Immutable),
+        signature: super::one_value_maybe_masked(),
     })
-    .call(vec![x])
 }
 
 /// A column's sketch, read back from a [`sketch`] result.
@@ -281,7 +287,7 @@ impl Stretch {
 
 impl Accumulator for Buckets {
     fn update_batch(&mut self, values: &[ArrayRef]) -> DfResult<()> {
-        let values = cast(&values[0], &DataType::Float64)?;
+        let values = cast(&super::masked(values)?, &DataType::Float64)?;
         let values = values.as_primitive::<Float64Type>();
         let mut add = |value: f64| {
             if !value.is_nan() {
