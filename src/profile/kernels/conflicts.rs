@@ -225,5 +225,17 @@ mod tests {
         });
         assert_eq!(summed, (1_201_000, 600_000));
         assert_eq!(summed, conflicting(&[&first, &second]));
+        // More runs: fingerprint 0's one class again and a third class for 1; then a second
+        // class for 0, whose two rows conflict.
+        let third = [packed(0, 5), packed(1, 3)];
+        assert_eq!(
+            conflicting(&[&first, &second, &third]),
+            (1_201_001, 600_000)
+        );
+        let fourth = [packed(0, 6)];
+        assert_eq!(
+            conflicting(&[&first, &second, &third, &fourth]),
+            (1_201_004, 600_001)
+        );
     }
 }

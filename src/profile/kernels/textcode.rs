@@ -261,8 +261,24 @@ pub(super) fn per_value<T: Copy + Default>(
 
 /// Results already computed in one batch, by value (short views by the view itself).
 struct Memo<'a, T> {
+    /// The latest short views' results, one slot per view by a hash of it: a column of a few
+    /// dozen short values (codes, countries, yes/no) finds nearly every value here with one
+    /// multiplication and one comparison, before the hash map.
+    recent: [(u128, T); RECENT],
     inline: Remembered<HashMap<u128, T>>,
     text: Remembered<HashMap<&'a str, T>>,
+}
+
+/// Slots of [`Memo::recent`].
+const RECENT: usize = 64;
+
+/// No view: its length (the low 32 bits) would be 4 GiB, and a short view's is at most 12.
+const NO_VIEW: u128 = u128::MAX;
+
+/// The slot of `view` in [`Memo::recent`].
+fn recent_slot(view: u128) -> usize {
+    let mixed = ((view as u64) ^ ((view >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 58) as usize
 }
 
 /// A memo, and whether it pays: a batch whose values rarely repeat (e-mail addresses, free
@@ -299,9 +315,10 @@ impl<M> Remembered<M> {
     }
 }
 
-impl<T> Default for Memo<'_, T> {
+impl<T: Copy + Default> Default for Memo<'_, T> {
     fn default() -> Self {
         Self {
+            recent: [(NO_VIEW, T::default()); RECENT],
             inline: Remembered::default(),
             text: Remembered::default(),
         }
@@ -310,7 +327,16 @@ impl<T> Default for Memo<'_, T> {
 
 impl<'a, T: Copy> Memo<'a, T> {
     fn inline(&mut self, view: u128, f: impl FnOnce() -> T) -> T {
-        let memo = &mut self.inline;
+        let slot = &mut self.recent[recent_slot(view)];
+        if slot.0 == view {
+            return slot.1;
+        }
+        let found = Self::remembered(&mut self.inline, view, f);
+        *slot = (view, found);
+        found
+    }
+
+    fn remembered(memo: &mut Remembered<HashMap<u128, T>>, view: u128, f: impl FnOnce() -> T) -> T {
         if memo.given_up {
             return f();
         }
@@ -537,6 +563,36 @@ mod tests {
             let got: Vec<Option<u8>> = codes.iter().collect();
             assert_eq!(got, expected, "{}", array.data_type());
         }
+    }
+
+    /// Many short values, more than the recent slots and the memo hold, sharing slots: each
+    /// value still gets its own result.
+    #[test]
+    fn short_values_sharing_a_recent_slot_keep_their_own_results() {
+        fn checksum(value: &str) -> u8 {
+            value
+                .bytes()
+                .fold(7u8, |sum, b| sum.wrapping_mul(31).wrapping_add(b))
+        }
+        let mut state = 1u64;
+        let values: Vec<Option<String>> = (0..50_000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                let pick = state >> 33;
+                // Mostly a few dozen values, some of 6,000 (past the memo's 4,096), some NULL.
+                match pick % 10 {
+                    0 => None,
+                    1..=3 => Some(format!("v{}", pick % 6_000)),
+                    _ => Some(format!("c{}", pick % 40)),
+                }
+            })
+            .collect();
+        let array: ArrayRef = Arc::new(StringViewArray::from(values.clone()));
+        let got: Vec<Option<u8>> = codes(&array, checksum).unwrap().iter().collect();
+        let expected: Vec<Option<u8>> = values.iter().map(|v| v.as_deref().map(checksum)).collect();
+        assert_eq!(got, expected);
     }
 
     #[test]
