@@ -30,7 +30,7 @@
 
 use datafusion::arrow::array::{ArrayRef, AsArray};
 use datafusion::arrow::compute::filter;
-use datafusion::error::Result as DfResult;
+use datafusion::error::{DataFusionError, Result as DfResult};
 
 pub mod conflicts;
 pub mod counts;
@@ -51,7 +51,13 @@ pub mod textrange;
 /// not a CASE result as long as the batch with NULL everywhere else.
 fn masked(values: &[ArrayRef]) -> DfResult<ArrayRef> {
     match values {
-        [values, mask] => Ok(filter(values, mask.as_boolean())?),
+        [values, mask] => match mask.as_boolean_opt() {
+            Some(mask) => Ok(filter(values, mask)?),
+            None => Err(DataFusionError::Internal(format!(
+                "an aggregate's mask is {}, not Boolean",
+                mask.data_type()
+            ))),
+        },
         _ => Ok(values[0].clone()),
     }
 }
@@ -63,4 +69,29 @@ fn one_value_maybe_masked() -> datafusion::logical_expr::Signature {
         vec![TypeSignature::Any(1), TypeSignature::Any(2)],
         Volatility::Immutable,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Array, BooleanArray, Int64Array};
+
+    use super::*;
+
+    #[test]
+    fn a_mask_keeps_the_rows_where_it_is_true_and_must_be_boolean() {
+        let values: ArrayRef = Arc::new(Int64Array::from(vec![Some(1), None, Some(3), Some(4)]));
+        let mask: ArrayRef = Arc::new(BooleanArray::from(vec![
+            Some(true),
+            Some(true),
+            None,
+            Some(false),
+        ]));
+        let kept = masked(&[values.clone(), mask]).unwrap();
+        let kept = kept.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        assert_eq!(kept.iter().collect::<Vec<_>>(), vec![Some(1), None]);
+        assert_eq!(masked(std::slice::from_ref(&values)).unwrap().len(), 4);
+        assert!(masked(&[values.clone(), values]).is_err());
+    }
 }
