@@ -132,7 +132,7 @@ impl Accumulator for ConflictsAccumulator {
 /// fingerprints, in sorted runs of packed (fingerprint, class) values.
 fn conflicting(runs: &[&[i128]]) -> (u64, u64) {
     let (mut rows, mut groups) = (0u64, 0u64);
-    let merged = runs.iter().map(|run| run.iter()).kmerge();
+    let merged = super::rowhash::merged(runs);
     for (_, group) in &merged.chunk_by(|value| **value >> CLASS_BITS) {
         let (mut count, mut first, mut classes) = (0u64, None, 1);
         for value in group {

@@ -139,7 +139,7 @@ fn keep_best(repeated: &mut Vec<(u64, Option<i128>)>) {
 
 fn count_part(runs: &[&[i128]]) -> Part {
     let mut part = Part::default();
-    let keys = runs.iter().map(|run| run.iter()).kmerge();
+    let keys = super::rowhash::merged(runs);
     for (rows, key) in keys.dedup_with_count() {
         if rows > 1 {
             let rows = rows as u64;

@@ -419,8 +419,7 @@ impl SortedRuns {
 
     /// `collected`, sorted (and deduplicated when distinct), leaving it empty.
     fn take_sorted(&mut self) -> Vec<i128> {
-        let mut run = std::mem::take(&mut self.collected);
-        run.sort_unstable();
+        let mut run = sorted(std::mem::take(&mut self.collected));
         if self.distinct {
             run.dedup();
         }
@@ -441,21 +440,79 @@ impl SortedRuns {
                 continue;
             }
             let run = lists.value(row);
-            self.runs
-                .push(run.as_primitive::<Decimal128Type>().values().clone());
+            if !run.is_empty() {
+                self.runs
+                    .push(run.as_primitive::<Decimal128Type>().values().clone());
+            }
         }
     }
 
-    /// Every run, this partition's own sorted among them.
+    /// Every run that holds a value, this partition's own sorted among them (the final step's
+    /// own is empty: two partitions' runs are then merged with two cursors, not a heap).
     pub(super) fn all_runs(&mut self) -> &[ScalarBuffer<i128>] {
         let own = self.take_sorted();
-        self.runs.push(own.into());
+        if !own.is_empty() {
+            self.runs.push(own.into());
+        }
         &self.runs
     }
 
     pub(super) fn size(&self) -> usize {
         let held: usize = self.runs.iter().map(|run| run.len()).sum();
         16 * (self.collected.capacity() + held)
+    }
+}
+
+/// Inputs shorter than this are sorted whole; longer ones go to buckets first.
+const BUCKETED: usize = 1 << 16;
+
+/// Values a bucket of [`sorted`] holds on average, about: a bucket sorts inside the L1 cache.
+const BUCKET_VALUES: usize = 1 << 10;
+
+/// `values` in ascending order. Long inputs are first spread into buckets by their distance
+/// from the least value (one counting pass, one scatter pass), then each bucket is sorted on
+/// its own: fingerprints and keys are spread evenly, so a bucket is small and cache-resident,
+/// where sorting millions of 16-byte values whole goes to memory at every level. Any input
+/// is sorted correctly; a skewed one only gains less.
+pub(super) fn sorted(mut values: Vec<i128>) -> Vec<i128> {
+    if values.len() < BUCKETED {
+        values.sort_unstable();
+        return values;
+    }
+    let (least, most) = values
+        .iter()
+        .fold((i128::MAX, i128::MIN), |(least, most), value| {
+            (least.min(*value), most.max(*value))
+        });
+    let span = most.abs_diff(least);
+    let wanted = (values.len() / BUCKET_VALUES).next_power_of_two();
+    let shift = (128 - span.leading_zeros()).saturating_sub(wanted.trailing_zeros());
+    let bucket = |value: i128| (value.abs_diff(least) >> shift) as usize;
+    let mut starts = vec![0usize; bucket(most) + 2];
+    for value in &values {
+        starts[bucket(*value) + 1] += 1;
+    }
+    for at in 1..starts.len() {
+        starts[at] += starts[at - 1];
+    }
+    let mut out = vec![0i128; values.len()];
+    let mut next = starts.clone();
+    for value in values {
+        let slot = &mut next[bucket(value)];
+        out[*slot] = value;
+        *slot += 1;
+    }
+    for range in starts.windows(2) {
+        out[range[0]..range[1]].sort_unstable();
+    }
+    out
+}
+
+/// `runs` merged into one ascending iterator: two with two cursors, more through a heap.
+pub(super) fn merged<'a>(runs: &[&'a [i128]]) -> impl Iterator<Item = &'a i128> {
+    match runs {
+        [a, b] => itertools::Either::Left(a.iter().merge(b.iter())),
+        _ => itertools::Either::Right(runs.iter().map(|run| run.iter()).kmerge()),
     }
 }
 
@@ -636,6 +693,47 @@ mod tests {
             distinct_in_runs(&[a, b, vec![spread(7), spread(2_000_000)]]),
             1_500_001
         );
+    }
+
+    #[test]
+    fn bucketed_sort_orders_any_values() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let mut rng = StdRng::seed_from_u64(11);
+        let n = 3 * BUCKETED;
+        let inputs: Vec<Vec<i128>> = vec![
+            // Fingerprints: spread over 2^126.
+            (0..n)
+                .map(|_| rng.random::<i128>() & KEEP_126_BITS as i128)
+                .collect(),
+            // Keys: a dense range, negative and positive, with repeats.
+            (0..n).map(|_| rng.random_range(-50_000..50_000)).collect(),
+            // Skewed: nearly all one value, and the extremes of the type.
+            (0..n)
+                .map(|i| match i % 1_000 {
+                    0 => i128::MIN,
+                    1 => i128::MAX,
+                    2 => rng.random(),
+                    _ => 42,
+                })
+                .collect(),
+            vec![7; n],
+        ];
+        for input in inputs {
+            let mut expected = input.clone();
+            expected.sort_unstable();
+            assert_eq!(sorted(input), expected);
+        }
+        assert_eq!(sorted(vec![3, -1, 2]), vec![-1, 2, 3]);
+    }
+
+    #[test]
+    fn two_runs_merge_like_many() {
+        let (a, b, c): (&[i128], &[i128], &[i128]) = (&[1, 4, 4, 9], &[2, 4, 10], &[0, 11]);
+        let two: Vec<i128> = merged(&[a, b]).copied().collect();
+        assert_eq!(two, vec![1, 2, 4, 4, 4, 9, 10]);
+        let three: Vec<i128> = merged(&[a, b, c]).copied().collect();
+        assert_eq!(three, vec![0, 1, 2, 4, 4, 4, 9, 10, 11]);
     }
 
     #[test]
