@@ -67,3 +67,40 @@ fn retyped_rows_under_new_ids_are_near_duplicates_and_ignore_adds_the_users_colu
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(!text.contains("dupont"), "{text}");
 }
+
+/// A CSV pandas wrote with its default `to_csv(index=True)`
+/// (tests/fixtures/writers/make.py): 34 rows, the last 4 copies of earlier ones in every column
+/// but the row index pandas writes first under an empty name. The index makes every row
+/// distinct, so only near-duplicates, which set the index aside like an identifier, find them.
+#[test]
+fn the_row_index_pandas_writes_is_set_aside_like_an_identifier() {
+    let file = common::repo_path("tests/fixtures/writers/pandas_index.csv");
+    let result = scan(&[file.to_str().unwrap()]);
+    let orders = dataset(&result, "pandas_index");
+    assert_eq!(orders.row_count, 34);
+    assert_eq!(orders.duplicates.duplicate_row_count, 0);
+    let near = orders.duplicates.near_duplicates.as_ref().unwrap();
+    assert_eq!(near.ignored_columns, ["column_1"]);
+    assert_eq!(
+        near.compared_columns,
+        ["customer", "city", "amount", "status"]
+    );
+    assert_eq!(near.near_duplicate_row_count, 4);
+    assert!(
+        orders
+            .notes
+            .iter()
+            .any(|note| note.contains("`column_1` is read as the writer's row index")),
+        "{:?}",
+        orders.notes
+    );
+    // The user's own --ignore list is kept beside it, and the parameters show only the user's.
+    let result = scan(&[file.to_str().unwrap(), "--ignore", "status"]);
+    let near = dataset(&result, "pandas_index")
+        .duplicates
+        .near_duplicates
+        .clone()
+        .unwrap();
+    assert_eq!(near.ignored_columns, ["column_1", "status"]);
+    assert_eq!(result.parameters.ignored_columns, ["status"]);
+}

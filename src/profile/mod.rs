@@ -72,6 +72,21 @@ pub struct ProfileOptions {
     pub now: DateTime<Utc>,
 }
 
+/// `options` with the row index a CSV writer put in the first column (see
+/// [`CsvReading::row_index`]) among the columns set aside when rows are compared, when a file
+/// of `plan` has one that is not set aside yet.
+fn setting_aside_row_index(plan: &DatasetPlan, options: &ProfileOptions) -> Option<ProfileOptions> {
+    let mut wider = options.clone();
+    for file in plan.readable_files() {
+        if let Some(index) = file.csv.as_ref().and_then(|csv| csv.row_index.as_ref())
+            && !wider.ignored_columns.contains(index)
+        {
+            wider.ignored_columns.push(index.clone());
+        }
+    }
+    (wider.ignored_columns.len() > options.ignored_columns.len()).then_some(wider)
+}
+
 /// Profiles one dataset. `table` is the name it is registered under in the engine.
 pub async fn profile_dataset(
     engine: &Engine,
@@ -79,6 +94,8 @@ pub async fn profile_dataset(
     options: &ProfileOptions,
     table: &str,
 ) -> Result<DatasetMetrics> {
+    let with_row_index = setting_aside_row_index(plan, options);
+    let options = with_row_index.as_ref().unwrap_or(options);
     let mut notes = Vec::new();
     let mut text_columns = BTreeSet::new();
     if let Some(progress) = &engine.progress {

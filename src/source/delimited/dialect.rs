@@ -130,6 +130,20 @@ fn unused(base: &str, taken: &BTreeSet<String>) -> String {
         .expect("an unused suffix")
 }
 
+/// Whether a header names every column but the first: the row index that pandas' `to_csv`
+/// and R's `write.csv` write by default (row numbers or row names under an empty name), a
+/// surrogate id of the writer's, not data.
+pub fn leads_with_row_index(header: &[String]) -> bool {
+    match header.split_first() {
+        Some((first, rest)) => {
+            first.trim().is_empty()
+                && !rest.is_empty()
+                && rest.iter().all(|name| !name.trim().is_empty())
+        }
+        None => false,
+    }
+}
+
 /// Names for a file without a header line.
 pub fn positional_names(width: usize) -> Vec<String> {
     (1..=width).map(|n| format!("column_{n}")).collect()
@@ -186,6 +200,17 @@ mod tests {
 
     fn names(header: &[&str]) -> (Vec<String>, Vec<String>) {
         column_names(&header.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn an_unnamed_first_column_among_named_ones_is_a_row_index() {
+        let header = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(leads_with_row_index(&header(&["", "id", "f"])));
+        assert!(leads_with_row_index(&header(&[" ", "a"])));
+        assert!(!leads_with_row_index(&header(&["", "a", ""])));
+        assert!(!leads_with_row_index(&header(&["a", "", "b"])));
+        assert!(!leads_with_row_index(&header(&[""])));
+        assert!(!leads_with_row_index(&header(&[])));
     }
 
     #[test]

@@ -189,6 +189,10 @@ pub struct CsvReading {
     pub copy: Option<(PathBuf, u64)>,
     /// The time columns' ranges as the walk saw them (see [`stated_ranges`]).
     pub time_ranges: Vec<StatedRange>,
+    /// The name given to a first column the header leaves unnamed while naming all others:
+    /// the writer's row index ([`dialect::leads_with_row_index`]), set aside when rows are
+    /// compared, like an identifier.
+    pub row_index: Option<String>,
 }
 
 /// Reads one CSV file through `store`. `copy_to` is where a cleaned copy goes if one is
@@ -262,9 +266,17 @@ fn read_blocking(
         dialect.has_header = looks_like_header(&tally.sample);
     }
     let mut notes = Vec::new();
+    let mut row_index = None;
     let names = if dialect.has_header {
         let (names, renamed) = dialect::column_names(&tally.first);
         notes.extend(renamed.into_iter().map(|what| format!("header: {what}")));
+        if dialect::leads_with_row_index(&tally.first) {
+            notes.push(format!(
+                "header: the unnamed first column `{}` is read as the writer's row index (as pandas' to_csv and R's write.csv write one): it is left out when rows are compared for near-duplicates, conflicting labels, leakage and representativeness",
+                names[0]
+            ));
+            row_index = Some(names[0].clone());
+        }
         names
     } else {
         notes.push(format!(
@@ -312,6 +324,7 @@ fn read_blocking(
         notes,
         copy,
         time_ranges,
+        row_index,
     })
 }
 
