@@ -227,6 +227,39 @@ fn nested_columns_are_profiled_without_top_values() {
     assert_eq!(column("id").top_values.len(), 2);
 }
 
+/// Files that pandas 3, pyarrow, polars and DuckDB write at test time
+/// (tests/writers/differential.py: their default string, categorical, nullable and zoned types,
+/// every common Arrow type in small row groups, hive folders beside `_SUCCESS` and `.crc`
+/// files, pandas CSV with its row index, European CSV, infinities), each scanned by readiness:
+/// rows, exact duplicate rows and every column's NULL, NaN, empty, placeholder and top-value
+/// counts equal what the script computes from pyarrow's own reading of the same file.
+#[test]
+fn figures_equal_an_independent_reading_of_files_real_writers_made() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let stdout = common::venv_python(
+        "tests/writers/differential.py",
+        &[
+            std::ffi::OsStr::new(env!("CARGO_BIN_EXE_readiness")),
+            dir.path().as_os_str(),
+        ],
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(
+        outcome["cases"],
+        serde_json::json!([
+            "pandas_parquet",
+            "pyarrow_types",
+            "polars_parquet",
+            "duckdb_hive",
+            "pandas_csv",
+            "pandas_eu_csv",
+            "pandas_partition_cols",
+            "pandas_inf_csv"
+        ])
+    );
+    assert_eq!(outcome["failures"], serde_json::json!([]), "{outcome:#}");
+}
+
 /// Parquet written by pandas and pyarrow (tests/fixtures/writers/make.py): categoricals
 /// (dictionary-encoded) are profiled like their values, and every other type Parquet carries
 /// is profiled without losing the dataset.
