@@ -58,6 +58,19 @@ pub enum ReadinessError {
     #[error("cannot reach the Ballista scheduler at {address}: {reason}")]
     SchedulerUnreachable { address: String, reason: String },
 
+    /// The scheduler at `--engine ballista://HOST:PORT` does not take this client's requests
+    /// (no cluster secret, or another one).
+    #[error("the Ballista scheduler at {address} refused this client: {reason}")]
+    SchedulerRefused { address: String, reason: String },
+
+    /// `readiness scheduler` or `readiness executor` asked to listen beyond loopback without
+    /// the cluster's secret.
+    #[error(
+        "a {role} without the cluster's secret listens on loopback only: give --token-file (or \
+         READINESS_CLUSTER_TOKEN_FILE) to listen on {bind}"
+    )]
+    ClusterWithoutSecret { role: &'static str, bind: String },
+
     /// `readiness scheduler` or `readiness executor` could not start or stopped.
     #[error("the Ballista {role} stopped: {message}")]
     ClusterNode { role: &'static str, message: String },
@@ -95,7 +108,9 @@ impl ReadinessError {
             | Self::Checks { .. }
             | Self::Template { .. }
             | Self::SourceNotFound { .. }
-            | Self::NoDataFiles { .. } => ErrorClass::Input,
+            | Self::NoDataFiles { .. }
+            | Self::SchedulerRefused { .. }
+            | Self::ClusterWithoutSecret { .. } => ErrorClass::Input,
             Self::SourceUnreadable { .. }
             | Self::NothingReadable { .. }
             | Self::WriteOutput { .. }
@@ -143,6 +158,8 @@ impl ReadinessError {
             | Self::Template { .. }
             | Self::Engine { .. }
             | Self::SchedulerUnreachable { .. }
+            | Self::SchedulerRefused { .. }
+            | Self::ClusterWithoutSecret { .. }
             | Self::ClusterNode { .. } => None,
         }
     }

@@ -924,22 +924,27 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 #[cfg(feature = "ballista")]
 mod cluster {
     use super::*;
+    use std::path::Path;
 
     struct Cluster {
         scheduler: Child,
         executors: Vec<Child>,
         port: u16,
-        _work: TempDir,
+        work: TempDir,
     }
 
-    fn node(env: &[(&str, String)], args: &[String]) -> Child {
+    /// The cluster's secret, in a file every node and client is given.
+    const CLUSTER_SECRET: &str = "test-cluster-secret-0b5e1d7c";
+
+    fn node(env: &[(&str, String)], args: &[String], log: &Path) -> Child {
         let mut command = Process::new(env!("CARGO_BIN_EXE_readiness"));
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info")
             .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(std::fs::File::create(log.with_extension("out")).unwrap())
+            .stderr(std::fs::File::create(log).unwrap());
         for (key, value) in env {
             command.env(key, value);
         }
@@ -959,43 +964,61 @@ mod cluster {
 
     impl Cluster {
         /// A scheduler that counts an executor lost after 4 s without a heartbeat, and
-        /// `executors` executors of two task slots each.
-        fn start(executors: usize, env: &[(&str, String)]) -> Self {
+        /// `executors` executors of two task slots each, all with the cluster's secret; the
+        /// executors read local files only under `allow_local`, and cleaned copies only
+        /// under the clients' scratch folder ([`Cluster::client_env`]).
+        fn start(executors: usize, env: &[(&str, String)], allow_local: &[&Path]) -> Self {
             let work = TempDir::new().unwrap();
+            std::fs::create_dir_all(work.path().join("scratch")).unwrap();
+            let token = common::write(work.path(), "cluster.token", CLUSTER_SECRET);
+            // What every node is given: the secret, the clients' scratch folder (cleaned
+            // copies) and the folders local sources may be read from.
+            let mut access: Vec<String> = vec![
+                "--token-file".into(),
+                token,
+                "--data-dir".into(),
+                work.path().join("scratch").to_string_lossy().into_owned(),
+            ];
+            for allowed in allow_local {
+                access.push("--allow-local".into());
+                access.push(allowed.to_string_lossy().into_owned());
+            }
             let port = free_port();
-            let scheduler = node(
-                env,
-                &[
-                    "scheduler".into(),
-                    "--port".into(),
-                    port.to_string(),
-                    "--executor-timeout".into(),
-                    "4".into(),
-                ],
-            );
+            let mut args: Vec<String> = vec![
+                "scheduler".into(),
+                "--port".into(),
+                port.to_string(),
+                "--executor-timeout".into(),
+                "4".into(),
+            ];
+            args.extend(access.iter().cloned());
+            let scheduler = node(env, &args, &work.path().join("scheduler.log"));
             wait_for(port);
             let executors = (0..executors)
                 .map(|index| {
                     let (flight, grpc) = (free_port(), free_port());
                     let dir = work.path().join(format!("executor-{index}"));
                     std::fs::create_dir_all(&dir).unwrap();
+                    let mut args: Vec<String> = vec![
+                        "executor".into(),
+                        "--scheduler".into(),
+                        format!("127.0.0.1:{port}"),
+                        "--port".into(),
+                        flight.to_string(),
+                        "--grpc-port".into(),
+                        grpc.to_string(),
+                        "--concurrent-tasks".into(),
+                        "2".into(),
+                        "--heartbeat-interval".into(),
+                        "1".into(),
+                        "--work-dir".into(),
+                        dir.to_string_lossy().into_owned(),
+                    ];
+                    args.extend(access.iter().cloned());
                     let child = node(
                         env,
-                        &[
-                            "executor".into(),
-                            "--scheduler".into(),
-                            format!("127.0.0.1:{port}"),
-                            "--port".into(),
-                            flight.to_string(),
-                            "--grpc-port".into(),
-                            grpc.to_string(),
-                            "--concurrent-tasks".into(),
-                            "2".into(),
-                            "--heartbeat-interval".into(),
-                            "1".into(),
-                            "--work-dir".into(),
-                            dir.to_string_lossy().into_owned(),
-                        ],
+                        &args,
+                        &work.path().join(format!("executor-{index}.log")),
                     );
                     wait_for(flight);
                     child
@@ -1005,12 +1028,50 @@ mod cluster {
                 scheduler,
                 executors,
                 port,
-                _work: work,
+                work,
             }
         }
 
         fn engine(&self) -> String {
             format!("ballista://127.0.0.1:{}", self.port)
+        }
+
+        /// A client's environment: `env`, the cluster's secret file and a scratch folder
+        /// under the executors' `--data-dir`.
+        fn client_env(&self, env: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+            let mut all = env.to_vec();
+            all.push((
+                "READINESS_CLUSTER_TOKEN_FILE",
+                self.work
+                    .path()
+                    .join("cluster.token")
+                    .to_string_lossy()
+                    .into_owned(),
+            ));
+            all.push((
+                "TMPDIR",
+                self.work
+                    .path()
+                    .join("scratch")
+                    .to_string_lossy()
+                    .into_owned(),
+            ));
+            all
+        }
+
+        /// Everything the scheduler and the executors logged so far.
+        fn logs(&self) -> String {
+            let mut text = String::new();
+            for entry in std::fs::read_dir(self.work.path()).unwrap() {
+                let path = entry.unwrap().path();
+                if matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("log" | "out")
+                ) {
+                    text.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+            text
         }
     }
 
@@ -1034,7 +1095,7 @@ mod cluster {
     ];
 
     /// The JSON of a scan of `source` on `cluster` (exit 1: the sample data fails checks).
-    fn cluster_json(cluster: &Cluster, env: &[(&str, String)], source: &str) -> String {
+    fn cluster_json(cluster: &Cluster, env: &[(&'static str, String)], source: &str) -> String {
         let dir = TempDir::new().unwrap();
         let json = dir.path().join("cluster.json");
         let engine = cluster.engine();
@@ -1042,7 +1103,7 @@ mod cluster {
         args.extend(ARGS);
         args.extend(["--engine", &engine, "--json", json.to_str().unwrap()]);
         args.extend(["--html", "-", "-q"]);
-        let output = readiness(env, &args);
+        let output = readiness(&cluster.client_env(env), &args);
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         std::fs::read_to_string(json).unwrap()
     }
@@ -1061,7 +1122,7 @@ mod cluster {
         let moto = Server::moto();
         moto.s3_upload_samples(("testing", "testing"), true);
         let env = s3_env(&moto, "testing");
-        let cluster = Cluster::start(2, &env);
+        let cluster = Cluster::start(2, &env, &[&repo_path("sample-data")]);
         let local = local_json(&ARGS);
 
         // Local files: the same JSON as the embedded engine's, byte for byte (no timings
@@ -1115,6 +1176,7 @@ mod cluster {
             .args([
                 "run", "--config", &config, "--now", NOW, "-q", "--json", "-",
             ])
+            .envs(cluster.client_env(&[]))
             .output()
             .unwrap();
         assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
@@ -1149,7 +1211,10 @@ mod cluster {
             );
             let delta = tables.path().join("orders").to_string_lossy().into_owned();
             let engine = cluster.engine();
-            let output = readiness(&[], &[&delta, "--engine", &engine, "--json", "-", "-q"]);
+            let output = readiness(
+                &cluster.client_env(&[]),
+                &[&delta, "--engine", &engine, "--json", "-", "-q"],
+            );
             assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
             assert!(
                 stderr(&output).contains(
@@ -1191,10 +1256,11 @@ mod cluster {
         );
         assert!(common::profiled(&embedded), "{}", stderr(&embedded));
 
-        let mut cluster = Cluster::start(2, &[]);
+        let mut cluster = Cluster::start(2, &[], &[data.path()]);
         let cluster_json = dir.path().join("cluster.json");
         let mut client = Process::new(env!("CARGO_BIN_EXE_readiness"));
         client
+            .envs(cluster.client_env(&[]))
             .arg("scan")
             .args(args(cluster_json.to_str().unwrap()))
             .args(["--now", NOW, "--engine", &cluster.engine()])
@@ -1258,5 +1324,158 @@ mod cluster {
             "{text}"
         );
         assert!(output.stdout.is_empty());
+    }
+
+    /// One line on stderr, exit 2, nothing on stdout.
+    fn refused_in_one_line(output: &Output, start: &str) {
+        let text = stderr(output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.starts_with(start), "{text}");
+        assert!(output.stdout.is_empty());
+    }
+
+    #[test]
+    fn a_cluster_takes_work_only_with_its_secret_and_reads_only_allowed_files() {
+        // A file the executors' user can open but no plan may read, holding a planted value.
+        let planted = "PLANTED-NODE-SECRET-5c2e81";
+        let outside = TempDir::new().unwrap();
+        let secret_file = common::write(
+            outside.path(),
+            "secret.csv",
+            &format!("id,token\n1,{planted}\n2,{planted}\n"),
+        );
+        let allowed = TempDir::new().unwrap();
+        let customers = allowed.path().join("customers.csv");
+        std::fs::copy(repo_path("sample-data/customers.csv"), &customers).unwrap();
+        let customers = customers.to_string_lossy().into_owned();
+        let cluster = Cluster::start(2, &[], &[allowed.path()]);
+        let engine = cluster.engine();
+        let scan = |env: &[(&'static str, String)], source: &str| {
+            readiness(env, &[source, "--engine", &engine, "--json", "-", "-q"])
+        };
+
+        // A client without the secret, or with another one, is refused before anything is
+        // read.
+        refused_in_one_line(
+            &scan(&[], &customers),
+            &format!(
+                "error: the Ballista scheduler at {engine} refused this client: this client has \
+                 no cluster secret"
+            ),
+        );
+        refused_in_one_line(
+            &scan(
+                &[("READINESS_CLUSTER_TOKEN", "not-the-cluster-secret".into())],
+                &customers,
+            ),
+            &format!(
+                "error: the Ballista scheduler at {engine} refused this client: the cluster \
+                 secret is wrong"
+            ),
+        );
+
+        // With the secret, an allowed file is profiled as the embedded engine profiles it.
+        let on_cluster = scan(&cluster.client_env(&[]), &customers);
+        let embedded = readiness(&[], &[&customers, "--json", "-", "-q"]);
+        assert!(common::profiled(&on_cluster), "{}", stderr(&on_cluster));
+        assert_eq!(
+            serde_json::from_slice::<Value>(&on_cluster.stdout).unwrap(),
+            serde_json::from_slice::<Value>(&embedded.stdout).unwrap()
+        );
+
+        // A local file outside --allow-local: the executors refuse to open it.
+        let output = scan(&cluster.client_env(&[]), &secret_file);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains("--allow-local"), "{text}");
+        assert!(
+            !text.contains(planted) && !String::from_utf8_lossy(&output.stdout).contains(planted)
+        );
+
+        // A crafted plan: an allowed file's path, read from a "cleaned copy" that is the
+        // planted file, with a view signed by a holder of the secret. Every node refuses it.
+        let error = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(crafted_copy(&cluster, &customers, &secret_file));
+        assert!(error.contains("--data-dir"), "{error}");
+        assert!(!error.contains(planted), "{error}");
+
+        // Nothing a node logged holds the planted value or the cluster's secret.
+        let logs = cluster.logs();
+        assert!(logs.contains("was refused"), "{logs}");
+        assert!(!logs.contains(planted), "{logs}");
+        assert!(!logs.contains(CLUSTER_SECRET), "{logs}");
+    }
+
+    /// Runs a pass that reads `allowed` from the local copy `copy`, as a client holding the
+    /// secret would send it; the error it ends in.
+    async fn crafted_copy(cluster: &Cluster, allowed: &str, copy: &str) -> String {
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        use datafusion::prelude::{CsvReadOptions, SessionContext};
+        use readiness::cluster::{Address, Client, connect_with, secret::ClusterSecret};
+        use readiness::source::ScanStore;
+        use readiness::source::store::IoCounters;
+        use std::sync::Arc;
+
+        let address = Address {
+            host: "127.0.0.1".into(),
+            port: cluster.port,
+        };
+        let secret = ClusterSecret::new(CLUSTER_SECRET).unwrap();
+        let remote = connect_with(SessionContext::new(), &address, Some(secret))
+            .await
+            .unwrap();
+        let store = Arc::new(ScanStore::new(
+            Arc::new(object_store::local::LocalFileSystem::new()),
+            Arc::new(IoCounters::default()),
+        ));
+        store.substitute(
+            &object_store::path::Path::from_absolute_path(allowed).unwrap(),
+            PathBuf::from(copy),
+            std::fs::metadata(copy).unwrap().len(),
+        );
+        let url = url::Url::parse("file://").unwrap();
+        remote.register_object_store(&url, store.clone());
+        let client = remote
+            .state()
+            .config()
+            .get_extension::<Client>()
+            .expect("a cluster client");
+        client.remember(&url, store);
+        let schema = Schema::new(vec![
+            Field::new("id", DataType::Int64, true),
+            Field::new("token", DataType::Utf8, true),
+        ]);
+        let frame = remote
+            .read_csv(allowed, CsvReadOptions::new().schema(&schema))
+            .await
+            .unwrap();
+        let frame = client.prepare(frame).unwrap();
+        frame.collect().await.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_node_without_a_secret_listens_on_loopback_only() {
+        for role in ["scheduler", "executor"] {
+            let output = Process::new(env!("CARGO_BIN_EXE_readiness"))
+                .env_clear()
+                .args([
+                    role,
+                    "--bind",
+                    "0.0.0.0",
+                    "--port",
+                    &free_port().to_string(),
+                ])
+                .output()
+                .unwrap();
+            refused_in_one_line(
+                &output,
+                &format!(
+                    "error: a {role} without the cluster's secret listens on loopback only: \
+                     give --token-file (or READINESS_CLUSTER_TOKEN_FILE) to listen on 0.0.0.0"
+                ),
+            );
+        }
     }
 }

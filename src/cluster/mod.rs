@@ -25,12 +25,16 @@
 //! client's scratch folder, which executors on other machines cannot see (see
 //! docs/cluster.md).
 
+pub mod access;
 pub mod codec;
+pub mod flight;
 pub mod functions;
+pub mod guard;
 pub mod process;
+pub mod secret;
 pub mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::ToSocketAddrs;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,14 +48,17 @@ use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 
 use crate::error::{ReadinessError, Result};
 use crate::source::ScanStore;
+use secret::ClusterSecret;
 
 /// readiness's session settings on a cluster: `readiness.view`, the files a pass reads as the
-/// client's stores show them ([`view::View`], JSON). Written by hand rather than with
-/// DataFusion's `extensions_options!`, whose entries leave out the `readiness.` prefix that
-/// Ballista needs to send them.
+/// client's stores show them ([`view::View`], JSON), and `readiness.signature`, the view signed
+/// with the cluster's secret ([`secret`]). Written by hand rather than with DataFusion's
+/// `extensions_options!`, whose entries leave out the `readiness.` prefix that Ballista needs to
+/// send them.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterOptions {
     pub view: String,
+    pub signature: String,
 }
 
 impl ConfigExtension for ClusterOptions {
@@ -77,6 +84,10 @@ impl ExtensionOptions for ClusterOptions {
                 self.view = value.to_string();
                 Ok(())
             }
+            "signature" => {
+                self.signature = value.to_string();
+                Ok(())
+            }
             other => Err(DataFusionError::Configuration(format!(
                 "`readiness.{other}` is not a readiness setting"
             ))),
@@ -84,11 +95,18 @@ impl ExtensionOptions for ClusterOptions {
     }
 
     fn entries(&self) -> Vec<ConfigEntry> {
-        vec![ConfigEntry {
-            key: format!("{}.view", Self::PREFIX),
-            value: Some(self.view.clone()),
-            description: "the files a pass reads, as the client's stores show them",
-        }]
+        vec![
+            ConfigEntry {
+                key: format!("{}.view", Self::PREFIX),
+                value: Some(self.view.clone()),
+                description: "the files a pass reads, as the client's stores show them",
+            },
+            ConfigEntry {
+                key: format!("{}.signature", Self::PREFIX),
+                value: Some(self.signature.clone()),
+                description: "the view signed with the cluster's secret",
+            },
+        ]
     }
 }
 
@@ -119,6 +137,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Client {
     /// The client's read-only stores by `scheme://authority`.
     stores: Mutex<BTreeMap<String, Arc<ScanStore>>>,
+    /// The cluster's secret, when the client was given one: it signs each view.
+    secret: Option<ClusterSecret>,
 }
 
 impl Client {
@@ -144,10 +164,18 @@ impl Client {
             .map_err(|error| DataFusionError::External(Box::new(error)))?;
         let session_id = view::session_id(&text);
         tracing::debug!(session = %session_id, view = %text, "a pass sent to the cluster");
+        let signature = self
+            .secret
+            .as_ref()
+            .map(|secret| secret.sign_view(&text))
+            .unwrap_or_default();
         let mut config = state.config().clone();
         let options = config.options_mut();
         match options.extensions.get_mut::<ClusterOptions>() {
-            Some(cluster) => cluster.view = text,
+            Some(cluster) => {
+                cluster.view = text;
+                cluster.signature = signature;
+            }
             None => {
                 return Err(DataFusionError::Internal(
                     "the session has no readiness cluster settings".into(),
@@ -168,16 +196,36 @@ pub fn with_cluster_options(config: SessionConfig) -> SessionConfig {
 }
 
 /// The client session for `address`, built from the embedded session `ctx` (its settings,
-/// memory pool and stores), with readiness's codecs. Fails with one line when nothing answers
-/// at the address.
+/// memory pool and stores), with readiness's codecs and the cluster's secret from the
+/// environment (`READINESS_CLUSTER_TOKEN_FILE` or `READINESS_CLUSTER_TOKEN`). Fails with one
+/// line when nothing answers at the address, or when the scheduler refuses this client.
 pub async fn connect(ctx: SessionContext, address: &Address) -> Result<SessionContext> {
+    connect_with(ctx, address, ClusterSecret::resolve(None)?).await
+}
+
+/// [`connect`], with the cluster's secret given.
+pub async fn connect_with(
+    ctx: SessionContext,
+    address: &Address,
+    secret: Option<ClusterSecret>,
+) -> Result<SessionContext> {
     reachable(address)?;
+    authorized(address, secret.as_ref()).await?;
     let mut state = ctx.state();
     let partitions = state.config().target_partitions().max(CLUSTER_PARTITIONS);
-    let config = with_cluster_options(state.config().clone())
+    let mut config = with_cluster_options(state.config().clone())
         .with_target_partitions(partitions)
-        .with_ballista_logical_extension_codec(Arc::new(codec::LogicalCodec::default()))
-        .with_extension(Arc::new(Client::default()));
+        .with_ballista_logical_extension_codec(Arc::new(codec::LogicalCodec::default()));
+    if let Some(secret) = &secret {
+        config = config.with_ballista_grpc_metadata(HashMap::from([(
+            secret::AUTHORIZATION.to_string(),
+            secret.bearer(),
+        )]));
+    }
+    let config = config.with_extension(Arc::new(Client {
+        stores: Mutex::default(),
+        secret,
+    }));
     *state.config_mut() = config;
     let url = format!("df://{}:{}", address.host, address.port);
     SessionContext::remote_with_state(&url, state)
@@ -189,6 +237,55 @@ fn unreachable(address: &Address, why: &str) -> ReadinessError {
     ReadinessError::SchedulerUnreachable {
         address: address.to_string(),
         reason: why.to_string(),
+    }
+}
+
+/// Whether the scheduler takes this client's requests: one status request for a job that does
+/// not exist, which a scheduler with a secret refuses as unauthenticated unless the bearer
+/// token is right (any other answer means the client got in).
+async fn authorized(address: &Address, secret: Option<&ClusterSecret>) -> Result<()> {
+    use ballista_core::serde::protobuf::GetJobStatusParams;
+    use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+
+    let url = format!("http://{}:{}", address.host, address.port);
+    let channel = tonic::transport::Endpoint::from_shared(url)
+        .map_err(|error| unreachable(address, &error.to_string()))?
+        .connect_timeout(CONNECT_TIMEOUT)
+        .connect()
+        .await
+        .map_err(|error| unreachable(address, &error.to_string()))?;
+    let bearer = secret.map(ClusterSecret::bearer);
+    let mut client =
+        SchedulerGrpcClient::with_interceptor(channel, move |mut request: tonic::Request<()>| {
+            if let Some(bearer) = &bearer {
+                let value = bearer
+                    .parse()
+                    .map_err(|_| tonic::Status::internal("the bearer token is not ASCII"))?;
+                request.metadata_mut().insert(secret::AUTHORIZATION, value);
+            }
+            Ok(request)
+        });
+    let probe = client
+        .get_job_status(GetJobStatusParams {
+            job_id: "readiness-authorization-probe".into(),
+        })
+        .await;
+    match probe {
+        Err(status) if status.code() == tonic::Code::Unauthenticated => {
+            Err(ReadinessError::SchedulerRefused {
+                address: address.to_string(),
+                reason: if secret.is_some() {
+                    "the cluster secret is wrong (READINESS_CLUSTER_TOKEN_FILE names the \
+                     cluster's secret file)"
+                        .into()
+                } else {
+                    "this client has no cluster secret (set READINESS_CLUSTER_TOKEN_FILE to the \
+                     cluster's secret file)"
+                        .into()
+                },
+            })
+        }
+        _ => Ok(()),
     }
 }
 

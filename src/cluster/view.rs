@@ -19,6 +19,7 @@ use object_store::{ObjectMeta, ObjectStore};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::access::{ReadScope, Refusal};
 use crate::source::ScanStore;
 use crate::source::store::IoCounters;
 use crate::source::stores;
@@ -153,36 +154,57 @@ impl From<&File> for ObjectMeta {
 }
 
 /// The object stores of a scheduler's or an executor's session: built from the node's own
-/// environment on first use, read-only, and showing only what the session's view shows.
+/// environment on first use, read-only, showing only what the session's view shows, and
+/// reading only what the node's [`ReadScope`] allows: a store the view does not list, a local
+/// copy outside the data directories or a local file outside `--allow-local` is refused.
 #[derive(Debug)]
 pub struct ClusterStores {
     view: View,
+    scope: ReadScope,
     built: Mutex<BTreeMap<String, Arc<dyn ObjectStore>>>,
 }
 
+fn refused(refusal: Refusal) -> DataFusionError {
+    DataFusionError::External(Box::new(refusal))
+}
+
 impl ClusterStores {
-    pub fn new(view: View) -> Self {
+    pub fn new(view: View, scope: ReadScope) -> Self {
         Self {
             view,
+            scope,
             built: Mutex::new(BTreeMap::new()),
         }
     }
 
     fn build(&self, url: &Url) -> DfResult<Arc<dyn ObjectStore>> {
-        let inner = stores::build_from_environment(url)
+        let key = store_key(url);
+        // Every store a client's plan reads is in its view (`View::of`): any other was not
+        // planned by a client, and the node's own credentials must not open it.
+        let Some(part) = self.view.stores.get(&key) else {
+            return Err(refused(Refusal::StoreNotInView {
+                store: stores::redact_url(url),
+            }));
+        };
+        self.scope.check_store(url).map_err(refused)?;
+        for copy in &part.copies {
+            self.scope.check_copy(&copy.local).map_err(refused)?;
+        }
+        let mut inner = stores::build_from_environment(url)
             .map_err(|error| DataFusionError::External(Box::new(error)))?;
+        if url.scheme() == "file" {
+            inner = self.scope.confine(inner);
+        }
         let store = ScanStore::new(inner, Arc::new(IoCounters::default()));
-        if let Some(part) = self.view.stores.get(&store_key(url)) {
-            for copy in &part.copies {
-                store.substitute(
-                    &Path::from(copy.path.as_str()),
-                    copy.local.clone(),
-                    copy.size,
-                );
-            }
-            if let Some(files) = &part.files {
-                store.show_only(files.iter().map(ObjectMeta::from));
-            }
+        for copy in &part.copies {
+            store.substitute(
+                &Path::from(copy.path.as_str()),
+                copy.local.clone(),
+                copy.size,
+            );
+        }
+        if let Some(files) = &part.files {
+            store.show_only(files.iter().map(ObjectMeta::from));
         }
         Ok(Arc::new(store))
     }
