@@ -107,6 +107,28 @@ pub struct DatasetMetrics {
     /// Decisions the scan took about this dataset that a reader should know
     /// (e.g. a CSV column read as text because of a late non-numeric value).
     pub notes: Vec<String>,
+    /// How the columns changed across the dataset's files (a column added, dropped, widened or
+    /// narrowed), in file order; absent from the JSON when every file has the same columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schema_changes: Vec<SchemaChange>,
+}
+
+/// One change to a dataset's columns, and where it is first seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SchemaChange {
+    pub column: String,
+    pub change: crate::source::evolution::ChangeKind,
+    /// The column's type before the change (`widened`, `narrowed`, `dropped`).
+    pub from_type: Option<String>,
+    /// The column's type from this file on (`added`, `widened`, `narrowed`).
+    pub to_type: Option<String>,
+    /// The first file that shows the change.
+    pub file: String,
+    /// That file's hive partition (`month=3`), where it has one.
+    pub partition: Option<String>,
+    /// That file's modification time.
+    #[serde(serialize_with = "rfc3339")]
+    pub modified: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -171,7 +193,14 @@ pub struct RejectedRow {
 pub struct ColumnMetrics {
     pub name: String,
     pub data_type: String,
+    /// NULLs the data holds (rows of files that do not have the column are `absent_count`,
+    /// not NULL).
     pub null_count: u64,
+    /// Rows from files that do not have this column at all (a column added or dropped over
+    /// the table's history); absent from the JSON when every file has it. Completeness is over
+    /// the other rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent_count: Option<u64>,
     pub nan_count: u64,
     pub empty_count: u64,
     pub placeholder_count: u64,

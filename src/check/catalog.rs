@@ -46,6 +46,7 @@ pub enum Check {
     FilesReadable,
     RowsRejected,
     SchemaConsistent,
+    SchemaChanges,
     Volume,
     ColumnCompleteness,
     CompleteRows,
@@ -83,6 +84,7 @@ impl Check {
         Check::FilesReadable,
         Check::RowsRejected,
         Check::SchemaConsistent,
+        Check::SchemaChanges,
         Check::Volume,
         Check::ColumnCompleteness,
         Check::CompleteRows,
@@ -120,6 +122,7 @@ impl Check {
             Check::FilesReadable => "files_readable",
             Check::RowsRejected => "rows_rejected",
             Check::SchemaConsistent => "schema_consistent",
+            Check::SchemaChanges => "schema_changes",
             Check::Volume => "volume",
             Check::ColumnCompleteness => "column_completeness",
             Check::CompleteRows => "complete_rows",
@@ -163,6 +166,7 @@ impl Check {
             | Check::FilesReadable
             | Check::RowsRejected
             | Check::SchemaConsistent
+            | Check::SchemaChanges
             | Check::MixedDateFormats
             | Check::NumbersAsText
             | Check::CategoryVariants
@@ -213,6 +217,7 @@ impl Check {
             Check::SourceReadable
             | Check::FilesReadable
             | Check::SchemaConsistent
+            | Check::SchemaChanges
             | Check::Volume
             | Check::MinorityClassSize
             | Check::LabelDelay
@@ -232,6 +237,7 @@ impl Check {
             | Check::FilesReadable
             | Check::RowsRejected
             | Check::SchemaConsistent
+            | Check::SchemaChanges
             | Check::Volume => Dimension::Inventory,
             Check::ColumnCompleteness | Check::CompleteRows => Dimension::Completeness,
             Check::MixedDateFormats | Check::NumbersAsText | Check::CategoryVariants => {

@@ -448,6 +448,7 @@ mod tests {
                 name: "email".into(),
                 data_type: "Utf8".into(),
                 null_count: rows - present,
+                absent_count: None,
                 nan_count: 0,
                 empty_count: 0,
                 placeholder_count: 0,
@@ -477,6 +478,7 @@ mod tests {
                 ..LineageMetrics::default()
             },
             notes: Vec::new(),
+            schema_changes: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::config::ConfigNonZeroUsize;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::file_format::parquet::{ParquetFormat, transform_schema_to_view};
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
@@ -18,7 +18,7 @@ use datafusion::error::Result as DfResult;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::logical_expr::{Expr, cast, ident};
+use datafusion::logical_expr::{Expr, cast, ident, lit};
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use object_store::ObjectStore;
 
@@ -246,6 +246,11 @@ impl Engine {
             self.ctx.register_table(table, lakehouse.provider.clone())?;
             return dictionaries_decoded(self.ctx.table(table).await?);
         }
+        if let (DataFormat::Csv(_), Some(_), None) = (plan.format, &plan.evolution, one_file) {
+            return self
+                .register_evolved_csv(table, plan, files, text_columns)
+                .await;
+        }
         let (url, partition_columns) = match one_file {
             Some(file) => (
                 plan.location.table_url(&file.meta.location, false),
@@ -264,22 +269,43 @@ impl Engine {
         let config = ListingTableConfig::new(table_url);
         let config = match plan.format {
             DataFormat::Parquet => {
-                let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+                let format = ParquetFormat::default()
+                    .with_options(self.ctx.state().table_options().parquet.clone());
+                let force_view_types = format.force_view_types();
+                let options = ListingOptions::new(Arc::new(format))
                     .with_file_extension("")
                     .with_table_partition_cols(partition_columns);
-                config
-                    .with_listing_options(options)
-                    .infer_schema(&self.ctx.state())
-                    .await?
+                let config = config.with_listing_options(options);
+                match (&plan.evolution, one_file) {
+                    // The union of the files' columns, as DataFusion would infer one file's:
+                    // a file without a column reads it as NULL, a narrower type is cast.
+                    (Some(evolution), None) => {
+                        let schema = evolution
+                            .schema
+                            .as_ref()
+                            .clone()
+                            .with_metadata(Default::default());
+                        let schema = if force_view_types {
+                            transform_schema_to_view(&schema)
+                        } else {
+                            schema
+                        };
+                        config.with_schema(Arc::new(schema))
+                    }
+                    _ => config.infer_schema(&self.ctx.state()).await?,
+                }
             }
             DataFormat::Csv(compression) => {
                 let format = csv_format(compression, &plan.csv_dialect);
                 let options = ListingOptions::new(Arc::new(format))
                     .with_file_extension("")
                     .with_table_partition_cols(partition_columns);
-                config
-                    .with_listing_options(options)
-                    .with_schema(csv_schema(files, text_columns))
+                // A file of an evolved table is read with its own columns.
+                let schema = match (&plan.evolution, one_file) {
+                    (Some(_), Some(file)) => csv_schema(&[file], text_columns),
+                    _ => csv_schema(files, text_columns),
+                };
+                config.with_listing_options(options).with_schema(schema)
             }
             DataFormat::Json(compression) => {
                 let options = ListingOptions::new(Arc::new(json_format(compression)))
@@ -295,6 +321,102 @@ impl Engine {
         self.ctx.register_table(table, provider)?;
         dictionaries_decoded(self.ctx.table(table).await?)
     }
+}
+
+impl Engine {
+    /// An evolved CSV dataset: CSV files are read by position, so each file is read with its
+    /// own columns, then the files' rows are put together under the union of their columns by
+    /// name (a column a file lacks is NULL there; types widened as [`csv_schema`] widens them),
+    /// with the file's hive partition values as text, as a listing of the folder gives them.
+    async fn register_evolved_csv(
+        &self,
+        table: &str,
+        plan: &DatasetPlan,
+        files: &[&FileInspection],
+        text_columns: &BTreeSet<String>,
+    ) -> DfResult<DataFrame> {
+        let unified = csv_union_schema(files, text_columns);
+        let mut union: Option<DataFrame> = None;
+        for (index, file) in files.iter().enumerate() {
+            let part = format!("{table}_file_{index}");
+            let frame =
+                Box::pin(self.register(&part, plan, files, text_columns, Some(file))).await?;
+            let own = frame.schema().clone();
+            let partitions = hive_values(plan, file);
+            let mut columns: Vec<Expr> = unified
+                .fields()
+                .iter()
+                .map(|field| {
+                    let value = if own.has_column_with_unqualified_name(field.name()) {
+                        ident(field.name())
+                    } else {
+                        lit(datafusion::common::ScalarValue::Null)
+                    };
+                    cast(value, field.data_type().clone()).alias(field.name())
+                })
+                .collect();
+            for name in &plan.partition_columns {
+                let value = partitions.get(name).cloned();
+                columns.push(
+                    cast(
+                        lit(
+                            value.map_or(datafusion::common::ScalarValue::Utf8(None), |v| {
+                                datafusion::common::ScalarValue::Utf8(Some(v))
+                            }),
+                        ),
+                        DataType::Utf8,
+                    )
+                    .alias(name),
+                );
+            }
+            let frame = frame.select(columns)?;
+            union = Some(match union {
+                None => frame,
+                Some(before) => before.union(frame)?,
+            });
+        }
+        // Returned as a plan over the files' own tables (not registered as a view, which a
+        // cluster's view of the files could not see through).
+        union.ok_or_else(|| {
+            datafusion::error::DataFusionError::Plan("an evolved dataset without files".into())
+        })
+    }
+}
+
+/// The hive `key=value` folders of `file` below the dataset's root.
+fn hive_values(plan: &DatasetPlan, file: &FileInspection) -> BTreeMap<String, String> {
+    let root = plan.root.to_string();
+    let path = file.meta.location.to_string();
+    let below = path
+        .strip_prefix(&root)
+        .unwrap_or(&path)
+        .trim_start_matches('/');
+    let mut folders: Vec<&str> = below.split('/').collect();
+    folders.pop();
+    folders
+        .into_iter()
+        .filter_map(|folder| folder.split_once('='))
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect()
+}
+
+/// The union of CSV files' columns by name, in order of first appearance, each column's type
+/// widened over the files that have it (as [`csv_schema`] widens them), `text_columns` as text.
+pub fn csv_union_schema(files: &[&FileInspection], text_columns: &BTreeSet<String>) -> SchemaRef {
+    let mut fields: Vec<Field> = Vec::new();
+    for file in files {
+        let own = csv_schema(std::slice::from_ref(file), text_columns);
+        for field in own.fields() {
+            match fields.iter_mut().find(|known| known.name() == field.name()) {
+                None => fields.push(field.as_ref().clone()),
+                Some(known) => {
+                    let widened = widen(known.data_type(), field.data_type());
+                    *known = known.clone().with_data_type(widened);
+                }
+            }
+        }
+    }
+    Arc::new(Schema::new(fields))
 }
 
 /// Share of physical memory the engine may hold when no `--memory-limit` is given.

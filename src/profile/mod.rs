@@ -503,5 +503,28 @@ fn unmeasured(
         representativeness: Default::default(),
         lineage: LineageMetrics::default(),
         notes,
+        schema_changes: schema_changes(plan),
     }
+}
+
+/// The plan's column changes, as the JSON states them.
+fn schema_changes(plan: &DatasetPlan) -> Vec<crate::metrics::SchemaChange> {
+    let Some(evolution) = &plan.evolution else {
+        return Vec::new();
+    };
+    evolution
+        .changes
+        .iter()
+        .map(|change| crate::metrics::SchemaChange {
+            column: change.column.clone(),
+            change: change.kind,
+            from_type: change.from_type.clone(),
+            to_type: change.to_type.clone(),
+            file: plan
+                .location
+                .display_path(&object_store::path::Path::from(change.file.as_str())),
+            partition: change.partition.clone(),
+            modified: change.modified,
+        })
+        .collect()
 }

@@ -163,6 +163,7 @@ pub async fn plan_table(
             kind: crate::metrics::SidecarKind::DeltaLog,
         }],
         table: Some(LakehouseTable { provider, lineage }),
+        evolution: None,
     })
 }
 

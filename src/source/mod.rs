@@ -8,6 +8,7 @@
 pub mod delimited;
 #[cfg(feature = "delta")]
 pub mod delta;
+pub mod evolution;
 pub mod inventory;
 pub mod location;
 pub mod ndjson;

@@ -6,14 +6,21 @@
 //! each immediate child file or folder is its own dataset, and child folders follow the same
 //! rule. `--one-dataset` and `--each` override it. Files that do not fit their dataset's format
 //! or schema stay listed in its inventory with the conflict, but out of its figures.
+//!
+//! A table whose schema evolved (files of one folder or hive tree that differ by added or
+//! dropped columns, or by a widened type, around a core of columns they all share) is one
+//! dataset read with the union of its files' columns by name ([`super::evolution`]); only a
+//! file with a real type conflict, or without the shared core, is left out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, Schema};
+use chrono::{DateTime, Utc};
+use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use object_store::path::Path;
 
 use super::delimited::Dialect;
+use super::evolution::{self, ChangeKind, Union};
 use super::inventory::StatedRange;
 use super::{DataFormat, FileInspection, Location};
 use crate::metrics::{SidecarFile, SidecarKind, TableLineage};
@@ -59,6 +66,33 @@ pub struct DatasetPlan {
     /// Set for a lakehouse table: its snapshot is read through the table's own provider, and
     /// `files` are the snapshot's live files.
     pub table: Option<LakehouseTable>,
+    /// Set when the usable files' schemas differ and unify: the dataset is read with their
+    /// union by column name.
+    pub evolution: Option<Evolution>,
+}
+
+/// How a dataset's schema evolved across its files.
+#[derive(Debug, Clone)]
+pub struct Evolution {
+    /// The union of the usable files' columns by name, types widened (Parquet's as the files
+    /// state them; CSV and NDJSON types are inferred per file and unified when read).
+    pub schema: SchemaRef,
+    /// What each file changed against the files before it, in path order.
+    pub changes: Vec<PlannedChange>,
+}
+
+/// One column change, and the file it is first seen in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedChange {
+    pub column: String,
+    pub kind: ChangeKind,
+    pub from_type: Option<String>,
+    pub to_type: Option<String>,
+    /// The file, as listed (a path below the store's root).
+    pub file: String,
+    /// The file's hive partition (`month=3`), where it has one.
+    pub partition: Option<String>,
+    pub modified: DateTime<Utc>,
 }
 
 /// A lakehouse table read through its log: which snapshot, read how, and what the log says.
@@ -201,11 +235,31 @@ impl Group {
         } else {
             hive_columns(&self.prefix, &self.entries)
         };
+        let evolved = evolve(&self.entries, format, signature.as_ref());
+        let depth = self.prefix.len();
+        let evolution = evolved.as_ref().and_then(|evolved| {
+            let schema = evolved.schema.clone()?;
+            let members: Vec<&Entry> = self
+                .entries
+                .iter()
+                .zip(&evolved.conflicts)
+                .filter(|(entry, conflict)| conflict.is_none() && entry.inspection.schema.is_some())
+                .map(|(entry, _)| entry)
+                .collect();
+            Some(Evolution {
+                schema,
+                changes: planned_changes(&members, depth),
+            })
+        });
         let files = self
             .entries
             .into_iter()
-            .map(|entry| {
-                let conflict = conflict_with(&entry.inspection, format, signature.as_ref());
+            .enumerate()
+            .map(|(index, entry)| {
+                let conflict = match &evolved {
+                    Some(evolved) => evolved.conflicts[index].clone(),
+                    None => conflict_with(&entry.inspection, format, signature.as_ref()),
+                };
                 PlannedFile {
                     inspection: entry.inspection,
                     conflict,
@@ -226,8 +280,144 @@ impl Group {
             partition_columns,
             sidecars,
             table: None,
+            evolution,
         }
     }
+}
+
+/// The files of a group that form one table, and how.
+struct Evolved {
+    /// The union of the members' columns; `None` when they all share one schema.
+    schema: Option<SchemaRef>,
+    /// Each entry's conflict (`None` for members).
+    conflicts: Vec<Option<String>>,
+}
+
+/// Whether `entries` are one table whose schema evolved: the union of the files (of `format`)
+/// that share the majority schema's core of columns and unify with it, and each entry's
+/// conflict. `None` when nothing evolved and no file has a type conflict (the usual conflicts
+/// apply).
+fn evolve(entries: &[Entry], format: DataFormat, majority: Option<&Signature>) -> Option<Evolved> {
+    let majority = majority?;
+    let signatures_of: Vec<Option<(DataFormat, Signature)>> = entries
+        .iter()
+        .map(|entry| {
+            entry
+                .inspection
+                .schema
+                .is_some()
+                .then(|| file_signature(&entry.inspection))
+        })
+        .collect();
+    let fits = |signature: &Option<(DataFormat, Signature)>| {
+        signature
+            .as_ref()
+            .is_none_or(|(file_format, signature)| *file_format == format && signature == majority)
+    };
+    // Every file has the majority's schema: nothing evolved, nothing conflicts (the common
+    // case, decided without comparing columns).
+    if signatures_of.iter().all(fits) {
+        return None;
+    }
+    let reference = entries
+        .iter()
+        .find(|entry| {
+            entry.inspection.format == format && &file_signature(&entry.inspection).1 == majority
+        })?
+        .inspection
+        .schema
+        .clone()?;
+    // The majority's files first, so a conflict is always the odd file's.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&index| (!fits(&signatures_of[index]), index));
+    let mut union = Union::default();
+    let mut conflicts: Vec<Option<String>> = vec![None; entries.len()];
+    let mut signatures = BTreeSet::new();
+    // Where each column's type in the union first came from, to name a conflict's other side.
+    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut type_conflicts = 0;
+    for index in order {
+        let inspection = &entries[index].inspection;
+        let Some(schema) = inspection.schema.as_deref() else {
+            continue;
+        };
+        if inspection.format != format {
+            conflicts[index] = conflict_with(inspection, format, Some(majority));
+            continue;
+        }
+        if !evolution::share_a_core(&[&reference, schema]) {
+            conflicts[index] = conflict_with(inspection, format, Some(majority));
+            continue;
+        }
+        // Text formats infer their types per file: what disagrees is read as text, never a
+        // conflict (as a single file's late non-numeric value is).
+        let added = match format {
+            DataFormat::Parquet => union.add(schema),
+            DataFormat::Csv(_) | DataFormat::Json(_) => union.add(&Schema::new(
+                schema
+                    .fields()
+                    .iter()
+                    .map(|field| field.as_ref().clone().with_data_type(DataType::Null))
+                    .collect::<Vec<_>>(),
+            )),
+        };
+        match added {
+            Ok(()) => {
+                if let Some((_, signature)) = &signatures_of[index] {
+                    signatures.insert(signature.clone());
+                }
+                for field in schema.fields() {
+                    first_seen
+                        .entry(field.name().clone())
+                        .or_insert_with(|| inspection.meta.location.to_string());
+                }
+            }
+            Err(conflict) => {
+                let other = first_seen
+                    .get(&conflict.column)
+                    .cloned()
+                    .unwrap_or_default();
+                type_conflicts += 1;
+                conflicts[index] = Some(format!("{conflict} (as in {other})"));
+            }
+        }
+    }
+    let schema = (signatures.len() > 1).then(|| Arc::new(union.schema()));
+    if schema.is_none() && type_conflicts == 0 {
+        return None;
+    }
+    Some(Evolved { schema, conflicts })
+}
+
+/// The column changes of `members` in path order, with where each was first seen.
+fn planned_changes(members: &[&Entry], depth: usize) -> Vec<PlannedChange> {
+    let mut ordered: Vec<&Entry> = members.to_vec();
+    ordered.sort_by(|a, b| a.inspection.meta.location.cmp(&b.inspection.meta.location));
+    let schemas: Vec<&Schema> = ordered
+        .iter()
+        .filter_map(|entry| entry.inspection.schema.as_deref())
+        .collect();
+    evolution::history(&schemas)
+        .into_iter()
+        .map(|change| {
+            let entry = ordered[change.file];
+            let folders = &entry.parts[depth.min(entry.parts.len())..entry.parts.len() - 1];
+            let partition = folders
+                .iter()
+                .all(|part| part.contains('='))
+                .then(|| folders.join("/"))
+                .filter(|joined| !joined.is_empty());
+            PlannedChange {
+                column: change.column,
+                kind: change.kind,
+                from_type: change.from_type,
+                to_type: change.to_type,
+                file: entry.inspection.meta.location.to_string(),
+                partition,
+                modified: entry.inspection.meta.last_modified,
+            }
+        })
+        .collect()
 }
 
 fn split_auto(prefix: Vec<String>, entries: Vec<Entry>, groups: &mut Vec<Group>) {
@@ -260,6 +450,15 @@ fn split_auto(prefix: Vec<String>, entries: Vec<Entry>, groups: &mut Vec<Group>)
             .iter()
             .all(|part| part.contains('='))
     });
+    if flat_or_hive && evolved_table(&readable) {
+        let reason = format!(
+            "one dataset: the {} readable data files' columns changed over time; read with \
+             the union of their columns by name",
+            readable.len()
+        );
+        groups.push(Group::new(prefix, entries, reason));
+        return;
+    }
     let largest = signatures.values().copied().max().unwrap_or(0);
     if flat_or_hive && largest * 2 > readable.len() {
         let strays = readable.len() - largest;
@@ -279,6 +478,32 @@ fn split_auto(prefix: Vec<String>, entries: Vec<Entry>, groups: &mut Vec<Group>)
         } else {
             split_auto(child, members, groups);
         }
+    }
+}
+
+/// Whether readable files of one format are one table whose schema evolved: they share a
+/// core of columns and their types unify (text formats' types always do).
+fn evolved_table(readable: &[&Entry]) -> bool {
+    let formats: BTreeSet<DataFormat> = readable
+        .iter()
+        .map(|entry| entry.inspection.format)
+        .collect();
+    if formats.len() != 1 {
+        return false;
+    }
+    let schemas: Vec<&Schema> = readable
+        .iter()
+        .filter_map(|entry| entry.inspection.schema.as_deref())
+        .collect();
+    if !evolution::share_a_core(&schemas) {
+        return false;
+    }
+    match readable[0].inspection.format {
+        DataFormat::Parquet => {
+            let mut union = Union::default();
+            schemas.iter().all(|schema| union.add(schema).is_ok())
+        }
+        DataFormat::Csv(_) | DataFormat::Json(_) => true,
     }
 }
 

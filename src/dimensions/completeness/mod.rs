@@ -25,7 +25,10 @@ impl Module for Completeness {
                 continue;
             };
             let mut kinds = Vec::new();
-            let share = |n: u64| percent(Some(n as f64 / d.row_count as f64));
+            // Rows of files without the column are absent, not missing: shares are of the
+            // rows that have it.
+            let having = d.row_count - column.absent_count.unwrap_or(0);
+            let share = |n: u64| percent(Some(n as f64 / having as f64));
             if column.null_count > 0 {
                 kinds.push(format!("{} empty (null)", share(column.null_count)));
             }
@@ -46,10 +49,14 @@ impl Module for Completeness {
                     column: Some(column.name.clone()),
                     observed: completeness,
                     message: format!(
-                        "`{}` in `{}` is missing in {} of rows ({})",
+                        "`{}` in `{}` is missing in {} of {} ({})",
                         column.name,
                         d.name,
                         percent(Some(1.0 - completeness)),
+                        match column.absent_count {
+                            Some(_) => "the rows that have the column",
+                            None => "rows",
+                        },
                         kinds.join(", ")
                     ),
                     why: "Models either drop rows with missing values or learn from guesses; both bias results when values are missing for a reason.",

@@ -26,6 +26,8 @@ use crate::profile::kernels::missing::{
 use crate::profile::kernels::{counts, textrange};
 use crate::profile::pass::{Output, Part, Planning};
 use crate::profile::value::{count_at, fraction, is_float_type, is_text_type, scalar_at, to_json};
+use crate::source::DatasetPlan;
+use crate::source::evolution::ChangeKind;
 
 /// The default placeholder tokens: values that stand in for "missing". Matched after trimming
 /// whitespace, ignoring case. `NaN` is not here: it is counted as `nan_count`.
@@ -374,8 +376,112 @@ impl Part for super::Completeness {
             let pass = output.pass;
             metrics.columns = column_metrics(pass, &counted);
             metrics.complete_row_fraction = fraction(pass.complete_row_count, pass.row_count);
+            set_absent_apart(output.plan, pass.row_count, metrics);
             Ok(())
         })
+    }
+}
+
+/// Rows of each column that come from files without it, when the dataset's schema evolved:
+/// the usable files' row counts (Parquet footers, the CSV and NDJSON walks, all exact) summed
+/// over the files that lack the column. `None` when they do not add up to the rows the pass
+/// read (the rows cannot then be told apart from NULLs).
+fn absent_rows(plan: &DatasetPlan, row_count: u64) -> Option<Vec<(String, u64)>> {
+    let evolution = plan.evolution.as_ref()?;
+    let files: Vec<_> = plan.readable_files().collect();
+    let counted: Option<u64> = files.iter().map(|file| file.row_count).sum();
+    if counted != Some(row_count) {
+        return None;
+    }
+    Some(
+        evolution
+            .schema
+            .fields()
+            .iter()
+            .map(|field| {
+                let rows = files
+                    .iter()
+                    .filter(|file| {
+                        file.schema
+                            .as_ref()
+                            .is_some_and(|schema| schema.field_with_name(field.name()).is_err())
+                    })
+                    .filter_map(|file| file.row_count)
+                    .sum();
+                (field.name().clone(), rows)
+            })
+            .filter(|(_, rows)| *rows > 0)
+            .collect(),
+    )
+}
+
+/// Rows of files without a column, counted as `absent` instead of NULL (the engine reads them
+/// as NULL): the column's NULLs, NULL top value and completeness are over the rows that have
+/// it, and a note says where it appeared or went.
+fn set_absent_apart(plan: &DatasetPlan, row_count: u64, metrics: &mut DatasetMetrics) {
+    if plan.evolution.is_none() {
+        return;
+    }
+    let Some(absent) = absent_rows(plan, row_count) else {
+        metrics.notes.push(
+            "the files' columns differ, but their row counts do not add up to the rows read: \
+             rows of files without a column are counted as NULL there"
+                .to_string(),
+        );
+        return;
+    };
+    for (name, rows) in absent {
+        let Some(column) = metrics
+            .columns
+            .iter_mut()
+            .find(|column| column.name == name)
+        else {
+            continue;
+        };
+        if column.null_count < rows {
+            continue;
+        }
+        column.null_count -= rows;
+        column.absent_count = Some(rows);
+        let having = row_count - rows;
+        let present = having.saturating_sub(
+            column.null_count + column.nan_count + column.empty_count + column.placeholder_count,
+        );
+        column.completeness = fraction(present, having);
+        column.top_values.retain_mut(|top| {
+            if top.value.is_null() {
+                top.count = top.count.saturating_sub(rows);
+                top.count > 0
+            } else {
+                true
+            }
+        });
+        let history: Vec<String> = metrics
+            .schema_changes
+            .iter()
+            .filter(|change| change.column == name)
+            .map(|change| {
+                let place = change.partition.as_deref().unwrap_or(&change.file);
+                match change.change {
+                    ChangeKind::Added => format!("appeared in {place}"),
+                    ChangeKind::Dropped => format!("was dropped in {place}"),
+                    ChangeKind::Widened => format!("was widened in {place}"),
+                    ChangeKind::Narrowed => format!("was narrowed in {place}"),
+                }
+            })
+            .collect();
+        let history = if history.is_empty() {
+            "is not in every file".to_string()
+        } else {
+            history.join(", ")
+        };
+        metrics.notes.push(format!(
+            "`{name}` {history}: {} rows do not have it (absent, not missing); of the {} that do, \
+             {} are NULL",
+            crate::humanize::thousands(rows),
+            crate::humanize::thousands(having),
+            crate::humanize::thousands(column.null_count),
+        ));
     }
 }
 
@@ -414,6 +520,7 @@ fn column_metrics(
             name: figures.name.clone(),
             data_type: figures.data_type.to_string(),
             null_count: figures.null_count,
+            absent_count: None,
             nan_count: figures.nan_count,
             empty_count: figures.empty_count,
             placeholder_count: figures.placeholder_count,

@@ -7,6 +7,7 @@ use super::{Module, ViewInput};
 use crate::check::{Check, Dimension, Evidence, Judge};
 use crate::humanize::{bytes, percent, thousands};
 use crate::metrics::FileMetrics;
+use crate::source::evolution::ChangeKind;
 
 pub struct Inventory;
 
@@ -86,6 +87,37 @@ impl Module for Inventory {
                     fix: "Align the export so every file has the same columns, or scan the odd files as their own dataset.".to_string(),
                 });
         }
+        let regressions: Vec<String> = d
+            .schema_changes
+            .iter()
+            .filter_map(|change| {
+                let place = change.partition.as_deref().unwrap_or(&change.file);
+                match change.change {
+                    ChangeKind::Dropped => Some(format!("`{}` dropped in {place}", change.column)),
+                    ChangeKind::Narrowed => Some(format!(
+                        "`{}` narrowed from {} to {} in {place}",
+                        change.column,
+                        change.from_type.as_deref().unwrap_or("?"),
+                        change.to_type.as_deref().unwrap_or("?")
+                    )),
+                    ChangeKind::Added | ChangeKind::Widened => None,
+                }
+            })
+            .collect();
+        if !d.schema_changes.is_empty() {
+            judge.push(Evidence {
+                check: Check::SchemaChanges,
+                column: None,
+                observed: regressions.len() as f64,
+                message: format!(
+                    "the columns of `{}` changed over its files: {}",
+                    d.name,
+                    regressions.join("; ")
+                ),
+                why: "A column that stops arriving, or arrives narrower, leaves newer rows without a value the older ones had: a model trained on the old rows will miss it in production.",
+                fix: "Ask the producer whether the change was intended; restore the column or the wider type, or leave the column out of the features.".to_string(),
+            });
+        }
         if d.files.iter().any(|f| f.error.is_none()) {
             judge.push(Evidence {
                 check: Check::Volume,
@@ -100,7 +132,16 @@ impl Module for Inventory {
 
     fn view(&self, input: &ViewInput<'_>) -> minijinja::Value {
         let rows: Vec<FileRow> = input.dataset.files.iter().map(FileRow::new).collect();
-        minijinja::Value::from_serialize(InventoryView { file_rows: rows })
+        let changes = input
+            .dataset
+            .schema_changes
+            .iter()
+            .map(ChangeRow::new)
+            .collect();
+        minijinja::Value::from_serialize(InventoryView {
+            file_rows: rows,
+            schema_changes: changes,
+        })
     }
 
     fn template(&self) -> &'static str {
@@ -111,6 +152,43 @@ impl Module for Inventory {
 #[derive(Serialize)]
 struct InventoryView {
     file_rows: Vec<FileRow>,
+    /// The schema history: what changed in which file or partition, and when.
+    schema_changes: Vec<ChangeRow>,
+}
+
+#[derive(Serialize)]
+struct ChangeRow {
+    column: String,
+    change: &'static str,
+    types: String,
+    place: String,
+    modified: String,
+}
+
+impl ChangeRow {
+    fn new(change: &crate::metrics::SchemaChange) -> Self {
+        let types = match (&change.from_type, &change.to_type) {
+            (Some(from), Some(to)) => format!("{from} → {to}"),
+            (None, Some(to)) => to.clone(),
+            (Some(from), None) => from.clone(),
+            (None, None) => String::new(),
+        };
+        Self {
+            column: change.column.clone(),
+            change: match change.change {
+                ChangeKind::Added => "added",
+                ChangeKind::Dropped => "dropped",
+                ChangeKind::Widened => "widened",
+                ChangeKind::Narrowed => "narrowed",
+            },
+            types,
+            place: change
+                .partition
+                .clone()
+                .unwrap_or_else(|| change.file.clone()),
+            modified: change.modified.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
 }
 
 #[derive(Serialize)]
