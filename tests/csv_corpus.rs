@@ -312,3 +312,43 @@ fn a_dataset_dialect_can_be_forced_in_readiness_toml() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("csv.quote"), "{stderr}");
 }
+
+/// A quote opened on row 50 and never closed, followed by a quoted value on row 51: read as
+/// one value, row 51 would vanish into row 50's text. Row 50's line is rejected
+/// (`malformed_quote`) and rows 51 to 100 are all read.
+#[test]
+fn a_stray_quote_does_not_merge_the_next_row_into_its_text() {
+    let dir = TempDir::new().unwrap();
+    let mut text = String::from("id,text\n");
+    for i in 1..=100 {
+        match i {
+            50 => text.push_str("50,\"never closed\n"),
+            51 => text.push_str("51,\"ok 51\"\n"),
+            _ => text.push_str(&format!("{i},plain {i}\n")),
+        }
+    }
+    let path = write(&dir, "stray_quote.csv", text.as_bytes());
+    let dataset = &scan(&[&path]).datasets[0];
+    assert_eq!((dataset.row_count, dataset.rejected_row_count), (99, 1));
+    let rejected = &dataset.files[0].rejected_rows;
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(
+        (rejected[0].line, rejected[0].byte_offset, rejected[0].kind),
+        (
+            51,
+            text.find("50,\"never").unwrap() as u64,
+            readiness::source::delimited::RejectKind::MalformedQuote
+        )
+    );
+    assert_eq!(rejected[0].excerpt.as_deref(), Some("50,\"never closed"));
+    let id = common::column(dataset, "id");
+    assert_eq!(
+        (id.distinct_count, id.min.clone(), id.max.clone()),
+        (99, Some(serde_json::json!(1)), Some(serde_json::json!(100)))
+    );
+    let texts = common::column(dataset, "text");
+    assert_eq!(
+        (texts.distinct_count, texts.min.clone()),
+        (99, Some(serde_json::json!("ok 51")))
+    );
+}

@@ -6,7 +6,10 @@
 //! copy) are exactly the accepted ones: both sides split records with `csv_core` under the
 //! same dialect. A quoted field that is never closed would swallow the rest of the file into
 //! one record: its first line is rejected instead (`unclosed_quote`) and the walk restarts
-//! after it, so the lines after it are read as the rows they are.
+//! after it, so the lines after it are read as the rows they are. A quoted value closed on a
+//! later line by a quote with text after it (a stray quote that met the next quoted value)
+//! would join rows as silently: its first line is rejected too (`malformed_quote`, see
+//! [`super::scanner`]) and the lines after it are read as rows.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 
@@ -38,6 +41,9 @@ pub enum RejectKind {
     TooFewFields,
     /// A quoted field that is never closed (its first line is rejected).
     UnclosedQuote,
+    /// A quoted field closed on a later line by a quote with text after it, which RFC 4180
+    /// does not allow (its first line is rejected; the lines after it are read as rows).
+    MalformedQuote,
     /// Bytes that are not valid in the file's encoding.
     InvalidEncoding,
     /// An NDJSON line that is not one JSON object.
@@ -51,6 +57,9 @@ impl RejectKind {
             Self::TooManyFields => "more fields than the header",
             Self::TooFewFields => "fewer fields than the header",
             Self::UnclosedQuote => "a quote that is never closed",
+            Self::MalformedQuote => {
+                "a quote closed on a later line with text after it (rows joined into one value)"
+            }
             Self::InvalidEncoding => "bytes that are not valid text in the file's encoding",
             Self::InvalidJson => "a line that is not one JSON object",
         }
@@ -84,8 +93,9 @@ pub struct Tally {
     pub late_values: Vec<Option<u64>>,
     /// Where unclosed quotes were found.
     pub breaks: Vec<Break>,
-    /// Accepted rows with a quoted value whose lines look like rows of their own (a stray
-    /// quote closed by another one much later), and the line of the first.
+    /// Accepted rows with a quoted value holding a whole line that looks like a row of its own
+    /// (as many delimiters as the header: a stray quote closed by another one further down,
+    /// the rows between joined into one value), and the line of the first.
     pub swallowing_rows: u64,
     pub first_swallowing_line: Option<u64>,
     /// Per column, the smallest and largest text (by bytes) of the accepted records after the
@@ -229,6 +239,15 @@ fn walk_once(
                 offset: record.offset,
                 line: record.line,
             };
+            if record.malformed_quote {
+                tally.reject(
+                    RejectKind::MalformedQuote,
+                    at,
+                    record.fields().map(<[u8]>::to_vec).collect(),
+                );
+                last = None;
+                continue;
+            }
             last = record.has_line_break().then_some(at);
             let valid_text = std::str::from_utf8(record.text()).is_ok();
             let expected = *width.get_or_insert(record.field_count());
@@ -366,15 +385,18 @@ impl Tally {
     }
 }
 
-/// Whether a field of `record` spans two or more lines that each hold as many delimiters as a
-/// row of `width` fields does: rows swallowed into one value by a stray quote.
+/// Whether a field of `record` holds a whole line (neither the first line of the value, which
+/// starts on its record's line, nor the last, which ends on the closing quote's) with as many
+/// delimiters as a row of `width` fields has: a row swallowed into one value by a stray quote.
 fn swallows_rows(record: &Record, delimiter: u8, width: usize) -> bool {
     record.fields().any(|field| {
-        field
-            .split(|&b| b == b'\n')
-            .filter(|line| line.iter().filter(|&&b| b == delimiter).count() == width - 1)
-            .count()
-            >= 2
+        let mut lines = field.split(|&b| b == b'\n');
+        lines.next();
+        lines.next_back();
+        lines.any(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            line.iter().filter(|&&b| b == delimiter).count() == width - 1
+        })
     })
 }
 
@@ -494,24 +516,57 @@ mod tests {
         let tally = run(b"a,b\n1,x\n2,\"y\n3,z");
         assert_eq!(kinds(&tally), [(3, RejectKind::UnclosedQuote)]);
         assert_eq!(tally.accepted, 3);
-        // Three stray quotes: the first two pair up (one long value, as any CSV reader sees
-        // it); the third runs to the end and is rejected.
+        // Three stray quotes: the first two would pair up into one long value with text after
+        // its closing quote (`x\n2,"y`): malformed, as is the second with the third; the third
+        // runs to the end. Each rejects its line; `4,w` is read.
         let tally = run(b"a,b\n1,\"x\n2,\"y\n3,\"z\n4,w\n");
-        assert_eq!(kinds(&tally), [(4, RejectKind::UnclosedQuote)]);
-        assert_eq!(tally.accepted, 3);
+        assert_eq!(
+            kinds(&tally),
+            [
+                (2, RejectKind::MalformedQuote),
+                (3, RejectKind::MalformedQuote),
+                (4, RejectKind::UnclosedQuote)
+            ]
+        );
+        assert_eq!(tally.accepted, 2);
         // A closed quote with a doubled quote inside is no break.
         let tally = run(b"a,b\n1,\"x\"\"\ny\"\n");
         assert_eq!((tally.accepted, tally.rejected), (2, 0));
     }
 
     #[test]
+    fn a_stray_quote_closed_before_text_on_a_later_line_rejects_only_its_line() {
+        // 100 rows; row 50 opens a quote it never closes, row 51 quotes its text: read as one
+        // value, row 51 would be lost in row 50's text.
+        let mut text = String::from("id,text\n");
+        for i in 1..=100 {
+            match i {
+                50 => text.push_str("50,\"never closed\n"),
+                51 => text.push_str("51,\"ok 51\"\n"),
+                _ => text.push_str(&format!("{i},plain {i}\n")),
+            }
+        }
+        let text: &'static [u8] = text.leak().as_bytes();
+        let tally = run(text);
+        assert_eq!((tally.accepted, tally.rejected), (100, 1));
+        assert_eq!(kinds(&tally), [(51, RejectKind::MalformedQuote)]);
+        assert_eq!(tally.examples[0].fields, ["50", "\"never closed"]);
+        assert_eq!(tally.swallowing_rows, 0);
+    }
+
+    #[test]
     fn rows_swallowed_between_two_stray_quotes_are_counted() {
-        let tally = run(b"a,b\n1,\"x\n2,y\n3,\"z\n4,w\n");
+        // The quote opened on line 2 closes at the end of line 4: one value, well formed, whose
+        // middle line looks like a row.
+        let tally = run(b"a,b\n1,\"x\n2,y\n3,z\"\n4,w\n");
         assert_eq!((tally.accepted, tally.rejected), (3, 0));
         assert_eq!(
             (tally.swallowing_rows, tally.first_swallowing_line),
             (1, Some(2))
         );
+        // A first or last line with a delimiter is the value's own text.
+        let tally = run(b"a,b\n1,\"x,\ny\"\n2,\"p\nq,r\"\n");
+        assert_eq!(tally.swallowing_rows, 0);
         // Free text with line breaks and commas is not taken for swallowed rows.
         let tally = run(b"a,b\n1,\"dear team,\nthanks\"\n");
         assert_eq!(tally.swallowing_rows, 0);
@@ -539,6 +594,8 @@ mod tests {
         );
         // After an unclosed quote, the rows that follow it, once.
         assert_eq!(copy(b"a,b\n1,\"x\n2,y\n3,z\n"), "a,b\n2,y\n3,z\n");
+        // After a malformed one too.
+        assert_eq!(copy(b"a,b\n1,\"x\n2,\"y\"\n3,z\n"), "a,b\n2,y\n3,z\n");
     }
 
     #[test]
