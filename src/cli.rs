@@ -233,7 +233,8 @@ pub struct ScanArgs {
     pub escape: Option<String>,
 
     /// CSV files have no header line: columns are named column_1, column_2, ...
-    /// Default: sniffed (a first line whose values fit the types of the rows below is data).
+    /// Default: the first line is the header (as pandas, Polars and R read it), unless its
+    /// values cannot be names (empty or repeated) and fit the types of the rows below.
     #[arg(long)]
     pub no_header: bool,
 

@@ -22,6 +22,8 @@ struct Expected {
     missing: std::collections::BTreeMap<String, u64>,
     dialect: ExpectedDialect,
     blank_lines: u64,
+    /// Flags the file is scanned with (`--no-header`).
+    args: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,9 +56,11 @@ fn missing(dataset: &DatasetMetrics, column: &str) -> u64 {
     c.null_count + c.nan_count + c.empty_count + c.placeholder_count
 }
 
-fn scan_file(file: &str) -> DatasetMetrics {
+fn scan_file(file: &str, flags: &[String]) -> DatasetMetrics {
     let path = repo_path(&format!("tests/csv-corpus/{file}"));
-    let mut result = scan(&[path.to_str().unwrap(), "--no-samples"]);
+    let mut args = vec![path.to_str().unwrap(), "--no-samples"];
+    args.extend(flags.iter().map(String::as_str));
+    let mut result = scan(&args);
     assert_eq!(result.datasets.len(), 1, "{file}: one dataset");
     result.datasets.remove(0)
 }
@@ -67,7 +71,7 @@ fn every_corpus_file_reads_with_the_figures_its_construction_gives() {
     assert!(corpus.len() >= 30, "the corpus has {} files", corpus.len());
     for expected in &corpus {
         let file = &expected.file;
-        let dataset = scan_file(file);
+        let dataset = scan_file(file, &expected.args);
         assert_eq!(dataset.row_count, expected.rows, "{file}: rows");
         assert_eq!(
             dataset.rejected_row_count,
@@ -139,7 +143,7 @@ fn polars_reads_the_same_rows_from_every_corpus_file_it_reads() {
         let Some(polars_rows) = polars[&expected.file].as_u64() else {
             continue;
         };
-        let dataset = scan_file(&expected.file);
+        let dataset = scan_file(&expected.file, &expected.args);
         // Polars pads a row with too few fields with nulls where readiness rejects it (and
         // counts it), and reads a blank line as a row of nulls where readiness, like pandas
         // and Python's csv, skips it: those rows are added back, nothing else.
@@ -350,5 +354,100 @@ fn a_stray_quote_does_not_merge_the_next_row_into_its_text() {
     assert_eq!(
         (texts.distinct_count, texts.min.clone()),
         (99, Some(serde_json::json!("ok 51")))
+    );
+}
+
+/// Files pandas writes at test time (tests/csv-corpus/dialect_writers.py) whose dialect two
+/// readings could claim: the one rejecting fewer rows is read, and a header of years is a
+/// header.
+#[test]
+fn the_reading_that_rejects_fewer_rows_wins_and_a_first_line_of_years_is_a_header() {
+    let dir = TempDir::new().unwrap();
+    common::venv_python(
+        "tests/csv-corpus/dialect_writers.py",
+        &[dir.path().as_os_str()],
+    );
+    let file = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let dialect_note = |dataset: &DatasetMetrics| -> String {
+        let notes: Vec<&String> = dataset
+            .notes
+            .iter()
+            .filter(|note| note.starts_with("dialect: "))
+            .collect();
+        assert_eq!(notes.len(), 1, "{:?}", dataset.notes);
+        notes[0].clone()
+    };
+
+    // Paths ending in `\` before the closing quote: read with `\` as the escape character,
+    // 110 of 330 rows were rejected; with quotes written twice, none.
+    let paths = &scan(&[&file("windows_paths.csv")]).datasets[0];
+    assert_eq!((paths.row_count, paths.rejected_row_count), (330, 0));
+    assert_eq!(names(paths), ["id", "path", "note"]);
+    let path = common::column(paths, "path");
+    assert_eq!(
+        (path.distinct_count, path.max.clone()),
+        (330, Some(serde_json::json!("C:\\data\\run 9\\")))
+    );
+    assert_eq!(paths.files[0].csv_dialect.as_ref().unwrap().escape, None);
+    assert_eq!(
+        dialect_note(paths),
+        "dialect: read as (delimiter `,`, quotes written twice) rather than as first sniffed \
+         (delimiter `,`, `\\` escaping quotes): that reading rejects 110 row(s), this one 0"
+    );
+
+    // One text column, 507 of 517 values holding a tab: split on tabs, 10 rows were read and
+    // 507 rejected; as one column, all 517.
+    let texts = &scan(&[&file("tab_text.csv")]).datasets[0];
+    assert_eq!((texts.row_count, texts.rejected_row_count), (517, 0));
+    assert_eq!(names(texts), ["text"]);
+    let text = common::column(texts, "text");
+    assert_eq!(
+        (text.null_count, text.min.clone(), text.max.clone()),
+        (
+            0,
+            Some(serde_json::json!("cell 1\tafter a tab")),
+            Some(serde_json::json!("plain 52"))
+        )
+    );
+    assert_eq!(
+        dialect_note(texts),
+        "dialect: read as (delimiter `,`, quotes written twice) rather than as first sniffed \
+         (delimiter tab, quotes written twice): that reading rejects 507 row(s), this one 0"
+    );
+
+    // A header of years: 4 rows under their names (the names were lost, the header read as a
+    // fifth row, before).
+    let years = &scan(&[&file("years.csv")]).datasets[0];
+    assert_eq!(years.row_count, 4);
+    assert_eq!(names(years), ["country", "1999", "2000", "2001"]);
+    assert_eq!(common::column(years, "1999").data_type, "Int64");
+    let years_only = &scan(&[&file("years_only.csv")]).datasets[0];
+    assert_eq!(years_only.row_count, 6);
+    assert_eq!(
+        names(years_only),
+        ["1970", "1971", "1972", "1973", "1974", "1975"]
+    );
+    assert!(years_only.files[0].csv_dialect.as_ref().unwrap().header);
+
+    // The same numbers without a header: the first line is a header unless told otherwise.
+    let headless = file("years_no_header.csv");
+    assert_eq!(scan(&[&headless]).datasets[0].row_count, 5);
+    let told = &scan(&[&headless, "--no-header"]).datasets[0];
+    assert_eq!(told.row_count, 6);
+    assert_eq!(names(told)[0], "column_1");
+    assert!(!told.files[0].csv_dialect.as_ref().unwrap().header);
+    assert!(
+        told.notes
+            .iter()
+            .any(|note| note.starts_with("no header line (as told)")),
+        "{:?}",
+        told.notes
+    );
+    // A file of unaffected dialect is walked once and gets no dialect note.
+    assert!(
+        years
+            .notes
+            .iter()
+            .all(|note| !note.starts_with("dialect: "))
     );
 }

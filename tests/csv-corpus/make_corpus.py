@@ -15,12 +15,12 @@ EXPECTED = []
 
 
 def put(name, data, rows, rejected=(), columns=None, missing=None, delimiter=",", quote='"',
-        escape=None, header=True, encoding="UTF-8", polars=None, blank_lines=0):
+        escape=None, header=True, encoding="UTF-8", polars=None, blank_lines=0, args=()):
     """Writes one file. `rejected` lists (line, kind); `missing` maps a column to its count of
     missing values (null + NaN + blank + placeholder). `polars` says how Polars is asked to read
     it (its options), or why it cannot express the file's dialect. `blank_lines` counts empty
     lines outside quotes: not rows (as pandas and Python's csv read them), while Polars reads
-    each as a row of nulls."""
+    each as a row of nulls. `args` are readiness flags the file is scanned with."""
     path = os.path.join(HERE, name)
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -36,6 +36,7 @@ def put(name, data, rows, rejected=(), columns=None, missing=None, delimiter=","
                     "header": header, "encoding": encoding},
         "polars": polars or {},
         "blank_lines": blank_lines,
+        "args": list(args),
     })
 
 
@@ -110,10 +111,11 @@ put("15_backslash_escape.csv",
     columns=["id", "quote"], escape="\\",
     polars={"unsupported": "Polars has no escape-character option"})
 
-# 16: no header line: every line is data.
+# 16: no header line: every line is data. Its first line's values could be names, so it is
+# read as pandas, Polars and R read a first line, as a header, unless told (--no-header).
 put("16_no_header.csv", "1,2.5,2024-01-01\n2,3.5,2024-01-02\n3,4.5,2024-01-03\n", 3,
     columns=["column_1", "column_2", "column_3"], header=False,
-    polars={"has_header": False})
+    polars={"has_header": False}, args=["--no-header"])
 
 # 17: Windows-1252 (Latin-1 superset): é ü and the euro sign.
 put("17_windows1252.csv", "id,name,price\n1,José,5 €\n2,Müller,7 €\n3,Ærø,9 €\n".encode("cp1252"),
@@ -199,6 +201,7 @@ EXPECTED.append({
                 "encoding": "UTF-8"},
     "polars": {},
     "blank_lines": 0,
+    "args": [],
 })
 
 # 31: gzip-compressed, with a rejected row (line 3): the cleaned copy is gzip too.

@@ -4,8 +4,14 @@
 //! choice can be forced (`--delimiter`, `--quote`, `--escape`, `--no-header`, `--encoding`, or
 //! the same keys in readiness.toml). Invariant: sniffing never fails; an undecided question
 //! falls back to RFC 4180 (comma, double quote, quotes escaped by doubling, a header line).
+//! A sniffed delimiter or escape is a first guess: when its reading rejects rows, the other
+//! readings listed by [`alternatives`] are weighed and the one rejecting fewest rows wins
+//! (see [`Weighed::beats`]). The first line is the header, as pandas, Polars and R read it,
+//! unless its values cannot be names ([`can_be_names`]).
 
 use std::collections::BTreeSet;
+
+use super::{Dialect, ForcedDialect};
 
 /// The delimiters sniffed, in order of preference on a tie.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -144,6 +150,84 @@ pub fn leads_with_row_index(header: &[String]) -> bool {
     }
 }
 
+/// Whether a first line's values can be column names: none empty, none repeated (the empty
+/// name over a writer's row index aside, see [`leads_with_row_index`]). Numbers can: a header
+/// of years (`country,1999,2000`) is a header.
+pub fn can_be_names(first: &[String]) -> bool {
+    let named = match leads_with_row_index(first) {
+        true => &first[1..],
+        false => first,
+    };
+    let mut seen = BTreeSet::new();
+    named
+        .iter()
+        .all(|name| !name.trim().is_empty() && seen.insert(name.as_str()))
+}
+
+/// The other readings of a file worth weighing against the sniffed one: every delimiter of
+/// [`DELIMITERS`], quotes written twice, and `\` escaping quotes where the sample has a `\`
+/// before a quote; a forced setting is never varied.
+pub fn alternatives(sniffed: &Dialect, forced: &ForcedDialect, sample: &[u8]) -> Vec<Dialect> {
+    let delimiters = match forced.delimiter {
+        Some(delimiter) => vec![delimiter],
+        None => DELIMITERS.to_vec(),
+    };
+    let escapes = match forced.escape {
+        Some(escape) => vec![escape],
+        None if sample.windows(2).any(|pair| pair == [b'\\', sniffed.quote]) => {
+            vec![None, Some(b'\\')]
+        }
+        None => vec![None],
+    };
+    let mut readings = Vec::new();
+    for &escape in &escapes {
+        for &delimiter in &delimiters {
+            let reading = Dialect {
+                delimiter,
+                escape,
+                ..*sniffed
+            };
+            if reading != *sniffed {
+                readings.push(reading);
+            }
+        }
+    }
+    readings
+}
+
+/// What one reading of a file gave: the first record's number of fields, the records with
+/// that many, the others rejected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weighed {
+    pub width: usize,
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+impl Weighed {
+    /// Whether this reading is better than `other`: it splits the first line into at least as
+    /// many columns (a delimiter that splits no header keeps each line whole, which rejects
+    /// nothing and says nothing) and rejects fewer rows, or as many and reads more.
+    pub fn beats(&self, other: &Weighed) -> bool {
+        self.width >= other.width
+            && (self.rejected, std::cmp::Reverse(self.accepted))
+                < (other.rejected, std::cmp::Reverse(other.accepted))
+    }
+}
+
+/// A reading in words, for the dialect note: `delimiter `,`, quotes written twice`.
+pub fn describe(dialect: &Dialect) -> String {
+    let delimiter = match dialect.delimiter {
+        b'\t' => "tab".to_string(),
+        other => format!("`{}`", char::from(other)),
+    };
+    let escape = match dialect.escape {
+        None => "quotes written twice".to_string(),
+        Some(escape) => format!("`{}` escaping quotes", char::from(escape)),
+    };
+    format!("delimiter {delimiter}, {escape}")
+}
+
 /// Names for a file without a header line.
 pub fn positional_names(width: usize) -> Vec<String> {
     (1..=width).map(|n| format!("column_{n}")).collect()
@@ -211,6 +295,50 @@ mod tests {
         assert!(!leads_with_row_index(&header(&["a", "", "b"])));
         assert!(!leads_with_row_index(&header(&[""])));
         assert!(!leads_with_row_index(&header(&[])));
+    }
+
+    #[test]
+    fn a_first_line_is_a_header_unless_its_values_cannot_be_names() {
+        let first = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(can_be_names(&first(&["country", "1999", "2000"])));
+        assert!(can_be_names(&first(&["1970", "1971"])));
+        assert!(can_be_names(&first(&["", "a", "b"])));
+        assert!(!can_be_names(&first(&["1", "0", "0"])));
+        assert!(!can_be_names(&first(&["id", ""])));
+        assert!(!can_be_names(&first(&["", "a", "a"])));
+    }
+
+    #[test]
+    fn a_reading_beats_another_by_fewer_rejects_never_by_fewer_columns() {
+        let weighed = |width, accepted, rejected| Weighed {
+            width,
+            accepted,
+            rejected,
+        };
+        // A single text column split on its tabs, against the same lines whole.
+        assert!(weighed(1, 518, 0).beats(&weighed(1, 11, 507)));
+        // A `;` file with 3 bad rows is not read as one column.
+        assert!(!weighed(1, 101, 0).beats(&weighed(3, 98, 3)));
+        assert!(weighed(3, 101, 0).beats(&weighed(3, 98, 3)));
+        // A tie keeps the first reading.
+        assert!(!weighed(3, 98, 3).beats(&weighed(3, 98, 3)));
+        let rfc = Dialect::rfc4180();
+        let forced = ForcedDialect::default();
+        assert_eq!(alternatives(&rfc, &forced, b"a,b\n").len(), 3);
+        assert_eq!(alternatives(&rfc, &forced, b"a,\"b\\\"\n").len(), 7);
+        let forced = ForcedDialect {
+            delimiter: Some(b','),
+            ..ForcedDialect::default()
+        };
+        assert!(alternatives(&rfc, &forced, b"a,b\n").is_empty());
+        assert_eq!(
+            describe(&Dialect {
+                delimiter: b'\t',
+                escape: Some(b'\\'),
+                ..rfc
+            }),
+            "delimiter tab, `\\` escaping quotes"
+        );
     }
 
     #[test]

@@ -247,7 +247,7 @@ fn read_blocking(
     let delimiter = forced
         .delimiter
         .unwrap_or_else(|| dialect::sniff_delimiter(&sample, quote, escape));
-    let mut dialect = Dialect {
+    let sniffed = Dialect {
         delimiter,
         quote,
         escape,
@@ -257,15 +257,16 @@ fn read_blocking(
     let line_terminator = dialect::line_terminator(&sample);
     let mut decoded =
         || -> io::Result<Box<dyn Read + Send>> { Ok(decode::utf8_reader(open()?, encoding)) };
-    let tally = records::walk(&mut decoded, &dialect, CSV_INFER_ROWS)
+    let mut notes = Vec::new();
+    let (mut dialect, tally) = choose_reading(&sample, sniffed, &forced, &mut decoded, &mut notes)
         .map_err(|error| format!("cannot read: {error}"))?;
     if tally.accepted == 0 {
         return Err("no header line could be read".to_string());
     }
     if forced.has_header.is_none() {
-        dialect.has_header = looks_like_header(&tally.sample);
+        dialect.has_header =
+            dialect::can_be_names(&tally.first) || looks_like_header(&tally.sample);
     }
-    let mut notes = Vec::new();
     let mut row_index = None;
     let names = if dialect.has_header {
         let (names, renamed) = dialect::column_names(&tally.first);
@@ -279,8 +280,14 @@ fn read_blocking(
         }
         names
     } else {
+        let why = match forced.has_header {
+            Some(_) => "as told",
+            None => {
+                "its values cannot all be names (empty or repeated) and fit the types of the rows below"
+            }
+        };
         notes.push(format!(
-            "no header line: the first line holds data, columns are named column_1 to column_{}",
+            "no header line ({why}): the first line holds data, columns are named column_1 to column_{}",
             tally.first.len()
         ));
         dialect::positional_names(tally.first.len())
@@ -326,6 +333,67 @@ fn read_blocking(
         time_ranges,
         row_index,
     })
+}
+
+/// The file walked in its sniffed dialect, or in another reading that rejects fewer rows.
+///
+/// A file whose sniffed reading rejects nothing is walked once, as before. Otherwise each
+/// reading [`dialect::alternatives`] lists is first weighed on the sniffed sample (cheap);
+/// the best one that beats the sniffed reading there is walked in full, and chosen if it beats
+/// it on the whole file too ([`dialect::Weighed::beats`]), with a note saying which reading
+/// was read and why.
+fn choose_reading(
+    sample: &[u8],
+    sniffed: Dialect,
+    forced: &ForcedDialect,
+    decoded: &mut dyn FnMut() -> io::Result<Box<dyn Read + Send>>,
+    notes: &mut Vec<String>,
+) -> io::Result<(Dialect, records::Tally)> {
+    let tally = records::walk(decoded, &sniffed, CSV_INFER_ROWS)?;
+    if tally.rejected == 0 {
+        return Ok((sniffed, tally));
+    }
+    let whole_lines = match sample.iter().rposition(|&b| b == b'\n') {
+        Some(end) => &sample[..=end],
+        None => sample,
+    };
+    let on_sample = |reading: &Dialect| -> io::Result<dialect::Weighed> {
+        let mut open = || Ok(Box::new(Cursor::new(whole_lines.to_vec())) as Box<dyn Read + Send>);
+        records::walk(&mut open, reading, 0).map(|walked| weighed(&walked))
+    };
+    let sniffed_on_sample = on_sample(&sniffed)?;
+    let mut best: Option<(dialect::Weighed, Dialect)> = None;
+    for reading in dialect::alternatives(&sniffed, forced, sample) {
+        let outcome = on_sample(&reading)?;
+        let leader = best.map_or(sniffed_on_sample, |(leader, _)| leader);
+        if outcome.beats(&leader) {
+            best = Some((outcome, reading));
+        }
+    }
+    let Some((_, reading)) = best else {
+        return Ok((sniffed, tally));
+    };
+    let other = records::walk(decoded, &reading, CSV_INFER_ROWS)?;
+    if !weighed(&other).beats(&weighed(&tally)) {
+        return Ok((sniffed, tally));
+    }
+    notes.push(format!(
+        "dialect: read as ({}) rather than as first sniffed ({}): that reading rejects {} row(s), this one {}",
+        dialect::describe(&reading),
+        dialect::describe(&sniffed),
+        tally.rejected,
+        other.rejected,
+    ));
+    Ok((reading, other))
+}
+
+/// A walk's figures, to weigh one reading against another.
+fn weighed(tally: &records::Tally) -> dialect::Weighed {
+    dialect::Weighed {
+        width: tally.first.len(),
+        accepted: tally.accepted,
+        rejected: tally.rejected,
+    }
 }
 
 /// Walks the file again, writing its accepted rows to `path` in its own dialect and
