@@ -104,3 +104,44 @@ fn the_row_index_pandas_writes_is_set_aside_like_an_identifier() {
     assert_eq!(near.ignored_columns, ["column_1", "status"]);
     assert_eq!(result.parameters.ignored_columns, ["status"]);
 }
+
+/// The same orders written by pandas' `to_parquet` (tests/fixtures/writers/make.py) with an
+/// index `order_no` that is not a range: pandas stores it as a column and names it in its
+/// `pandas` metadata's `index_columns`, so it is set aside like the CSV row index. With the default
+/// RangeIndex (metadata only, no column) nothing is set aside and the 4 copies are exact
+/// duplicates.
+#[test]
+fn the_index_pandas_writes_to_parquet_is_set_aside_like_the_csv_row_index() {
+    let file = common::repo_path("tests/fixtures/writers/pandas_index.parquet");
+    let result = scan(&[file.to_str().unwrap()]);
+    let orders = dataset(&result, "pandas_index");
+    assert_eq!(orders.row_count, 34);
+    assert_eq!(orders.duplicates.duplicate_row_count, 0);
+    let near = orders.duplicates.near_duplicates.as_ref().unwrap();
+    assert_eq!(near.ignored_columns, ["order_no"]);
+    assert_eq!(
+        near.compared_columns,
+        ["customer", "city", "amount", "status"]
+    );
+    assert_eq!(near.near_duplicate_row_count, 4);
+    assert!(
+        orders
+            .notes
+            .iter()
+            .any(|note| note.contains("`order_no` is read as the writer's row index")),
+        "{:?}",
+        orders.notes
+    );
+
+    let file = common::repo_path("tests/fixtures/writers/pandas_range_index.parquet");
+    let result = scan(&[file.to_str().unwrap()]);
+    let orders = dataset(&result, "pandas_range_index");
+    assert_eq!(orders.row_count, 34);
+    assert_eq!(orders.columns.len(), 4);
+    assert_eq!(orders.duplicates.duplicate_row_count, 4);
+    assert!(
+        orders.notes.iter().all(|note| !note.contains("row index")),
+        "{:?}",
+        orders.notes
+    );
+}

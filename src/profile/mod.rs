@@ -72,16 +72,16 @@ pub struct ProfileOptions {
     pub now: DateTime<Utc>,
 }
 
-/// `options` with the row index a CSV writer put in the first column (see
-/// [`CsvReading::row_index`]) among the columns set aside when rows are compared, when a file
-/// of `plan` has one that is not set aside yet.
+/// `options` with the row index a writer put in a column (a CSV's unnamed first column, see
+/// [`CsvReading::row_index`], or a pandas index in Parquet) among the columns set aside when
+/// rows are compared, when a file of `plan` has one that is not set aside yet.
 fn setting_aside_row_index(plan: &DatasetPlan, options: &ProfileOptions) -> Option<ProfileOptions> {
     let mut wider = options.clone();
     for file in plan.readable_files() {
-        if let Some(index) = file.csv.as_ref().and_then(|csv| csv.row_index.as_ref())
-            && !wider.ignored_columns.contains(index)
-        {
-            wider.ignored_columns.push(index.clone());
+        for index in file.row_index_columns() {
+            if !wider.ignored_columns.contains(index) {
+                wider.ignored_columns.push(index.clone());
+            }
         }
     }
     (wider.ignored_columns.len() > options.ignored_columns.len()).then_some(wider)

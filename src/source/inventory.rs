@@ -56,6 +56,12 @@ pub struct FileInspection {
     pub json: Option<JsonReading>,
     /// A `.json` file that holds one JSON document, not rows: a sidecar, not data.
     pub json_document: bool,
+    /// Columns of a Parquet file that its `pandas` metadata names as the DataFrame's index
+    /// (`__index_level_0__`, or a named index): the writer's row labels, set aside when rows
+    /// are compared like a CSV row index ([`CsvReading::row_index`]).
+    pub index_columns: Vec<String>,
+    /// What reading a Parquet file found that a reader of the report should know.
+    pub parquet_notes: Vec<String>,
     pub error: Option<String>,
     /// The line (CSV) where reading failed, where known.
     pub error_line: Option<u64>,
@@ -91,6 +97,8 @@ async fn inspect_file(
         csv: None,
         json: None,
         json_document: false,
+        index_columns: Vec::new(),
+        parquet_notes: Vec::new(),
         error: None,
         error_line: None,
     };
@@ -169,8 +177,35 @@ async fn inspect_parquet(
         .filter(|field| is_time_type(field.data_type()))
         .filter_map(|field| stated_range(&metadata, &schema, field.name()))
         .collect();
+    inspection.index_columns = pandas_index_columns(&inspection.key_value_metadata, &schema);
+    for column in &inspection.index_columns {
+        inspection.parquet_notes.push(format!(
+            "column `{column}` is read as the writer's row index (the file's pandas metadata names it as the DataFrame's index): it is left out when rows are compared for near-duplicates, conflicting labels, leakage and representativeness"
+        ));
+    }
     inspection.schema = Some(Arc::new(schema));
     Ok(())
+}
+
+/// The columns of `schema` that the `pandas` key-value metadata lists in `index_columns`: a
+/// DataFrame index `to_parquet` wrote as a column. A RangeIndex is stored as metadata only
+/// (an object, not a column name) and names no column.
+fn pandas_index_columns(key_value_metadata: &[(String, String)], schema: &Schema) -> Vec<String> {
+    let Some((_, pandas)) = key_value_metadata.iter().find(|(key, _)| key == "pandas") else {
+        return Vec::new();
+    };
+    let Ok(metadata) = serde_json::from_str::<serde_json::Value>(pandas) else {
+        return Vec::new();
+    };
+    let Some(listed) = metadata.get("index_columns").and_then(|v| v.as_array()) else {
+        return Vec::new();
+    };
+    listed
+        .iter()
+        .filter_map(|column| column.as_str())
+        .filter(|name| schema.field_with_name(name).is_ok())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The earliest and latest value of a column as a file's footer states them.
@@ -385,7 +420,16 @@ impl FileInspection {
         match (&self.csv, &self.json) {
             (Some(reading), _) => &reading.notes,
             (None, Some(reading)) => &reading.notes,
-            (None, None) => &[],
+            (None, None) => &self.parquet_notes,
+        }
+    }
+
+    /// The columns holding the writer's row index, set aside when rows are compared: a CSV
+    /// header's unnamed first column, or the Parquet columns pandas names as its index.
+    pub fn row_index_columns(&self) -> Vec<&String> {
+        match &self.csv {
+            Some(reading) => reading.row_index.iter().collect(),
+            None => self.index_columns.iter().collect(),
         }
     }
 }
