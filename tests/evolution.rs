@@ -4,20 +4,11 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{NOW, repo_path};
+use common::{NOW, assert_same_as_duckdb, repo_path, write_evolving_tables};
 use readiness::check::{Check, Severity};
 use readiness::metrics::DatasetMetrics;
 use readiness::report::json::{Parsed, parse};
-use serde_json::Value;
 use tempfile::TempDir;
-
-/// Writes the evolving tables into `dir`; DuckDB's figures for each.
-pub fn write_tables(dir: &Path) -> Value {
-    let output = common::venv_python("tests/evolution/make_evolving.py", &[dir.as_os_str()]);
-    serde_json::from_slice(&output).expect("the script prints JSON")
-}
 
 /// The JSON and the HTML report of a scan of `source`.
 fn scan_reports(source: &str) -> (Parsed, String) {
@@ -43,33 +34,10 @@ fn scan(source: &str) -> DatasetMetrics {
     scan_reports(source).0.result.datasets.remove(0)
 }
 
-/// Rows, and every column's NULLs and absent rows, equal DuckDB's.
-pub fn assert_same_as_duckdb(dataset: &DatasetMetrics, expected: &Value) {
-    assert_eq!(
-        dataset.row_count,
-        expected["rows"].as_u64().unwrap(),
-        "{}: rows",
-        dataset.name
-    );
-    let columns = expected["columns"].as_object().unwrap();
-    for (name, figures) in columns {
-        let column = common::column(dataset, name);
-        assert_eq!(
-            (column.null_count, column.absent_count.unwrap_or(0)),
-            (
-                figures["null"].as_u64().unwrap(),
-                figures["absent"].as_u64().unwrap()
-            ),
-            "{}.{name}: (NULL, absent)",
-            dataset.name
-        );
-    }
-}
-
 #[test]
 fn evolving_tables_count_every_row_and_tell_absent_from_null_as_duckdb_does() {
     let dir = TempDir::new().unwrap();
-    let duckdb = write_tables(dir.path());
+    let duckdb = write_evolving_tables(dir.path());
     for name in ["events", "widened", "exports", "polars_drop"] {
         let dataset = scan(&dir.path().join(name).to_string_lossy());
         assert_same_as_duckdb(&dataset, &duckdb[name]);

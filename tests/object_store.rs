@@ -495,6 +495,33 @@ fn s3_scan_matches_local_publishes_reports_and_changes_nothing() {
     assert_secret_absent(&[&remote_json, &remote_html, &stdout, &stderr(&output)]);
 }
 
+/// Tables whose schema evolved, in the S3-compatible store: the same rows, NULLs and absent
+/// rows as DuckDB's `union_by_name` reads from the local copies (tests/evolution.rs).
+#[test]
+fn evolving_tables_in_s3_are_read_with_the_union_of_their_columns() {
+    let local = TempDir::new().unwrap();
+    let duckdb = common::write_evolving_tables(local.path());
+    let moto = Server::moto();
+    moto.python(
+        &format!(
+            "s3.create_bucket(Bucket='lake')\nroot = {root:?}\nfor d, _, files in os.walk(root):\n    for f in files:\n        p = os.path.join(d, f)\n        s3.upload_file(p, 'lake', 'evolving/' + os.path.relpath(p, root))",
+            root = local.path().to_string_lossy()
+        ),
+        ("testing", "testing"),
+        false,
+    );
+    let env = s3_env(&moto, "testing");
+    for name in ["events", "widened", "exports", "polars_drop"] {
+        let source = format!("s3://lake/evolving/{name}/");
+        let output = readiness(&env, &[&source, "--json", "-", "--html", "/dev/null", "-q"]);
+        assert!(common::profiled(&output), "{name}: {}", stderr(&output));
+        let result: ScanResult = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(result.datasets.len(), 1, "{name}");
+        common::assert_same_as_duckdb(&result.datasets[0], &duckdb[name]);
+        assert!(result.datasets[0].schema_consistent, "{name}");
+    }
+}
+
 #[test]
 fn azure_blob_scan_matches_local_and_changes_nothing() {
     let azurite = Server::azurite();

@@ -166,3 +166,34 @@ pub fn sample_findings(dimension: readiness::check::Dimension) -> Vec<FindingFig
     found.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
     found
 }
+
+/// Tables whose schema evolved, written by pyarrow, pandas and polars
+/// (tests/evolution/make_evolving.py).
+/// Writes them into `dir`; DuckDB's figures for each.
+pub fn write_evolving_tables(dir: &Path) -> serde_json::Value {
+    let output = venv_python("tests/evolution/make_evolving.py", &[dir.as_os_str()]);
+    serde_json::from_slice(&output).expect("the script prints JSON")
+}
+
+/// Rows, and every column's NULLs and absent rows, equal DuckDB's.
+pub fn assert_same_as_duckdb(dataset: &DatasetMetrics, expected: &serde_json::Value) {
+    assert_eq!(
+        dataset.row_count,
+        expected["rows"].as_u64().unwrap(),
+        "{}: rows",
+        dataset.name
+    );
+    let columns = expected["columns"].as_object().unwrap();
+    for (name, figures) in columns {
+        let column = column(dataset, name);
+        assert_eq!(
+            (column.null_count, column.absent_count.unwrap_or(0)),
+            (
+                figures["null"].as_u64().unwrap(),
+                figures["absent"].as_u64().unwrap()
+            ),
+            "{}.{name}: (NULL, absent)",
+            dataset.name
+        );
+    }
+}
