@@ -165,8 +165,31 @@ fn partitions_schema_evolution_and_table_metadata_come_from_the_log() {
             ("us".to_string(), 100)
         ]
     );
-    // `score` was added by the second commit: the 300 older rows have none.
-    assert_eq!(column(events, "score").null_count, 300);
+    // `score` was added by the second commit: the 300 older rows do not have it (absent,
+    // not NULL), and the schema history, from the live files in the order the log wrote
+    // them, says where it appeared.
+    let score = column(events, "score");
+    assert_eq!((score.null_count, score.absent_count), (0, Some(300)));
+    assert_eq!(score.completeness, Some(1.0));
+    let changes: Vec<_> = events
+        .schema_changes
+        .iter()
+        .map(|change| {
+            (
+                change.column.as_str(),
+                change.change,
+                change.partition.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [(
+            "score",
+            readiness::source::evolution::ChangeKind::Added,
+            Some("region=eu")
+        )]
+    );
     assert_eq!(column(events, "kind").null_count, 60);
     let table = events.lineage.table.as_ref().unwrap();
     assert_eq!(table.name.as_deref(), Some("events"));

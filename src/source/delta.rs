@@ -93,7 +93,7 @@ pub async fn plan_table(
         .map(|(meta, _)| (meta.clone(), DataFormat::Parquet))
         .collect();
     let inspected = inspect_files(&store, metas, csv).await;
-    let files = inspected
+    let files: Vec<PlannedFile> = inspected
         .into_iter()
         .zip(&live)
         .map(|(mut inspection, (_, rows))| {
@@ -145,6 +145,32 @@ pub async fn plan_table(
         deleted_row_count,
     };
     let shown_root = location.display_path(root);
+    // Column mapping stores physical column names in the files: their schemas then say
+    // nothing about the table's history.
+    let mapped = metadata
+        .configuration()
+        .get("delta.columnMapping.mode")
+        .is_some_and(|mode| mode != "none");
+    let evolution = if mapped {
+        None
+    } else {
+        let table_schema = provider.schema();
+        let data_columns: Vec<_> = table_schema
+            .fields()
+            .iter()
+            .filter(|field| !partition_columns.contains(field.name()))
+            .map(|field| field.as_ref().clone())
+            .collect();
+        let inspections: Vec<&super::FileInspection> = files
+            .iter()
+            .map(|file: &PlannedFile| &file.inspection)
+            .collect();
+        super::plan::table_evolution(
+            &inspections,
+            Arc::new(datafusion::arrow::datatypes::Schema::new(data_columns)),
+            root,
+        )
+    };
     Ok(DatasetPlan {
         name: root
             .filename()
@@ -163,7 +189,7 @@ pub async fn plan_table(
             kind: crate::metrics::SidecarKind::DeltaLog,
         }],
         table: Some(LakehouseTable { provider, lineage }),
-        evolution: None,
+        evolution,
     })
 }
 

@@ -389,6 +389,62 @@ fn evolve(entries: &[Entry], format: DataFormat, majority: Option<&Signature>) -
     Some(Evolved { schema, conflicts })
 }
 
+/// How a lakehouse table's columns changed, from its live files' own schemas in the order the
+/// log says they were written (each file's modification time): `None` when every file has the
+/// same columns. `schema` is the table's (its data columns, without partition columns).
+pub fn table_evolution(
+    files: &[&FileInspection],
+    schema: SchemaRef,
+    root: &Path,
+) -> Option<Evolution> {
+    let mut ordered: Vec<&FileInspection> = files
+        .iter()
+        .copied()
+        .filter(|file| file.schema.is_some())
+        .collect();
+    let signatures: BTreeSet<Signature> =
+        ordered.iter().map(|file| file_signature(file).1).collect();
+    if signatures.len() <= 1 {
+        return None;
+    }
+    ordered.sort_by(|a, b| {
+        (a.meta.last_modified, &a.meta.location).cmp(&(b.meta.last_modified, &b.meta.location))
+    });
+    let schemas: Vec<&Schema> = ordered
+        .iter()
+        .filter_map(|file| file.schema.as_deref())
+        .collect();
+    let changes = evolution::history(&schemas)
+        .into_iter()
+        .map(|change| {
+            let file = ordered[change.file];
+            let below = file
+                .meta
+                .location
+                .prefix_match(root)
+                .map(|parts| {
+                    parts
+                        .map(|part| part.as_ref().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            let folders = &below[..below.len().saturating_sub(1)];
+            let partition = (!folders.is_empty() && folders.iter().all(|part| part.contains('=')))
+                .then(|| folders.join("/"));
+            PlannedChange {
+                column: change.column,
+                kind: change.kind,
+                from_type: change.from_type,
+                to_type: change.to_type,
+                file: file.meta.location.to_string(),
+                partition,
+                modified: file.meta.last_modified,
+            }
+        })
+        .collect();
+    Some(Evolution { schema, changes })
+}
+
 /// The column changes of `members` in path order, with where each was first seen.
 fn planned_changes(members: &[&Entry], depth: usize) -> Vec<PlannedChange> {
     let mut ordered: Vec<&Entry> = members.to_vec();
