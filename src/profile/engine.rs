@@ -311,9 +311,12 @@ impl Engine {
                 let options = ListingOptions::new(Arc::new(json_format(compression)))
                     .with_file_extension("")
                     .with_table_partition_cols(partition_columns);
-                config
-                    .with_listing_options(options)
-                    .with_schema(json_schema(files))
+                // A file of an evolved table is read with its own keys.
+                let schema = match (&plan.evolution, one_file) {
+                    (Some(_), Some(file)) => json_schema(&[file]),
+                    _ => json_schema(files),
+                };
+                config.with_listing_options(options).with_schema(schema)
             }
         };
         let provider = Arc::new(ListingTable::try_new(config)?);
@@ -384,7 +387,7 @@ impl Engine {
 }
 
 /// The hive `key=value` folders of `file` below the dataset's root.
-fn hive_values(plan: &DatasetPlan, file: &FileInspection) -> BTreeMap<String, String> {
+pub fn hive_values(plan: &DatasetPlan, file: &FileInspection) -> BTreeMap<String, String> {
     let root = plan.root.to_string();
     let path = file.meta.location.to_string();
     let below = path

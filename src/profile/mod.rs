@@ -171,6 +171,17 @@ pub async fn profile_dataset(
         }
     };
     trace("profile pass");
+    let mut pass = pass;
+    if plan.evolution.is_some() && plan.table.is_none() {
+        match evolved_complete_rows(engine, plan, &text_columns, options, table).await {
+            Ok(rows) => pass.complete_row_count = rows,
+            Err(error) => notes.push(format!(
+                "complete rows count every column, including those a row's file does not \
+                 have: counting them per file failed ({error})"
+            )),
+        }
+        trace("complete rows per file");
+    }
     if let Some(progress) = &engine.progress {
         progress.rows(pass.row_count);
     }
@@ -203,6 +214,46 @@ pub async fn profile_dataset(
         trace(module.dimension().name());
     }
     Ok(metrics)
+}
+
+/// Complete rows of a dataset whose schema evolved, each row over the columns its own file
+/// has (a column a file lacks is absent there, not missing): each file read alone with its
+/// own columns and its hive partition values. A second read of the files, for evolved
+/// datasets only.
+async fn evolved_complete_rows(
+    engine: &Engine,
+    plan: &DatasetPlan,
+    text_columns: &BTreeSet<String>,
+    options: &ProfileOptions,
+    table: &str,
+) -> std::result::Result<u64, DataFusionError> {
+    let readable: Vec<_> = plan.readable_files().cloned().collect();
+    let refs: Vec<_> = readable.iter().collect();
+    let part = format!("{table}_complete");
+    let mut complete = 0;
+    for file in &readable {
+        let frame = engine
+            .register(&part, plan, &refs, text_columns, Some(file))
+            .await?;
+        let partitions = engine::hive_values(plan, file);
+        let mut columns: Vec<datafusion::logical_expr::Expr> = frame
+            .schema()
+            .fields()
+            .iter()
+            .map(|field| datafusion::logical_expr::ident(field.name()))
+            .collect();
+        for name in &plan.partition_columns {
+            let value = partitions.get(name).cloned();
+            columns.push(
+                datafusion::logical_expr::lit(datafusion::common::ScalarValue::Utf8(value))
+                    .alias(name),
+            );
+        }
+        let frame = frame.select(columns)?;
+        complete += completeness::complete_rows(frame, &options.placeholders).await?;
+    }
+    let _ = engine.ctx.deregister_table(&part);
+    Ok(complete)
 }
 
 /// `parquet`, `csv` or `json`; a lakehouse table's format (`delta`) for a table.

@@ -183,6 +183,16 @@ pub fn assert_same_as_duckdb(dataset: &DatasetMetrics, expected: &serde_json::Va
         "{}: rows",
         dataset.name
     );
+    // Complete rows: each row over the columns its own file has.
+    let complete = dataset
+        .complete_row_fraction
+        .map(|fraction| (fraction * dataset.row_count as f64).round() as u64);
+    assert_eq!(
+        complete,
+        expected["complete_rows"].as_u64(),
+        "{}: complete rows",
+        dataset.name
+    );
     let columns = expected["columns"].as_object().unwrap();
     for (name, figures) in columns {
         let column = column(dataset, name);

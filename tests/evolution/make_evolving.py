@@ -104,8 +104,11 @@ def figures(relation, files_glob_columns):
     for col in cols:
         nulls = con.execute(f'select count(*) - count("{col}") from {relation}').fetchone()[0]
         result["columns"][col] = {"null_or_absent": nulls}
-    # Absent: rows of files whose own schema lacks the column (DuckDB reads each alone).
-    for path, n, names in files_glob_columns(con):
+    # Absent: rows of files whose own schema lacks the column (DuckDB reads each alone), and
+    # complete rows: rows with every column of their own file present.
+    result["complete_rows"] = 0
+    for path, n, names, complete in files_glob_columns(con):
+        result["complete_rows"] += complete
         for col in cols:
             if col not in names:
                 entry = result["columns"][col]
@@ -125,7 +128,9 @@ def per_file(reader, pattern):
             rel = f"{reader}('{path}')"
             n = con.execute(f"select count(*) from {rel}").fetchone()[0]
             names = [r[0] for r in con.execute(f"describe select * from {rel}").fetchall()]
-            yield path, n, names
+            present = " and ".join(f'"{name}" is not null' for name in names)
+            complete = con.execute(f"select count(*) from {rel} where {present}").fetchone()[0]
+            yield path, n, names, complete
 
     return files
 

@@ -202,6 +202,33 @@ pub async fn measure(
     Ok((pass, results))
 }
 
+/// Rows of `frame` in which every column is present (none of null, NaN, blank or a
+/// placeholder): the pass's complete-row figure alone.
+pub async fn complete_rows(frame: DataFrame, placeholders: &Placeholders) -> DfResult<u64> {
+    let schema: Schema = frame.schema().as_arrow().clone();
+    let kinds: Vec<Expr> = schema
+        .fields()
+        .iter()
+        .map(|field| missing_kind(ident(field.name()), placeholders))
+        .collect();
+    let mut aggregates = vec![count(lit(1i64)).alias(ROWS)];
+    if !kinds.is_empty() {
+        aggregates.push(missing_counts(kinds).alias(MISSING_COUNTS));
+    }
+    let batches = frame.aggregate(vec![], aggregates)?.collect().await?;
+    let results = PassResults::from_batches(&batches);
+    match results.scalar(MISSING_COUNTS) {
+        Some(ScalarValue::List(list)) if !list.is_null(0) => Ok(list
+            .value(0)
+            .as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
+            .values()
+            .last()
+            .copied()
+            .unwrap_or(0)),
+        _ => Ok(results.count(ROWS).unwrap_or(0)),
+    }
+}
+
 /// The profile pass's own output columns; the aggregates other dimensions add are prefixed
 /// with [`EXTRA`], so no name they choose can collide with these.
 const ROWS: &str = "rows";
