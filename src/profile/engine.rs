@@ -345,7 +345,6 @@ impl Engine {
             let frame =
                 Box::pin(self.register(&part, plan, files, text_columns, Some(file))).await?;
             let own = frame.schema().clone();
-            let partitions = hive_values(plan, file);
             let mut columns: Vec<Expr> = unified
                 .fields()
                 .iter()
@@ -358,20 +357,7 @@ impl Engine {
                     cast(value, field.data_type().clone()).alias(field.name())
                 })
                 .collect();
-            for name in &plan.partition_columns {
-                let value = partitions.get(name).cloned();
-                columns.push(
-                    cast(
-                        lit(
-                            value.map_or(datafusion::common::ScalarValue::Utf8(None), |v| {
-                                datafusion::common::ScalarValue::Utf8(Some(v))
-                            }),
-                        ),
-                        DataType::Utf8,
-                    )
-                    .alias(name),
-                );
-            }
+            columns.extend(hive_columns(plan, file));
             let frame = frame.select(columns)?;
             union = Some(match union {
                 None => frame,
@@ -386,8 +372,23 @@ impl Engine {
     }
 }
 
+/// The dataset's hive partition columns for rows of `file` read alone (as text, as a listing of
+/// the folder gives them; NULL where its path has no such folder).
+pub fn hive_columns(plan: &DatasetPlan, file: &FileInspection) -> Vec<Expr> {
+    let values = hive_values(plan, file);
+    plan.partition_columns
+        .iter()
+        .map(|name| {
+            lit(datafusion::common::ScalarValue::Utf8(
+                values.get(name).cloned(),
+            ))
+            .alias(name)
+        })
+        .collect()
+}
+
 /// The hive `key=value` folders of `file` below the dataset's root.
-pub fn hive_values(plan: &DatasetPlan, file: &FileInspection) -> BTreeMap<String, String> {
+fn hive_values(plan: &DatasetPlan, file: &FileInspection) -> BTreeMap<String, String> {
     let root = plan.root.to_string();
     let path = file.meta.location.to_string();
     let below = path

@@ -235,20 +235,13 @@ async fn evolved_complete_rows(
         let frame = engine
             .register(&part, plan, &refs, text_columns, Some(file))
             .await?;
-        let partitions = engine::hive_values(plan, file);
         let mut columns: Vec<datafusion::logical_expr::Expr> = frame
             .schema()
             .fields()
             .iter()
             .map(|field| datafusion::logical_expr::ident(field.name()))
             .collect();
-        for name in &plan.partition_columns {
-            let value = partitions.get(name).cloned();
-            columns.push(
-                datafusion::logical_expr::lit(datafusion::common::ScalarValue::Utf8(value))
-                    .alias(name),
-            );
-        }
+        columns.extend(engine::hive_columns(plan, file));
         let frame = frame.select(columns)?;
         complete += completeness::complete_rows(frame, &options.placeholders).await?;
     }
@@ -554,28 +547,10 @@ fn unmeasured(
         representativeness: Default::default(),
         lineage: LineageMetrics::default(),
         notes,
-        schema_changes: schema_changes(plan),
+        schema_changes: plan
+            .evolution
+            .as_ref()
+            .map(|evolution| evolution.changes.clone())
+            .unwrap_or_default(),
     }
-}
-
-/// The plan's column changes, as the JSON states them.
-fn schema_changes(plan: &DatasetPlan) -> Vec<crate::metrics::SchemaChange> {
-    let Some(evolution) = &plan.evolution else {
-        return Vec::new();
-    };
-    evolution
-        .changes
-        .iter()
-        .map(|change| crate::metrics::SchemaChange {
-            column: change.column.clone(),
-            change: change.kind,
-            from_type: change.from_type.clone(),
-            to_type: change.to_type.clone(),
-            file: plan
-                .location
-                .display_path(&object_store::path::Path::from(change.file.as_str())),
-            partition: change.partition.clone(),
-            modified: change.modified,
-        })
-        .collect()
 }

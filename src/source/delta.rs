@@ -169,6 +169,7 @@ pub async fn plan_table(
             &inspections,
             Arc::new(datafusion::arrow::datatypes::Schema::new(data_columns)),
             root,
+            location,
         )
     };
     Ok(DatasetPlan {

@@ -15,15 +15,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use object_store::path::Path;
 
 use super::delimited::Dialect;
-use super::evolution::{self, ChangeKind, Union};
+use super::evolution::{self, Union};
 use super::inventory::StatedRange;
 use super::{DataFormat, FileInspection, Location};
-use crate::metrics::{SidecarFile, SidecarKind, TableLineage};
+use crate::metrics::{SchemaChange, SidecarFile, SidecarKind, TableLineage};
 
 /// `--one-dataset` / `--each` / neither.
 #[derive(
@@ -77,22 +76,9 @@ pub struct Evolution {
     /// The union of the usable files' columns by name, types widened (Parquet's as the files
     /// state them; CSV and NDJSON types are inferred per file and unified when read).
     pub schema: SchemaRef,
-    /// What each file changed against the files before it, in path order.
-    pub changes: Vec<PlannedChange>,
-}
-
-/// One column change, and the file it is first seen in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedChange {
-    pub column: String,
-    pub kind: ChangeKind,
-    pub from_type: Option<String>,
-    pub to_type: Option<String>,
-    /// The file, as listed (a path below the store's root).
-    pub file: String,
-    /// The file's hive partition (`month=3`), where it has one.
-    pub partition: Option<String>,
-    pub modified: DateTime<Utc>,
+    /// What each file changed against the files before it (folders in path order, a
+    /// lakehouse table in the order its log wrote them), as the JSON states it.
+    pub changes: Vec<SchemaChange>,
 }
 
 /// A lakehouse table read through its log: which snapshot, read how, and what the log says.
@@ -236,19 +222,19 @@ impl Group {
             hive_columns(&self.prefix, &self.entries)
         };
         let evolved = evolve(&self.entries, format, signature.as_ref());
-        let depth = self.prefix.len();
         let evolution = evolved.as_ref().and_then(|evolved| {
             let schema = evolved.schema.clone()?;
-            let members: Vec<&Entry> = self
+            let mut members: Vec<&FileInspection> = self
                 .entries
                 .iter()
                 .zip(&evolved.conflicts)
                 .filter(|(entry, conflict)| conflict.is_none() && entry.inspection.schema.is_some())
-                .map(|(entry, _)| entry)
+                .map(|(entry, _)| &entry.inspection)
                 .collect();
+            members.sort_by(|a, b| a.meta.location.cmp(&b.meta.location));
             Some(Evolution {
                 schema,
-                changes: planned_changes(&members, depth),
+                changes: changes_across(&members, &root, location),
             })
         });
         let files = self
@@ -396,6 +382,7 @@ pub fn table_evolution(
     files: &[&FileInspection],
     schema: SchemaRef,
     root: &Path,
+    location: &Location,
 ) -> Option<Evolution> {
     let mut ordered: Vec<&FileInspection> = files
         .iter()
@@ -410,67 +397,44 @@ pub fn table_evolution(
     ordered.sort_by(|a, b| {
         (a.meta.last_modified, &a.meta.location).cmp(&(b.meta.last_modified, &b.meta.location))
     });
+    Some(Evolution {
+        schema,
+        changes: changes_across(&ordered, root, location),
+    })
+}
+
+/// The column changes across `ordered` files (in the order given), each with the first file
+/// that shows it, that file's hive partition below `root` and its modification time.
+fn changes_across(
+    ordered: &[&FileInspection],
+    root: &Path,
+    location: &Location,
+) -> Vec<SchemaChange> {
     let schemas: Vec<&Schema> = ordered
         .iter()
         .filter_map(|file| file.schema.as_deref())
         .collect();
-    let changes = evolution::history(&schemas)
+    evolution::history(&schemas)
         .into_iter()
         .map(|change| {
             let file = ordered[change.file];
-            let below = file
+            let below: Vec<String> = file
                 .meta
                 .location
                 .prefix_match(root)
-                .map(|parts| {
-                    parts
-                        .map(|part| part.as_ref().to_string())
-                        .collect::<Vec<_>>()
-                })
+                .map(|parts| parts.map(|part| part.as_ref().to_string()).collect())
                 .unwrap_or_default();
             let folders = &below[..below.len().saturating_sub(1)];
             let partition = (!folders.is_empty() && folders.iter().all(|part| part.contains('=')))
                 .then(|| folders.join("/"));
-            PlannedChange {
+            SchemaChange {
                 column: change.column,
-                kind: change.kind,
+                change: change.kind,
                 from_type: change.from_type,
                 to_type: change.to_type,
-                file: file.meta.location.to_string(),
+                file: location.display_path(&file.meta.location),
                 partition,
                 modified: file.meta.last_modified,
-            }
-        })
-        .collect();
-    Some(Evolution { schema, changes })
-}
-
-/// The column changes of `members` in path order, with where each was first seen.
-fn planned_changes(members: &[&Entry], depth: usize) -> Vec<PlannedChange> {
-    let mut ordered: Vec<&Entry> = members.to_vec();
-    ordered.sort_by(|a, b| a.inspection.meta.location.cmp(&b.inspection.meta.location));
-    let schemas: Vec<&Schema> = ordered
-        .iter()
-        .filter_map(|entry| entry.inspection.schema.as_deref())
-        .collect();
-    evolution::history(&schemas)
-        .into_iter()
-        .map(|change| {
-            let entry = ordered[change.file];
-            let folders = &entry.parts[depth.min(entry.parts.len())..entry.parts.len() - 1];
-            let partition = folders
-                .iter()
-                .all(|part| part.contains('='))
-                .then(|| folders.join("/"))
-                .filter(|joined| !joined.is_empty());
-            PlannedChange {
-                column: change.column,
-                kind: change.kind,
-                from_type: change.from_type,
-                to_type: change.to_type,
-                file: entry.inspection.meta.location.to_string(),
-                partition,
-                modified: entry.inspection.meta.last_modified,
             }
         })
         .collect()

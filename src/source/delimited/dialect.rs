@@ -5,13 +5,11 @@
 //! the same keys in readiness.toml). Invariant: sniffing never fails; an undecided question
 //! falls back to RFC 4180 (comma, double quote, quotes escaped by doubling, a header line).
 //! A sniffed delimiter or escape is a first guess: when its reading rejects rows, the other
-//! readings listed by [`alternatives`] are weighed and the one rejecting fewest rows wins
+//! readings listed by `Dialect::alternatives` are weighed and the one rejecting fewest rows wins
 //! (see [`Weighed::beats`]). The first line is the header, as pandas, Polars and R read it,
 //! unless its values cannot be names ([`can_be_names`]).
 
 use std::collections::BTreeSet;
-
-use super::{Dialect, ForcedDialect};
 
 /// The delimiters sniffed, in order of preference on a tie.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -164,37 +162,6 @@ pub fn can_be_names(first: &[String]) -> bool {
         .all(|name| !name.trim().is_empty() && seen.insert(name.as_str()))
 }
 
-/// The other readings of a file worth weighing against the sniffed one: every delimiter of
-/// [`DELIMITERS`], quotes written twice, and `\` escaping quotes where the sample has a `\`
-/// before a quote; a forced setting is never varied.
-pub fn alternatives(sniffed: &Dialect, forced: &ForcedDialect, sample: &[u8]) -> Vec<Dialect> {
-    let delimiters = match forced.delimiter {
-        Some(delimiter) => vec![delimiter],
-        None => DELIMITERS.to_vec(),
-    };
-    let escapes = match forced.escape {
-        Some(escape) => vec![escape],
-        None if sample.windows(2).any(|pair| pair == [b'\\', sniffed.quote]) => {
-            vec![None, Some(b'\\')]
-        }
-        None => vec![None],
-    };
-    let mut readings = Vec::new();
-    for &escape in &escapes {
-        for &delimiter in &delimiters {
-            let reading = Dialect {
-                delimiter,
-                escape,
-                ..*sniffed
-            };
-            if reading != *sniffed {
-                readings.push(reading);
-            }
-        }
-    }
-    readings
-}
-
 /// What one reading of a file gave: the first record's number of fields, the records with
 /// that many, the others rejected.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -213,19 +180,6 @@ impl Weighed {
             && (self.rejected, std::cmp::Reverse(self.accepted))
                 < (other.rejected, std::cmp::Reverse(other.accepted))
     }
-}
-
-/// A reading in words, for the dialect note: `delimiter `,`, quotes written twice`.
-pub fn describe(dialect: &Dialect) -> String {
-    let delimiter = match dialect.delimiter {
-        b'\t' => "tab".to_string(),
-        other => format!("`{}`", char::from(other)),
-    };
-    let escape = match dialect.escape {
-        None => "quotes written twice".to_string(),
-        Some(escape) => format!("`{}` escaping quotes", char::from(escape)),
-    };
-    format!("delimiter {delimiter}, {escape}")
 }
 
 /// Names for a file without a header line.
@@ -322,23 +276,6 @@ mod tests {
         assert!(weighed(3, 101, 0).beats(&weighed(3, 98, 3)));
         // A tie keeps the first reading.
         assert!(!weighed(3, 98, 3).beats(&weighed(3, 98, 3)));
-        let rfc = Dialect::rfc4180();
-        let forced = ForcedDialect::default();
-        assert_eq!(alternatives(&rfc, &forced, b"a,b\n").len(), 3);
-        assert_eq!(alternatives(&rfc, &forced, b"a,\"b\\\"\n").len(), 7);
-        let forced = ForcedDialect {
-            delimiter: Some(b','),
-            ..ForcedDialect::default()
-        };
-        assert!(alternatives(&rfc, &forced, b"a,b\n").is_empty());
-        assert_eq!(
-            describe(&Dialect {
-                delimiter: b'\t',
-                escape: Some(b'\\'),
-                ..rfc
-            }),
-            "delimiter tab, `\\` escaping quotes"
-        );
     }
 
     #[test]

@@ -66,6 +66,50 @@ impl Dialect {
             encoding: encoding_rs::UTF_8,
         }
     }
+
+    /// The other readings of a file worth weighing against this sniffed one: every delimiter
+    /// of [`dialect::DELIMITERS`], quotes written twice, and `\` escaping quotes where the
+    /// sample has a `\` before a quote; a forced setting is never varied.
+    pub fn alternatives(&self, forced: &ForcedDialect, sample: &[u8]) -> Vec<Dialect> {
+        let delimiters = match forced.delimiter {
+            Some(delimiter) => vec![delimiter],
+            None => dialect::DELIMITERS.to_vec(),
+        };
+        let escapes = match forced.escape {
+            Some(escape) => vec![escape],
+            None if sample.windows(2).any(|pair| pair == [b'\\', self.quote]) => {
+                vec![None, Some(b'\\')]
+            }
+            None => vec![None],
+        };
+        let mut readings = Vec::new();
+        for &escape in &escapes {
+            for &delimiter in &delimiters {
+                let reading = Dialect {
+                    delimiter,
+                    escape,
+                    ..*self
+                };
+                if reading != *self {
+                    readings.push(reading);
+                }
+            }
+        }
+        readings
+    }
+
+    /// This reading in words, for the dialect note: `delimiter `,`, quotes written twice`.
+    pub fn describe(&self) -> String {
+        let delimiter = match self.delimiter {
+            b'\t' => "tab".to_string(),
+            other => format!("`{}`", char::from(other)),
+        };
+        let escape = match self.escape {
+            None => "quotes written twice".to_string(),
+            Some(escape) => format!("`{}` escaping quotes", char::from(escape)),
+        };
+        format!("delimiter {delimiter}, {escape}")
+    }
 }
 
 /// Dialect settings forced by flags or readiness.toml; `None` is sniffed per file.
@@ -338,7 +382,7 @@ fn read_blocking(
 /// The file walked in its sniffed dialect, or in another reading that rejects fewer rows.
 ///
 /// A file whose sniffed reading rejects nothing is walked once, as before. Otherwise each
-/// reading [`dialect::alternatives`] lists is first weighed on the sniffed sample (cheap);
+/// reading [`Dialect::alternatives`] lists is first weighed on the sniffed sample (cheap);
 /// the best one that beats the sniffed reading there is walked in full, and chosen if it beats
 /// it on the whole file too ([`dialect::Weighed::beats`]), with a note saying which reading
 /// was read and why.
@@ -363,7 +407,7 @@ fn choose_reading(
     };
     let sniffed_on_sample = on_sample(&sniffed)?;
     let mut best: Option<(dialect::Weighed, Dialect)> = None;
-    for reading in dialect::alternatives(&sniffed, forced, sample) {
+    for reading in sniffed.alternatives(forced, sample) {
         let outcome = on_sample(&reading)?;
         let leader = best.map_or(sniffed_on_sample, |(leader, _)| leader);
         if outcome.beats(&leader) {
@@ -379,8 +423,8 @@ fn choose_reading(
     }
     notes.push(format!(
         "dialect: read as ({}) rather than as first sniffed ({}): that reading rejects {} row(s), this one {}",
-        dialect::describe(&reading),
-        dialect::describe(&sniffed),
+        reading.describe(),
+        sniffed.describe(),
         tally.rejected,
         other.rejected,
     ));
@@ -729,6 +773,28 @@ pub fn decompressed_head(head: &[u8], compression: Compression) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_readings_vary_only_what_was_not_forced() {
+        let rfc = Dialect::rfc4180();
+        let forced = ForcedDialect::default();
+        assert_eq!(rfc.alternatives(&forced, b"a,b\n").len(), 3);
+        assert_eq!(rfc.alternatives(&forced, b"a,\"b\\\"\n").len(), 7);
+        let forced = ForcedDialect {
+            delimiter: Some(b','),
+            ..ForcedDialect::default()
+        };
+        assert!(rfc.alternatives(&forced, b"a,b\n").is_empty());
+        assert_eq!(
+            Dialect {
+                delimiter: b'\t',
+                escape: Some(b'\\'),
+                ..rfc
+            }
+            .describe(),
+            "delimiter tab, `\\` escaping quotes"
+        );
+    }
 
     #[test]
     fn decompressed_text_past_its_limit_is_refused() {
