@@ -31,6 +31,21 @@ pub struct Record {
 }
 
 impl Record {
+    /// This record as `content` split at each `delimiter`: a line without quotes, taken as it
+    /// is.
+    #[inline]
+    fn fill_unquoted(&mut self, content: &[u8], delimiter: u8) {
+        self.data.clear();
+        self.data.extend_from_slice(content);
+        self.bounds.clear();
+        let mut field_start = 0;
+        for at in memchr_iter(delimiter, content) {
+            self.bounds.push((field_start, at));
+            field_start = at + 1;
+        }
+        self.bounds.push((field_start, content.len()));
+    }
+
     /// How many fields.
     pub fn field_count(&self) -> usize {
         self.bounds.len()
@@ -187,15 +202,7 @@ impl<R: Read> Scanner<R> {
                 self.consume(consumed);
                 continue;
             }
-            record.data.clear();
-            record.data.extend_from_slice(content);
-            record.bounds.clear();
-            let mut field_start = 0;
-            for at in memchr_iter(self.delimiter, content) {
-                record.bounds.push((field_start, at));
-                field_start = at + 1;
-            }
-            record.bounds.push((field_start, content.len()));
+            record.fill_unquoted(content, self.delimiter);
             record.offset = self.offset;
             record.line = self.line;
             self.consume(consumed);
@@ -315,15 +322,7 @@ impl<R: Read> Scanner<R> {
         let line = self.skip_line()?;
         let line = line.strip_suffix(b"\n").unwrap_or(&line);
         let content = line.strip_suffix(b"\r").unwrap_or(line);
-        record.data.clear();
-        record.data.extend_from_slice(content);
-        record.bounds.clear();
-        let mut field_start = 0;
-        for at in memchr_iter(self.delimiter, content) {
-            record.bounds.push((field_start, at));
-            field_start = at + 1;
-        }
-        record.bounds.push((field_start, content.len()));
+        record.fill_unquoted(content, self.delimiter);
         record.malformed_quote = true;
         Ok(())
     }
