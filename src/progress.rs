@@ -241,6 +241,21 @@ fn progress_of(frame: &DataFrame) -> Option<Arc<Progress>> {
         .get_extension::<Progress>()
 }
 
+/// Whether `frame` runs on a Ballista cluster (which takes logical plans only).
+pub fn on_cluster(frame: &DataFrame) -> bool {
+    #[cfg(feature = "ballista")]
+    if frame
+        .task_ctx()
+        .session_config()
+        .get_extension::<crate::cluster::Client>()
+        .is_some()
+    {
+        return true;
+    }
+    let _ = frame;
+    false
+}
+
 /// `frame` as the engine it runs on needs it: on a Ballista cluster, with the view of the files
 /// it reads ([`crate::cluster`]).
 fn for_the_engine(frame: DataFrame) -> DfResult<DataFrame> {

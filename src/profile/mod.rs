@@ -21,6 +21,7 @@ pub mod kernels;
 pub mod lanes;
 pub mod pass;
 pub mod value;
+pub mod wide;
 
 use crate::dimensions::completeness::profile as completeness;
 

@@ -148,7 +148,17 @@ pub async fn measure(
         aggregates.push(expr.clone().alias(format!("{EXTRA}{name}")));
     }
 
-    let batches = crate::progress::collect(frame.aggregate(vec![], aggregates)?, "profile").await?;
+    let wide = crate::profile::wide::is_wide(schema.fields().len())
+        && !crate::progress::on_cluster(&frame);
+    let planned_wide = if wide {
+        crate::profile::wide::aggregate(frame.clone(), &aggregates).await?
+    } else {
+        None
+    };
+    let batches = match planned_wide {
+        Some(batches) => batches,
+        None => crate::progress::collect(frame.aggregate(vec![], aggregates)?, "profile").await?,
+    };
     let results = PassResults::from_batches(&batches);
     let row_count = results.count(ROWS).unwrap_or(0);
     let counts: Vec<u64> = match results.scalar(MISSING_COUNTS) {
@@ -244,19 +254,20 @@ pub struct PassResults {
 
 impl PassResults {
     fn from_batches(batches: &[datafusion::arrow::array::RecordBatch]) -> Self {
+        // One batch, or one per group of columns in a wide dataset's pass.
         let by_name = batches
             .iter()
-            .find(|batch| batch.num_rows() > 0)
-            .map(|batch| {
+            .filter(|batch| batch.num_rows() > 0)
+            .flat_map(|batch| {
                 let schema = batch.schema();
                 schema
                     .fields()
                     .iter()
                     .zip(batch.columns())
                     .map(|(field, column)| (field.name().clone(), column.clone()))
-                    .collect()
+                    .collect::<Vec<_>>()
             })
-            .unwrap_or_default();
+            .collect();
         Self { by_name }
     }
 
