@@ -113,6 +113,29 @@ pub struct DatasetMetrics {
     pub schema_changes: Vec<SchemaChange>,
 }
 
+impl DatasetMetrics {
+    /// The column named `name`, found through `positions` ([`Self::column_positions`]).
+    pub fn column_mut(
+        &mut self,
+        positions: &std::collections::HashMap<String, usize>,
+        name: &str,
+    ) -> Option<&mut ColumnMetrics> {
+        positions
+            .get(name)
+            .and_then(|&position| self.columns.get_mut(position))
+    }
+
+    /// Each column's position in [`Self::columns`], by name: for a step that sets a figure on
+    /// every column (a search per column would cost columns squared on a wide table).
+    pub fn column_positions(&self) -> std::collections::HashMap<String, usize> {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(position, column)| (column.name.clone(), position))
+            .collect()
+    }
+}
+
 /// One change to a dataset's columns, and where it is first seen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SchemaChange {

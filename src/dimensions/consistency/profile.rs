@@ -48,6 +48,7 @@ impl Part for super::Consistency {
         output: &'a Output<'a>,
         metrics: &'a mut DatasetMetrics,
     ) -> BoxFuture<'a, DfResult<()>> {
+        let positions = metrics.column_positions();
         for (index, field) in output.planning.text_columns() {
             let shapes = output
                 .result(&shapes_name(index))
@@ -59,7 +60,7 @@ impl Part for super::Consistency {
                 .result(&values_name(index))
                 .and_then(|result| counts::decode(result, 0));
             let formats = text_formats(&shapes, values.as_deref());
-            if let Some(column) = metrics.columns.iter_mut().find(|c| c.name == *field.name()) {
+            if let Some(column) = metrics.column_mut(&positions, field.name()) {
                 column.formats = Some(formats);
             }
         }

@@ -45,12 +45,13 @@ impl Part for super::Distributions {
         output: &'a Output<'a>,
         metrics: &'a mut DatasetMetrics,
     ) -> BoxFuture<'a, DfResult<()>> {
+        let positions = metrics.column_positions();
         for (index, field) in numeric_columns(output.planning) {
             let found = output
                 .result(&sketch_name(index))
                 .and_then(Sketch::decode)
                 .map(|sketch| distribution(&sketch, field.name()));
-            if let Some(column) = metrics.columns.iter_mut().find(|c| c.name == *field.name()) {
+            if let Some(column) = metrics.column_mut(&positions, field.name()) {
                 column.distribution = found;
             }
         }

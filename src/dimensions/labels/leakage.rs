@@ -121,11 +121,16 @@ pub fn suspects(output: &Output<'_>, label: usize, labelled: u64) -> Vec<Leakage
         .result(&format!("leakage_{label}_filled"))
         .and_then(filled::decode)
         .unwrap_or_default();
+    let measured: std::collections::HashMap<&str, _> = pass
+        .columns
+        .iter()
+        .map(|figures| (figures.name.as_str(), figures))
+        .collect();
     let mut found = Vec::new();
     for (index, column) in columns.iter().enumerate() {
         let result = |what: &str| output.result(&format!("leakage_{label}_{what}_{index}"));
         let figure = |what: &str| result(what).map_or(0, |r| count_at(r, 0));
-        let Some(figures) = pass.columns.iter().find(|c| c.name == *column.name()) else {
+        let Some(figures) = measured.get(column.name().as_str()) else {
             continue;
         };
         let evidence = |rule, strength: f64, rows, observed, baseline| LeakageEvidence {

@@ -485,6 +485,7 @@ impl Part for super::Privacy {
         output: &'a Output<'a>,
         metrics: &'a mut DatasetMetrics,
     ) -> BoxFuture<'a, DfResult<()>> {
+        let positions = metrics.column_positions();
         for (index, field) in output.planning.text_columns() {
             let counted = output
                 .result(&matches_name(index))
@@ -493,7 +494,7 @@ impl Part for super::Privacy {
                 continue;
             };
             let found = personal_values(&counted);
-            if let Some(column) = metrics.columns.iter_mut().find(|c| c.name == *field.name()) {
+            if let Some(column) = metrics.column_mut(&positions, field.name()) {
                 column.personal_values = found;
             }
         }
