@@ -63,8 +63,12 @@ pub fn is_wide(columns: usize) -> bool {
     columns >= from
 }
 
-/// Columns per group: a group's aggregates are planned and run together.
+/// Columns per group at least: a group's aggregates are planned and run together.
 const GROUP_COLUMNS: usize = 128;
+
+/// Groups at most: each group opens the files and converts their schema (a Parquet footer of
+/// 10,000 columns takes milliseconds to read into Arrow's), so a wider table gets wider groups.
+const GROUPS: usize = 16;
 
 /// An expression naming at most this many columns is resolved against a schema of just those.
 const FEW_COLUMNS: usize = 16;
@@ -171,6 +175,7 @@ fn plan_groups(
             named_by[column] += 1;
         }
     }
+    let group_columns = GROUP_COLUMNS.max(schema.fields().len().div_ceil(GROUPS));
     // Group key: the group of the column the aggregate is most its own (named by the fewest
     // aggregates), or `usize::MAX` for the group over every column.
     let mut groups: BTreeMap<usize, Vec<Named>> = BTreeMap::new();
@@ -182,12 +187,16 @@ fn plan_groups(
                 .columns
                 .iter()
                 .min_by_key(|&&column| named_by[column])
-                .map_or(0, |column| column / GROUP_COLUMNS)
+                .map_or(0, |column| column / group_columns)
         };
         groups.entry(key).or_default().push(aggregate);
     }
-    groups
-        .into_values()
+    // The group over every column first: it is the longest, and the others fill the cores
+    // around it.
+    let every_column = groups.remove(&usize::MAX);
+    every_column
+        .into_iter()
+        .chain(groups.into_values())
         .map(|group| plan_group(input, &schema, &group, props))
         .collect()
 }

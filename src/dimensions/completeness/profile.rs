@@ -544,12 +544,15 @@ fn column_metrics(
     pass: &CompletenessPass,
     counted: &[(String, Option<ValueCounts>)],
 ) -> Vec<ColumnMetrics> {
+    let counted: std::collections::HashMap<&str, &Option<ValueCounts>> = counted
+        .iter()
+        .map(|(name, counts)| (name.as_str(), counts))
+        .collect();
     let mut columns = Vec::with_capacity(pass.columns.len());
     for figures in &pass.columns {
         let top_values = counted
-            .iter()
-            .find(|(name, _)| name == &figures.name)
-            .and_then(|(_, counts)| counts.as_deref())
+            .get(figures.name.as_str())
+            .and_then(|counts| counts.as_deref())
             .filter(|_| pass.row_count > 0)
             .map(top_values)
             .unwrap_or_default();

@@ -215,20 +215,25 @@ async fn near_duplicates(output: &Output<'_>, distinct_rows: u64) -> DfResult<Ne
     let names: Vec<String> = (0..compared.len())
         .map(|i| format!("__readiness_c{i}"))
         .collect();
-    let normalised = output.frame.clone().select(
-        compared
-            .iter()
-            .zip(&names)
-            .map(|(field, name)| normalised(field).alias(name))
-            .collect::<Vec<_>>(),
-    )?;
+    // Planned only when a pass needs it: a projection of every column costs columns squared
+    // to plan (DataFusion's lookups by name), which a wide table without near-duplicates
+    // should not pay.
+    let normalised = || {
+        output.frame.clone().select(
+            compared
+                .iter()
+                .zip(&names)
+                .map(|(field, name)| normalised(field).alias(name))
+                .collect::<Vec<_>>(),
+        )
+    };
     let near_distinct = match output.result(NEAR_DISTINCT_ROWS) {
         Some(result) => count_at(result, 0),
         None => {
             output.trace(
                 "near-duplicate rows not counted in the profile pass: a grouping counts them",
             );
-            distinct_row_count(normalised.clone()).await?
+            distinct_row_count(normalised()?).await?
         }
     };
     found.near_duplicate_row_count = distinct_rows.saturating_sub(near_distinct);
@@ -241,7 +246,7 @@ async fn near_duplicates(output: &Output<'_>, distinct_rows: u64) -> DfResult<Ne
     const ROWS: &str = "__readiness_rows";
     let mut order = vec![col(ROWS).sort(false, false)];
     order.extend(names.iter().map(|name| col(name).sort(true, true)));
-    let groups = normalised
+    let groups = normalised()?
         .aggregate(
             names.iter().map(col).collect(),
             vec![count(lit(1i64)).alias(ROWS)],

@@ -200,6 +200,7 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
     protect_shifts(dataset, samples);
     protect_notes(dataset, samples);
     protect_time_column(dataset);
+    let positions = dataset.column_positions();
     let near = dataset.duplicates.near_duplicates.as_mut();
     if !samples {
         dataset.duplicates.example_groups.clear();
@@ -211,7 +212,7 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
         names
             .iter()
             .map(|name| {
-                let column = dataset.columns.iter().find(|c| &c.name == name);
+                let column = positions.get(name).map(|&at| &dataset.columns[at]);
                 column.and_then(|c| c.personal_data.clone())
             })
             .collect()
@@ -239,12 +240,13 @@ pub fn protect(dataset: &mut DatasetMetrics, samples: bool) {
 /// personal-data column, numbered (`value 1`, ...) without samples. Numeric bins' edges are
 /// figures, like the percentiles.
 fn protect_shifts(dataset: &mut DatasetMetrics, samples: bool) {
+    let positions = dataset.column_positions();
     let columns = &dataset.columns;
     for shift in &mut dataset.representativeness.columns {
         if shift.kind != ShiftKind::Categorical {
             continue;
         }
-        let column = columns.iter().find(|c| c.name == shift.column);
+        let column = positions.get(&shift.column).map(|&at| &columns[at]);
         let kind = column.and_then(|c| c.personal_data.clone());
         let bins = shift.bins.iter_mut().filter(|b| !b.pooled);
         for (index, bin) in bins.enumerate() {
